@@ -1,0 +1,7 @@
+/**
+ * An error whose message is written for the workflow author: it names the input or resource and says
+ * what to do. Anything else that escapes is a bug and is reported with its stack in debug logs.
+ */
+export class ActionError extends Error {
+  override readonly name = 'ActionError'
+}

@@ -1,0 +1,209 @@
+import { ActionError } from './action-error.js'
+import { DEFAULT_RUNPOD_API_URL, RUNPOD_DEPLOYMENT_ROLES } from './runpod-defaults.js'
+
+export type Mode = 'deploy' | 'verify' | 'lint'
+export type PolicyMode = 'apply' | 'verify' | 'skip'
+export type RegistryAuth = 'delegation' | 'token' | 'none'
+export type Severity = 'error' | 'warning' | 'note'
+
+export interface LintInputs {
+  readonly mode: 'lint'
+  readonly policyFiles: readonly string[]
+  readonly sarifFile?: string
+  readonly failOn: 'error' | 'warning'
+}
+
+export interface DeployInputs {
+  readonly mode: 'deploy' | 'verify'
+  readonly image: string
+  readonly podIds: readonly string[]
+  readonly endpointIds: readonly string[]
+  readonly runpodApiKey: string
+  readonly runpodApiUrl: URL
+  readonly policy: PolicyMode
+  readonly runpodPrincipals: readonly string[]
+  readonly registryAuth: RegistryAuth
+  readonly registryCredentialName?: string
+  readonly roleToAssume?: string
+  readonly roleSessionName: string
+  readonly audience: string
+  readonly awsRegion?: string
+  readonly pinDigest: boolean
+  readonly wait: boolean
+  readonly waitTimeoutSeconds: number
+  readonly rollback: boolean
+}
+
+export type Inputs = LintInputs | DeployInputs
+
+/** Reads one raw input the way `core.getInput` does: trimmed, '' when unset. */
+export type InputReader = (name: string) => string
+
+/**
+ * Parses and checks every input before anything else happens, so a typo fails the run at once with the
+ * input's name instead of half-way through a deploy.
+ */
+export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
+  const mode = oneOf(read, 'mode', ['deploy', 'verify', 'lint'] as const, 'deploy')
+  if (mode === 'lint') return parseLintInputs(read)
+  return parseDeployInputs(mode, read, env)
+}
+
+function parseLintInputs(read: InputReader): LintInputs {
+  const policyFiles = lines(read('policy-file'))
+  if (policyFiles.length === 0) {
+    throw new ActionError(
+      "Input 'policy-file' is required in lint mode: list the repository policy files or globs to lint, one per line (for example 'policies/*.json')."
+    )
+  }
+  const sarifFile = read('sarif-file')
+  return {
+    mode: 'lint',
+    policyFiles,
+    ...(sarifFile ? { sarifFile } : {}),
+    failOn: oneOf(read, 'fail-on', ['error', 'warning'] as const, 'error')
+  }
+}
+
+function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: NodeJS.ProcessEnv): DeployInputs {
+  const image = read('image')
+  if (!image) {
+    throw new ActionError(
+      `Input 'image' is required in ${mode} mode: set it to the ECR image reference you pushed, for example '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-worker:v1'.`
+    )
+  }
+  const runpodApiKey = read('runpod-api-key') || env['RUNPOD_API_KEY'] || ''
+  if (!runpodApiKey) {
+    throw new ActionError(
+      `Input 'runpod-api-key' is required in ${mode} mode: pass a Runpod API key from a secret ('runpod-api-key: \${{ secrets.RUNPOD_API_KEY }}') or set the RUNPOD_API_KEY environment variable.`
+    )
+  }
+  const registryAuth = oneOf(read, 'registry-auth', ['delegation', 'token', 'none'] as const, 'delegation')
+  const registryCredentialName = read('registry-credential-name')
+  const roleToAssume = read('role-to-assume')
+  const awsRegion = read('aws-region')
+  return {
+    mode,
+    image,
+    podIds: ids(read('pod-id')),
+    endpointIds: ids(read('endpoint-id')),
+    runpodApiKey,
+    runpodApiUrl: runpodApiUrl(read('runpod-api-url') || DEFAULT_RUNPOD_API_URL),
+    policy: oneOf(read, 'policy', ['apply', 'verify', 'skip'] as const, registryAuth === 'token' ? 'skip' : 'apply'),
+    runpodPrincipals: principals(read('runpod-principals')),
+    registryAuth,
+    ...(registryCredentialName ? { registryCredentialName } : {}),
+    ...(roleToAssume ? { roleToAssume: roleArn(roleToAssume) } : {}),
+    roleSessionName: roleSessionName(read('role-session-name') || 'runpod-ecr-deploy'),
+    audience: read('audience') || 'sts.amazonaws.com',
+    ...(awsRegion ? { awsRegion: region(awsRegion) } : {}),
+    pinDigest: bool(read, 'pin-digest', false),
+    wait: bool(read, 'wait', true),
+    waitTimeoutSeconds: positiveSeconds(read('wait-timeout') || '900'),
+    rollback: bool(read, 'rollback', true)
+  }
+}
+
+function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(name)
+  if (!raw) return fallback
+  const value = raw.toLowerCase()
+  const match = allowed.find((option) => option === value)
+  if (match === undefined) {
+    throw new ActionError(`Input '${name}' is '${raw}', which is not one of: ${allowed.join(', ')}. Set it to one of those or remove it to use '${fallback}'.`)
+  }
+  return match
+}
+
+// Same truthy/falsy words as core.getBooleanInput (YAML 1.2 core schema), with a default for empty.
+function bool(read: InputReader, name: string, fallback: boolean): boolean {
+  const raw = read(name)
+  if (!raw) return fallback
+  if (['true', 'True', 'TRUE'].includes(raw)) return true
+  if (['false', 'False', 'FALSE'].includes(raw)) return false
+  throw new ActionError(`Input '${name}' is '${raw}', which is not a boolean: use 'true' or 'false'.`)
+}
+
+export function lines(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+function ids(raw: string): string[] {
+  const seen = new Set<string>()
+  for (const id of raw.split(/[,\n\r]/).map((part) => part.trim())) {
+    if (id !== '') seen.add(id)
+  }
+  return [...seen]
+}
+
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|root)(\/.+)?$/
+
+function principals(raw: string): string[] {
+  const given = lines(raw)
+  if (given.length === 0) return [...RUNPOD_DEPLOYMENT_ROLES]
+  for (const arn of given) {
+    if (!PRINCIPAL_ARN.test(arn)) {
+      throw new ActionError(
+        `Input 'runpod-principals' has '${arn}', which is not an IAM principal ARN (arn:aws:iam::ACCOUNT:role/NAME). List one ARN per line, or remove the input to use Runpod's documented deployment roles.`
+      )
+    }
+  }
+  return given
+}
+
+function roleArn(raw: string): string {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(raw)) {
+    throw new ActionError(
+      `Input 'role-to-assume' is '${raw}', which is not an IAM role ARN. Use the full ARN, for example 'arn:aws:iam::123456789012:role/github-runpod-deploy'.`
+    )
+  }
+  return raw
+}
+
+function roleSessionName(raw: string): string {
+  if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+    throw new ActionError(
+      `Input 'role-session-name' is '${raw}': AWS allows 2 to 64 characters of letters, digits and +=,.@_- only.`
+    )
+  }
+  return raw
+}
+
+function region(raw: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(raw)) {
+    throw new ActionError(`Input 'aws-region' is '${raw}', which is not an AWS region name such as 'us-east-1'.`)
+  }
+  return raw
+}
+
+function positiveSeconds(raw: string): number {
+  const seconds = Number(raw)
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new ActionError(`Input 'wait-timeout' is '${raw}': give a whole number of seconds greater than 0, for example 900.`)
+  }
+  return seconds
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+}
+
+// Checked here, before the client exists, so the API key is never sent over plain HTTP.
+function runpodApiUrl(raw: string): URL {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ActionError(`Input 'runpod-api-url' is '${raw}', which is not a URL. Remove it to use ${DEFAULT_RUNPOD_API_URL}.`)
+  }
+  if (url.protocol === 'https:') return url
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url
+  throw new ActionError(
+    `Input 'runpod-api-url' is '${raw}': the API key may only be sent over https:// (plain http:// is allowed for loopback test servers only). Use an https:// URL or remove the input to use ${DEFAULT_RUNPOD_API_URL}.`
+  )
+}

@@ -1,0 +1,31 @@
+import * as core from '@actions/core'
+import { ActionError } from './action-error.js'
+import { parseInputs, type DeployInputs } from './inputs.js'
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = parseInputs((name) => core.getInput(name), process.env)
+    if (inputs.mode === 'lint') {
+      throw new ActionError("Input 'mode': lint is not implemented yet in this version of the action.")
+    }
+    await runDeploy(inputs)
+  } catch (error) {
+    reportFailure(error)
+  }
+}
+
+async function runDeploy(inputs: DeployInputs): Promise<void> {
+  core.setSecret(inputs.runpodApiKey)
+  throw new ActionError(`Input 'mode': ${inputs.mode} is not implemented yet in this version of the action.`)
+}
+
+function reportFailure(error: unknown): void {
+  if (error instanceof ActionError) {
+    core.setFailed(error.message)
+    return
+  }
+  // An unexpected error is a bug in the action: keep the stack for debug logs, say so plainly.
+  if (error instanceof Error && error.stack) core.debug(error.stack)
+  const message = error instanceof Error ? error.message : String(error)
+  core.setFailed(`Unexpected error (please report it as a bug in runpod-ecr-deploy): ${message}`)
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export const DIST_ENTRY = path.resolve('dist/index.js')
+
+export interface ActionRun {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+}
+
+export interface RunOptions {
+  /** Action inputs by their action.yml names. */
+  readonly inputs: Record<string, string>
+  /** Extra environment; the child starts from a minimal environment, never the test runner's. */
+  readonly env?: Record<string, string>
+  readonly cwd?: string
+  readonly timeoutMs?: number
+}
+
+/**
+ * Runs the bundled action as GitHub does: a separate node process, inputs as INPUT_* variables, and
+ * files behind GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, which are parsed back for assertions.
+ */
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rpd-run-'))
+  const outputFile = path.join(dir, 'output')
+  const summaryFile = path.join(dir, 'summary')
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: options.cwd ?? process.cwd(),
+    RUNNER_TEMP: dir,
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(options.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  try {
+    const { exitCode, stdout, stderr } = await spawnNode(DIST_ENTRY, env, options.cwd ?? process.cwd(), options.timeoutMs ?? 120_000)
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      summary: await readFile(summaryFile, 'utf8')
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function spawnNode(
+  entry: string,
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs: number
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr })
+    })
+  })
+}
+
+/** Parses the `name<<DELIMITER\nvalue\nDELIMITER` records that @actions/core writes. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const header = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '')
+    if (!header) continue
+    const [, name, delimiter] = header
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '')
+    outputs[name ?? ''] = value.join('\n')
+  }
+  return outputs
+}
