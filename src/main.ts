@@ -1,14 +1,13 @@
 import * as core from '@actions/core'
 import { ActionError } from './action-error.js'
 import { parseInputs, type DeployInputs } from './inputs.js'
+import { runLint } from './lint-mode.js'
 
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
-    if (inputs.mode === 'lint') {
-      throw new ActionError("Input 'mode': lint is not implemented yet in this version of the action.")
-    }
-    await runDeploy(inputs)
+    if (inputs.mode === 'lint') await runLint(inputs)
+    else await runDeploy(inputs)
   } catch (error) {
     reportFailure(error)
   }
