@@ -65,6 +65,8 @@ async function expand(patterns: readonly string[], workspace: string): Promise<s
 }
 
 async function writeSummary(findings: readonly Finding[], fileCount: number, line: string): Promise<void> {
+  // Local runs (act, scripts) have no job summary; the annotations and output still carry everything.
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
   core.summary.addHeading('Repository policy lint', 2).addRaw(line, true)
   if (findings.length === 0) {
     core.summary.addRaw(`\nNo findings in ${plural(fileCount, 'file')}.`, true)
