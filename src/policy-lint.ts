@@ -166,7 +166,9 @@ export function lintPolicy(text: string, file: string, principals: readonly stri
   } else if (doc.version.value === '2008-10-17') {
     report('RPD009', doc.version, 'The policy uses the legacy "Version": "2008-10-17": set it to "2012-10-17".')
   }
-  if (doc.problems.length === 0) checkGrant(doc, principals, doc.statementElement, report)
+  // What an invalid policy means is undefined (ECR rejects it): judge meaning only once RPD007 is fixed.
+  const valid = doc.problems.length === 0
+  if (valid) checkGrant(doc, principals, doc.statementElement, report)
 
   const sids = new Map<string, PolicyStatement>()
   for (const statement of doc.statements) {
@@ -178,7 +180,7 @@ export function lintPolicy(text: string, file: string, principals: readonly stri
         sids.set(statement.sid.value, statement)
       }
     }
-    checkStatement(statement, principals, report)
+    checkStatement(statement, valid ? principals : undefined, report)
   }
   return sorted(findings)
 }
@@ -199,22 +201,43 @@ function checkGrant(doc: PolicyDocument, principals: readonly string[], at: Posi
   )
 }
 
-function checkStatement(statement: PolicyStatement, principals: readonly string[], report: Report): void {
+/** Per-statement rules; `principals` undefined skips the rules about meaning (invalid document). */
+function checkStatement(statement: PolicyStatement, principals: readonly string[] | undefined, report: Report): void {
   const name = statement.sid ? `Statement "${statement.sid.value}"` : `The ${statement.label}`
-  const allow = statement.effect?.value === 'Allow'
+  if (principals) checkMeaning(statement, name, principals, report)
 
-  if (allow && statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') && !pinsCaller(statement.conditions)) {
-    report(
-      'RPD002',
-      statement.principal,
-      `${name} allows Principal "*" with no condition that pins the caller, so any AWS account can use it. Add "Condition": {"StringEquals": {"aws:PrincipalArn": [...]}} naming the roles that need access, or name them in Principal.`
-    )
+  for (const action of statement.action?.values ?? []) {
+    if (action.value.toLowerCase() === 'ecr:getauthorizationtoken') {
+      report('RPD010', action, `"ecr:GetAuthorizationToken" has no effect in a repository policy (Runpod grants it to its roles in its own account); you may remove it from ${name.charAt(0).toLowerCase()}${name.slice(1)}.`)
+    }
   }
 
-  if (allow) {
-    for (const element of [statement.notPrincipal, statement.notAction]) {
+  for (const entry of statement.conditions) {
+    if (entry.base !== 'StringEquals' && entry.base !== 'ArnEquals') continue
+    for (const value of entry.values) {
+      if (!/[*?]/.test(value.value)) continue
+      const like = entry.operator.replace(/Equals/i, 'Like')
+      report(
+        'RPD012',
+        value,
+        `"${entry.operator}" compares "${value.value}" literally, so its "*" or "?" is not a wildcard. Use "${like}" for a pattern, or write the exact value.`
+      )
+    }
+  }
+}
+
+/** RPD002-RPD006: who the statement lets do what. */
+function checkMeaning(statement: PolicyStatement, name: string, principals: readonly string[], report: Report): void {
+  if (statement.effect?.value === 'Allow') {
+    if (isPublic(statement)) {
+      report(
+        'RPD002',
+        statement.principal ?? statement,
+        `${name} allows Principal "*" with no condition that pins the caller, so any AWS account can use it. Add "Condition": {"StringEquals": {"aws:PrincipalArn": [...]}} naming the roles that need access, or name them in Principal.`
+      )
+    }
+    for (const [which, element] of [['NotPrincipal', statement.notPrincipal], ['NotAction', statement.notAction]] as const) {
       if (!element) continue
-      const which = element === statement.notPrincipal ? 'NotPrincipal' : 'NotAction'
       report('RPD006', element, `${name} is an Allow with "${which}", which grants everything not listed. Use "${which.slice(3)}" with explicit values instead.`)
     }
     checkWrite(statement, name, principals, report)
@@ -236,31 +259,16 @@ function checkStatement(statement: PolicyStatement, principals: readonly string[
       `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Narrow the Deny (its principal, actions or a condition such as {"StringNotEquals": {"aws:PrincipalArn": [the Runpod roles]}}) so it excludes the Runpod roles.`
     )
   }
+}
 
-  for (const action of [...(statement.action?.values ?? [])]) {
-    if (action.value.toLowerCase() === 'ecr:getauthorizationtoken') {
-      report('RPD010', action, `"ecr:GetAuthorizationToken" has no effect in a repository policy (Runpod grants it to its roles in its own account); you may remove it from ${name.charAt(0).toLowerCase()}${name.slice(1)}.`)
-    }
-  }
-
-  for (const entry of statement.conditions) {
-    if (entry.base !== 'StringEquals' && entry.base !== 'ArnEquals') continue
-    for (const value of entry.values) {
-      if (!/[*?]/.test(value.value)) continue
-      const like = entry.operator.replace(/Equals/i, 'Like')
-      report(
-        'RPD012',
-        value,
-        `"${entry.operator}" compares "${value.value}" literally, so its "*" or "?" is not a wildcard. Use "${like}" for a pattern, or write the exact value.`
-      )
-    }
-  }
+function isPublic(statement: PolicyStatement): boolean {
+  return statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true && !pinsCaller(statement.conditions)
 }
 
 /** RPD003: the statement may give a Runpod principal (or everyone) a write or admin action. */
 function checkWrite(statement: PolicyStatement, name: string, principals: readonly string[], report: Report): void {
   const who = principals.filter((principal) => appliesTo(statement, principal) !== 'no')
-  const everyone = statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true && !pinsCaller(statement.conditions)
+  const everyone = isPublic(statement)
   if (who.length === 0 && !everyone) return
   for (const action of statement.action?.values ?? []) {
     const covered = WRITE_ACTIONS.filter((write) => wildcardMatch(action.value, write, true))
