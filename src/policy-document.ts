@@ -182,14 +182,21 @@ export function parsePolicy(text: string): PolicyDocument {
       problem(node.offset, `Statement ${index + 1} must be a JSON object.`)
       return
     }
-    statements.push(parseStatement(node, index, at, problem))
+    statements.push(parseStatement(node, index, { at, problem }))
   })
   return { json, version, statementElement: at(statementNode.offset), statements, problems }
 }
 
 type Report = (offset: number, message: string) => void
 
-function parseStatement(node: Node, index: number, at: (offset: number) => Position, problem: Report): PolicyStatement {
+/** What every element parser needs: offsets to positions, and where to report problems. */
+interface Context {
+  readonly at: (offset: number) => Position
+  readonly problem: Report
+}
+
+function parseStatement(node: Node, index: number, context: Context): PolicyStatement {
+  const { at, problem } = context
   const fallbackLabel = `statement ${index + 1}`
   const sidNode = valueOf(node.children?.find((child) => keyOf(child) === 'Sid'))
   const title = sidNode?.type === 'string' ? `statement "${String(sidNode.value)}"` : fallbackLabel
@@ -215,23 +222,23 @@ function parseStatement(node: Node, index: number, at: (offset: number) => Posit
     problem(node.offset, `${where('"Effect"')} is missing: add "Effect": "Allow" or "Deny".`)
   }
 
-  const principal = principalElement(elements.get('Principal'), where('"Principal"'), at, problem)
-  const notPrincipal = principalElement(elements.get('NotPrincipal'), where('"NotPrincipal"'), at, problem)
+  const principal = principalElement(elements.get('Principal'), where('"Principal"'), context)
+  const notPrincipal = principalElement(elements.get('NotPrincipal'), where('"NotPrincipal"'), context)
   if (!principal && !notPrincipal) {
     problem(node.offset, `${where('"Principal"')} is missing: a repository policy statement must say who it applies to.`)
   } else if (principal && notPrincipal) {
     problem(node.offset, `${title} has both "Principal" and "NotPrincipal": keep one.`)
   }
 
-  const action = stringList(elements.get('Action'), where('"Action"'), at, problem)
-  const notAction = stringList(elements.get('NotAction'), where('"NotAction"'), at, problem)
+  const action = stringList(elements.get('Action'), where('"Action"'), context)
+  const notAction = stringList(elements.get('NotAction'), where('"NotAction"'), context)
   if (!action && !notAction) {
     problem(node.offset, `${where('"Action"')} is missing: list the ECR actions the statement allows or denies.`)
   } else if (action && notAction) {
     problem(node.offset, `${title} has both "Action" and "NotAction": keep one.`)
   }
-  stringList(elements.get('Resource'), where('"Resource"'), at, problem)
-  stringList(elements.get('NotResource'), where('"NotResource"'), at, problem)
+  stringList(elements.get('Resource'), where('"Resource"'), context)
+  stringList(elements.get('NotResource'), where('"NotResource"'), context)
 
   return {
     ...at(node.offset),
@@ -243,16 +250,12 @@ function parseStatement(node: Node, index: number, at: (offset: number) => Posit
     notPrincipal,
     action,
     notAction,
-    conditions: conditionEntries(elements.get('Condition'), where('"Condition"'), at, problem)
+    conditions: conditionEntries(elements.get('Condition'), where('"Condition"'), context)
   }
 }
 
-function principalElement(
-  property: Node | undefined,
-  name: string,
-  at: (offset: number) => Position,
-  problem: Report
-): ListElement<PrincipalValue> | undefined {
+function principalElement(property: Node | undefined, name: string, context: Context): ListElement<PrincipalValue> | undefined {
+  const { at, problem } = context
   if (!property) return undefined
   const value = valueOf(property)
   if (value?.type === 'string') {
@@ -273,7 +276,7 @@ function principalElement(
       problem(entry.offset, `${name} has an unknown principal type "${type}": use AWS, Service, Federated or CanonicalUser.`)
       continue
     }
-    for (const item of stringList(entry, `${name} ${type}`, at, problem)?.values ?? []) {
+    for (const item of stringList(entry, `${name} ${type}`, context)?.values ?? []) {
       const normalised = type === 'AWS' && /^\d{12}$/.test(item.value) ? `arn:aws:iam::${item.value}:root` : item.value
       values.push({ ...item, type, value: normalised })
     }
@@ -281,12 +284,8 @@ function principalElement(
   return { ...at(property.offset), values }
 }
 
-function stringList(
-  property: Node | undefined,
-  name: string,
-  at: (offset: number) => Position,
-  problem: Report
-): ListElement<Located<string>> | undefined {
+function stringList(property: Node | undefined, name: string, context: Context): ListElement<Located<string>> | undefined {
+  const { at, problem } = context
   if (!property) return undefined
   const value = valueOf(property)
   const items = value?.type === 'array' ? (value.children ?? []) : value ? [value] : []
@@ -299,12 +298,8 @@ function stringList(
   return { ...at(property.offset), values }
 }
 
-function conditionEntries(
-  property: Node | undefined,
-  name: string,
-  at: (offset: number) => Position,
-  problem: Report
-): ConditionEntry[] {
+function conditionEntries(property: Node | undefined, name: string, context: Context): ConditionEntry[] {
+  const { at, problem } = context
   if (!property) return []
   const block = valueOf(property)
   if (block?.type !== 'object') {
