@@ -219,6 +219,10 @@ describe('lintPolicy', () => {
       expect(only(source, 'RPD009')).toEqual([expect.objectContaining(at(source, '"2008-10-17"'))])
     })
 
+    it('leaves an unknown Version to RPD007', () => {
+      expect(rules(lintPolicy(JSON.stringify({ Version: '2012-10-18', Statement: [RUNPOD] }), 'p'))).toEqual(['RPD007'])
+    })
+
     it('misses 2012-10-17', () => {
       expect(only(text(RUNPOD), 'RPD009')).toEqual([])
     })

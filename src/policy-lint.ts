@@ -159,11 +159,10 @@ export function lintPolicy(text: string, file: string, principals: readonly stri
   for (const problem of doc.problems) report('RPD007', problem, problem.message)
   if (doc.json === undefined || doc.statementElement === undefined) return sorted(findings)
 
-  if (doc.version === undefined) {
-    if (!doc.problems.some((problem) => problem.message.startsWith('"Version"'))) {
-      report('RPD009', { line: 1, column: 1 }, 'The policy has no "Version": add "Version": "2012-10-17" (without it IAM uses the legacy 2008-10-17 language).')
-    }
-  } else if (doc.version.value === '2008-10-17') {
+  // A Version with a bad value is RPD007 already.
+  if (!('Version' in (doc.json as object))) {
+    report('RPD009', { line: 1, column: 1 }, 'The policy has no "Version": add "Version": "2012-10-17" (without it IAM uses the legacy 2008-10-17 language).')
+  } else if (doc.version?.value === '2008-10-17') {
     report('RPD009', doc.version, 'The policy uses the legacy "Version": "2008-10-17": set it to "2012-10-17".')
   }
   // What an invalid policy means is undefined (ECR rejects it): judge meaning only once RPD007 is fixed.
