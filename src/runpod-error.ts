@@ -111,22 +111,30 @@ const RETRYABLE_CODES = new Set([
 export function networkError(method: string, path: string, baseUrl: URL, error: unknown): RunpodApiError {
   const code = errorCode(error)
   const timedOut = isTimeout(error)
-  const reason = timedOut ? 'timed out' : `failed (${code ?? (error instanceof Error ? error.message : String(error))})`
+  const reason = timedOut ? 'timed out' : `failed (${code ?? messageOf(error)})`
   const retryable = timedOut || (code !== undefined && RETRYABLE_CODES.has(code))
   const advice = retryable ? '' : ` Check that 'runpod-api-url' (${baseUrl.origin}) is reachable from the runner.`
   return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, { summary: reason, retryable })
 }
 
+// Duck-typed: errors from other realms (DOMException from AbortSignal.timeout) fail instanceof checks.
 function errorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code
+  let current = error
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 4; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown }
     if (typeof code === 'string') return code
+    current = cause
   }
   return undefined
 }
 
 function isTimeout(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
   const code = errorCode(error)
-  return error.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
+  return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
+}
+
+function messageOf(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined
+  return typeof message === 'string' ? message : String(error)
 }
