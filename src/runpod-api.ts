@@ -89,35 +89,23 @@ class Fields {
   }
 
   string(name: string): string {
-    const value = this.value[name]
-    if (typeof value !== 'string') throw unexpected(this.where, `${this.path}.${name} is not a string`)
-    return value
+    return this.typed(name, 'string') as string
   }
 
   optionalString(name: string): string | null {
-    const value = this.value[name]
-    if (value === undefined || value === null) return null
-    if (typeof value !== 'string') throw unexpected(this.where, `${this.path}.${name} is not a string`)
-    return value
+    return this.nullable(name, 'string') as string | null
   }
 
   number(name: string): number {
-    const value = this.value[name]
-    if (typeof value !== 'number') throw unexpected(this.where, `${this.path}.${name} is not a number`)
-    return value
+    return this.typed(name, 'number') as number
   }
 
   optionalNumber(name: string): number | null {
-    const value = this.value[name]
-    if (value === undefined || value === null) return null
-    if (typeof value !== 'number') throw unexpected(this.where, `${this.path}.${name} is not a number`)
-    return value
+    return this.nullable(name, 'number') as number | null
   }
 
   boolean(name: string): boolean {
-    const value = this.value[name]
-    if (typeof value !== 'boolean') throw unexpected(this.where, `${this.path}.${name} is not a boolean`)
-    return value
+    return this.typed(name, 'boolean') as boolean
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
@@ -139,6 +127,17 @@ class Fields {
 
   has(name: string): boolean {
     return this.value[name] !== undefined
+  }
+
+  private typed(name: string, type: 'string' | 'number' | 'boolean'): unknown {
+    const value = this.value[name]
+    if (typeof value !== type) throw unexpected(this.where, `${this.path}.${name} is not a ${type}`)
+    return value
+  }
+
+  private nullable(name: string, type: 'string' | 'number'): unknown {
+    const value = this.value[name]
+    return value === undefined || value === null ? null : this.typed(name, type)
   }
 }
 
