@@ -1,0 +1,110 @@
+// The simulator must agree with Runpod's v2 OpenAPI document: it accepts no request field the document
+// does not allow, its responses carry every field the document requires, and it answers only with
+// documented statuses. The document is read from ../shared when present (it is not part of the project).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { REQUEST_SCHEMAS } from '../test-support/runpod-simulator/schemas.js'
+import { SIMULATED_ROUTES, startRunpodSimulator, type RunpodSimulator } from '../test-support/runpod-simulator/index.js'
+
+const DOCUMENT = path.resolve('..', 'shared', 'runpod-openapi-v2.json')
+const present = existsSync(DOCUMENT)
+if (!present) console.warn(`Skipping the OpenAPI agreement test: ${DOCUMENT} is not there.`)
+
+type Schema = Record<string, unknown>
+interface OpenApi {
+  paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>
+  components: { schemas: Record<string, Schema> }
+}
+
+const doc: OpenApi | undefined = present ? (JSON.parse(readFileSync(DOCUMENT, 'utf8')) as OpenApi) : undefined
+
+/** Property names a schema allows, through `$ref` and `allOf`. */
+function propertyNames(schema: Schema, components: Record<string, Schema>): Set<string> {
+  const ref = schema['$ref']
+  if (typeof ref === 'string') {
+    const target = components[ref.replace('#/components/schemas/', '')]
+    if (!target) throw new Error(`unresolved ${ref}`)
+    return propertyNames(target, components)
+  }
+  const names = new Set(Object.keys((schema['properties'] as Schema | undefined) ?? {}))
+  for (const part of (schema['allOf'] as Schema[] | undefined) ?? []) {
+    for (const name of propertyNames(part, components)) names.add(name)
+  }
+  return names
+}
+
+;(present ? describe : describe.skip)('simulator and the Runpod v2 OpenAPI document', () => {
+  const openapi = doc as OpenApi
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true })
+  ajv.addSchema({ $id: 'runpod', components: openapi.components })
+  const check = (name: string, value: unknown) => {
+    const validate = ajv.getSchema(`runpod#/components/schemas/${name}`)
+    if (!validate) throw new Error(`no schema ${name}`)
+    validate(value)
+    return validate.errors ?? []
+  }
+
+  let sim: RunpodSimulator
+  const call = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(sim.url + route, {
+      method,
+      headers: { authorization: `Bearer ${sim.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, headers: response.headers, body: (await response.json()) as unknown }
+  }
+
+  beforeAll(async () => {
+    sim = await startRunpodSimulator()
+    sim.addPod({ id: 'pod1', image: 'repo:v1' })
+    sim.addEndpoint({ id: 'ep1', image: 'repo:v1', workers: 2 })
+    sim.addDelegation({ account: '123456789012', region: 'us-east-1', repository: 'repo' })
+  })
+  afterAll(() => sim.close())
+
+  it.each(Object.keys(REQUEST_SCHEMAS))('%s accepts only fields the document allows', (name) => {
+    const ours = propertyNames(REQUEST_SCHEMAS[name as keyof typeof REQUEST_SCHEMAS] as Schema, {})
+    const theirs = propertyNames(openapi.components.schemas[name] ?? {}, openapi.components.schemas)
+    expect([...ours].filter((field) => !theirs.has(field))).toEqual([])
+  })
+
+  it('the bodies this action sends are valid for the document', () => {
+    expect(check('UpdatePodRequest', { image: 'repo:v2' })).toEqual([])
+    expect(check('UpdateEndpointRequest', { image: 'repo:v2', registry: 'cred' })).toEqual([])
+    expect(check('CreateDelegationRequest', { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo', name: 'ci' })).toEqual([])
+  })
+
+  it('responses carry the fields the document requires, with documented types', async () => {
+    expect(check('Pod', { id: 'pod1', image: 'repo:v1' }).map((error) => error.params)).toContainEqual({ missingProperty: 'status' })
+    expect(check('Pod', (await call('GET', '/v2/pods/pod1')).body)).toEqual([])
+    expect(check('Pod', (await call('PATCH', '/v2/pods/pod1', { image: 'repo:v2' })).body)).toEqual([])
+    expect(check('Endpoint', (await call('GET', '/v2/serverless/ep1')).body)).toEqual([])
+    expect(check('Endpoint', (await call('PATCH', '/v2/serverless/ep1', { image: 'repo:v2' })).body)).toEqual([])
+    expect(check('ListEndpointReleasesResponse', (await call('GET', '/v2/serverless/ep1/releases')).body)).toEqual([])
+    expect(check('ListEndpointWorkersResponse', (await call('GET', '/v2/serverless/ep1/workers')).body)).toEqual([])
+    expect(check('ListDelegationsResponse', (await call('GET', '/v2/registries/delegations')).body)).toEqual([])
+    const created = await call('POST', '/v2/registries/delegations', { resource: 'arn:aws:ecr:us-west-2:123456789012:repository/other' })
+    expect(created.status).toBe(201)
+    expect(check('EcrDelegation', created.body)).toEqual([])
+    const problems = [await call('GET', '/v2/pods/none'), await call('PATCH', '/v2/pods/pod1', { bogus: 1 })]
+    for (const problem of problems) expect(check('ErrorResponse', problem.body)).toEqual([])
+    expect(created.headers.get('ratelimit')).toMatch(/^"minute";r=\d+;t=\d+$/)
+    expect(created.headers.get('ratelimit-policy')).toMatch(/^"minute";q=\d+;w=\d+$/)
+  })
+
+  it.each(SIMULATED_ROUTES.map((route) => [route.method, route.path, route.statuses] as const))(
+    '%s %s answers only with documented statuses',
+    (method, route, statuses) => {
+      const operation = openapi.paths[route]?.[method.toLowerCase()]
+      expect(operation).toBeDefined()
+      const documented = Object.keys(operation?.responses ?? {})
+      for (const status of statuses) {
+        // Successes must be listed; errors may fall under `default` (problem JSON).
+        const ok = documented.includes(String(status)) || (status >= 400 && documented.includes('default'))
+        expect(`${status}: ${ok ? 'documented' : 'not documented'}`).toBe(`${status}: documented`)
+      }
+    }
+  )
+})

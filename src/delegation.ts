@@ -1,0 +1,54 @@
+// Runpod ECR delegations: which one serves a repository, and creating one when none does.
+import { ActionError } from './action-error.js'
+import type { EcrDelegation } from './runpod-api.js'
+import type { RunpodClient } from './runpod-client.js'
+import { RunpodApiError } from './runpod-error.js'
+import { RUNPOD_STATEMENT_SID } from './runpod-defaults.js'
+
+export interface EcrRepositoryRef {
+  readonly account: string
+  readonly region: string
+  readonly repository: string
+}
+
+export interface EcrRepositoryArn extends EcrRepositoryRef {
+  readonly partition: string
+}
+
+/** The delegation for this repository, if Runpod has one (account, region and repository all match). */
+export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrRepositoryRef): EcrDelegation | undefined {
+  return delegations.find(
+    (delegation) =>
+      delegation.awsUser === repo.account && delegation.awsRegion === repo.region && delegation.repository === repo.repository
+  )
+}
+
+export function repositoryArn(partition: string, region: string, account: string, repository: string): string {
+  return `arn:${partition}:ecr:${region}:${account}:repository/${repository}`
+}
+
+export function parseRepositoryArn(arn: string): EcrRepositoryArn | undefined {
+  const match = /^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(arn)
+  if (!match?.[1] || !match[2] || !match[3] || !match[4]) return undefined
+  return { partition: match[1], region: match[2], account: match[3], repository: match[4] }
+}
+
+/**
+ * Creates the delegation for a repository. Runpod checks the repository policy at this call, so a
+ * rejection almost always means the policy does not (yet) grant Runpod's deployment roles.
+ */
+export async function createDelegation(client: RunpodClient, repo: EcrRepositoryArn, name?: string): Promise<EcrDelegation> {
+  const arn = repositoryArn(repo.partition, repo.region, repo.account, repo.repository)
+  try {
+    return await client.createDelegation(arn, name)
+  } catch (error) {
+    if (error instanceof RunpodApiError && (error.status === 400 || error.status === 403 || error.status === 422)) {
+      throw new ActionError(
+        `Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
+          `Run the action with 'policy: apply' to add the '${RUNPOD_STATEMENT_SID}' statement, or add it to the repository policy yourself (see the README), then rerun.` +
+          (error.status === 403 ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations." : '')
+      )
+    }
+    throw error
+  }
+}

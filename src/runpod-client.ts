@@ -1,0 +1,336 @@
+// Runpod REST API v2 over undici: bearer auth, a timeout on every request, retries only for what can
+// succeed on retry, and a pause before the rate limit rather than after it.
+import * as core from '@actions/core'
+import { Agent, request, type Dispatcher } from 'undici'
+import { ActionError } from './action-error.js'
+import { findDelegation, parseRepositoryArn } from './delegation.js'
+import { isLoopbackHost } from './inputs.js'
+import { parseRateLimit, parseRetryAfter, rateLimitPauseMs } from './rate-limit.js'
+import {
+  parseCreatedDelegation,
+  parseDelegationList,
+  parseEndpoint,
+  parseEndpointReleases,
+  parseEndpointWorkers,
+  parseLogEvents,
+  parsePod,
+  type EcrDelegation,
+  type Endpoint,
+  type EndpointReleases,
+  type EndpointWorkers,
+  type Pod
+} from './runpod-api.js'
+import { networkError, responseError, RunpodApiError, type ResourceKind } from './runpod-error.js'
+
+export interface RunpodClientOptions {
+  readonly baseUrl: URL
+  readonly apiKey: string
+  /** Bound on each request, headers and body together. */
+  readonly requestTimeoutMs?: number
+  /** Retries after the first attempt, for retryable failures only. */
+  readonly maxRetries?: number
+  readonly backoffBaseMs?: number
+  readonly backoffMaxMs?: number
+  /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
+  readonly maxWaitMs?: number
+  /** A log stream that stays quiet this long has sent its backlog. */
+  readonly logIdleMs?: number
+  readonly dispatcher?: Dispatcher
+  readonly sleep?: (ms: number) => Promise<void>
+  readonly random?: () => number
+  readonly now?: () => number
+}
+
+/** Body of a PATCH to a pod or endpoint: the request schemas reject any field they do not name. */
+export interface ImagePatch {
+  readonly image: string
+  readonly registry?: string | null
+}
+
+interface Call {
+  readonly method: 'GET' | 'POST' | 'PATCH'
+  readonly path: string
+  readonly body?: unknown
+  readonly resource?: { readonly kind: ResourceKind; readonly id: string }
+}
+
+const DELEGATIONS = '/v2/registries/delegations'
+
+export class RunpodClient {
+  private readonly baseUrl: URL
+  private readonly apiKey: string
+  private readonly requestTimeoutMs: number
+  private readonly maxRetries: number
+  private readonly backoffBaseMs: number
+  private readonly backoffMaxMs: number
+  private readonly maxWaitMs: number
+  private readonly logIdleMs: number
+  private readonly dispatcher: Dispatcher
+  private readonly ownsDispatcher: boolean
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
+  private readonly now: () => number
+  /** Earliest time the next request may go out, from a RateLimit header with nothing remaining. */
+  private notBefore = 0
+
+  constructor(options: RunpodClientOptions) {
+    const { baseUrl } = options
+    // inputs.ts checks this too; repeated here because the key must never leave over plain HTTP.
+    if (baseUrl.protocol !== 'https:' && !(baseUrl.protocol === 'http:' && isLoopbackHost(baseUrl.hostname))) {
+      throw new ActionError(
+        `Refusing to send the Runpod API key to ${baseUrl.origin}: 'runpod-api-url' must be https:// (plain http:// only for loopback test servers).`
+      )
+    }
+    this.baseUrl = baseUrl
+    this.apiKey = options.apiKey
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+    this.maxRetries = options.maxRetries ?? 4
+    this.backoffBaseMs = options.backoffBaseMs ?? 500
+    this.backoffMaxMs = options.backoffMaxMs ?? 10_000
+    this.maxWaitMs = options.maxWaitMs ?? 120_000
+    this.logIdleMs = options.logIdleMs ?? 1_500
+    this.ownsDispatcher = options.dispatcher === undefined
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({ keepAliveTimeout: 10_000, connections: 8, connect: { timeout: this.requestTimeoutMs } })
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.random = options.random ?? Math.random
+    this.now = options.now ?? Date.now
+  }
+
+  async listDelegations(): Promise<EcrDelegation[]> {
+    return parseDelegationList(await this.withRetries({ method: 'GET', path: DELEGATIONS }), `GET ${DELEGATIONS}`)
+  }
+
+  /**
+   * Creates a delegation for a repository ARN. A create is not idempotent, so after a failure that may
+   * have taken effect (a lost response, a timeout) the delegations are listed again before any retry.
+   */
+  async createDelegation(resource: string, name?: string): Promise<EcrDelegation> {
+    const call: Call = { method: 'POST', path: DELEGATIONS, body: name === undefined ? { resource } : { resource, name } }
+    const repo = parseRepositoryArn(resource)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return parseCreatedDelegation(await this.once(call), `POST ${DELEGATIONS}`)
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt) || repo === undefined) throw this.final(error, attempt)
+        await this.sleep(this.retryDelay(error, attempt))
+        const created = findDelegation(await this.listDelegations(), repo)
+        if (created) {
+          core.info(`Runpod created delegation ${created.id} although the response to the request was lost; using it.`)
+          return created
+        }
+      }
+    }
+  }
+
+  async getPod(id: string): Promise<Pod> {
+    const path = `/v2/pods/${encodeURIComponent(id)}`
+    return parsePod(await this.withRetries({ method: 'GET', path, resource: { kind: 'pod', id } }), `GET ${path}`)
+  }
+
+  /** PATCH with the same body is idempotent, so it is retried like a read. */
+  async patchPod(id: string, body: ImagePatch): Promise<Pod> {
+    const path = `/v2/pods/${encodeURIComponent(id)}`
+    return parsePod(await this.withRetries({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }), `PATCH ${path}`)
+  }
+
+  async getEndpoint(id: string): Promise<Endpoint> {
+    const path = `/v2/serverless/${encodeURIComponent(id)}`
+    return parseEndpoint(await this.withRetries({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`)
+  }
+
+  async patchEndpoint(id: string, body: ImagePatch): Promise<Endpoint> {
+    const path = `/v2/serverless/${encodeURIComponent(id)}`
+    return parseEndpoint(
+      await this.withRetries({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }),
+      `PATCH ${path}`
+    )
+  }
+
+  async listEndpointReleases(id: string): Promise<EndpointReleases> {
+    const path = `/v2/serverless/${encodeURIComponent(id)}/releases`
+    return parseEndpointReleases(
+      await this.withRetries({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      `GET ${path}`
+    )
+  }
+
+  async listEndpointWorkers(id: string): Promise<EndpointWorkers> {
+    const path = `/v2/serverless/${encodeURIComponent(id)}/workers`
+    return parseEndpointWorkers(
+      await this.withRetries({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      `GET ${path}`
+    )
+  }
+
+  /**
+   * The last lines of a pod's system log. The endpoint is a server-sent event stream that backfills
+   * `tail` lines and then follows live output, so reading stops once the stream goes quiet.
+   */
+  async podSystemLog(id: string, maxLines: number): Promise<string[]> {
+    const path = `/v2/pods/${encodeURIComponent(id)}/logs?source=system&tail=${maxLines}`
+    await this.waitForRateLimit()
+    const controller = new AbortController()
+    const overall = setTimeout(() => controller.abort(), this.requestTimeoutMs)
+    let idle: NodeJS.Timeout | undefined
+    let headersReceived = false
+    let text = ''
+    const started = this.now()
+    try {
+      const response = await request(this.url(path), {
+        dispatcher: this.dispatcher,
+        method: 'GET',
+        headers: { ...this.authHeaders(), accept: 'text/event-stream' },
+        headersTimeout: this.requestTimeoutMs,
+        signal: controller.signal
+      })
+      headersReceived = true
+      this.noteRateLimit(response.headers)
+      core.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`)
+      if (response.statusCode !== 200) {
+        throw responseError({ method: 'GET', path, status: response.statusCode, body: await response.body.text(), resource: { kind: 'pod', id } })
+      }
+      const decoder = new TextDecoder()
+      const quiet = () => {
+        clearTimeout(idle)
+        idle = setTimeout(() => controller.abort(), this.logIdleMs)
+      }
+      quiet()
+      for await (const chunk of response.body) {
+        text += decoder.decode(chunk as Buffer, { stream: true })
+        quiet()
+      }
+    } catch (error) {
+      // Our own abort after the headers ends the read; anything else is a real failure.
+      if (!(headersReceived && controller.signal.aborted)) {
+        throw error instanceof RunpodApiError ? error : networkError('GET', path, this.baseUrl, error)
+      }
+    } finally {
+      clearTimeout(overall)
+      clearTimeout(idle)
+    }
+    return parseLogEvents(text).slice(-maxLines)
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close()
+  }
+
+  private async withRetries(call: Call): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(call)
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
+        const delay = this.retryDelay(error, attempt)
+        core.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`)
+        await this.sleep(delay)
+      }
+    }
+  }
+
+  private shouldRetry(error: unknown, attempt: number): error is RunpodApiError {
+    if (!(error instanceof RunpodApiError) || !error.retryable || attempt >= this.maxRetries) return false
+    return error.retryAfterMs === undefined || error.retryAfterMs <= this.maxWaitMs
+  }
+
+  private final(error: unknown, attempt: number): unknown {
+    if (!(error instanceof RunpodApiError) || !error.retryable) return error
+    const details = {
+      summary: error.summary,
+      retryable: false,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.problem ? { problem: error.problem } : {})
+    }
+    if (error.retryAfterMs !== undefined && error.retryAfterMs > this.maxWaitMs) {
+      return new RunpodApiError(
+        `${error.message} Runpod asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than this action waits: rerun the job later.`,
+        details
+      )
+    }
+    return new RunpodApiError(`${error.message} Gave up after ${attempt + 1} attempts; rerun the job later.`, details)
+  }
+
+  /** Retry-After when Runpod gave one; otherwise exponential backoff with jitter, capped. */
+  private retryDelay(error: RunpodApiError, attempt: number): number {
+    if (error.retryAfterMs !== undefined) return error.retryAfterMs
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt)
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2)
+  }
+
+  private async once(call: Call): Promise<unknown> {
+    await this.waitForRateLimit()
+    const started = this.now()
+    let status: number
+    let headers: Record<string, string | string[] | undefined>
+    let text: string
+    try {
+      const response = await request(this.url(call.path), {
+        dispatcher: this.dispatcher,
+        method: call.method,
+        headers: {
+          ...this.authHeaders(),
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: this.requestTimeoutMs,
+        signal: AbortSignal.timeout(this.requestTimeoutMs)
+      })
+      status = response.statusCode
+      headers = response.headers
+      text = await response.body.text()
+    } catch (error) {
+      core.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
+      throw networkError(call.method, call.path, this.baseUrl, error)
+    }
+    core.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`)
+    this.noteRateLimit(headers)
+    if (status < 200 || status >= 300) {
+      const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), this.now())
+      throw responseError({
+        method: call.method,
+        path: call.path,
+        status,
+        body: text,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...(call.resource ? { resource: call.resource } : {})
+      })
+    }
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      throw new ActionError(
+        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`
+      )
+    }
+  }
+
+  private noteRateLimit(headers: Record<string, string | string[] | undefined>): void {
+    const pause = rateLimitPauseMs(parseRateLimit(header(headers, 'ratelimit')))
+    // A reset further away than we would wait is left to the server's 429 and its clear message.
+    if (pause > 0 && pause <= this.maxWaitMs) this.notBefore = Math.max(this.notBefore, this.now() + pause)
+  }
+
+  private async waitForRateLimit(): Promise<void> {
+    const wait = this.notBefore - this.now()
+    if (wait <= 0) return
+    core.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`)
+    await this.sleep(wait)
+  }
+
+  private url(path: string): URL {
+    return new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl)
+  }
+
+  private authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' }
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}

@@ -1,0 +1,49 @@
+// Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
+import type { Endpoint, Pod, PodStatus } from './runpod-api.js'
+import type { ImagePatch, RunpodClient } from './runpod-client.js'
+import type { ResourceKind } from './runpod-error.js'
+
+export type TargetKind = ResourceKind
+
+export interface TargetState {
+  readonly kind: TargetKind
+  readonly id: string
+  readonly name: string
+  /** '' for an endpoint that reports no image. */
+  readonly image: string
+  readonly registry?: string | null
+  /** Pods only. */
+  readonly status?: PodStatus
+  /** Pods only: when the container last started. */
+  readonly startedAt?: string | null
+}
+
+/** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
+export async function readTarget(client: RunpodClient, kind: TargetKind, id: string): Promise<TargetState> {
+  return kind === 'pod' ? podState(await client.getPod(id)) : endpointState(await client.getEndpoint(id))
+}
+
+/**
+ * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
+ * Runpod's update schemas reject fields they do not name, and a PATCH changes only what it carries.
+ */
+export async function patchTargetImage(
+  client: RunpodClient,
+  target: Pick<TargetState, 'kind' | 'id'>,
+  image: string,
+  registry?: string | null
+): Promise<TargetState> {
+  const body: ImagePatch = registry === undefined ? { image } : { image, registry }
+  return target.kind === 'pod'
+    ? podState(await client.patchPod(target.id, body))
+    : endpointState(await client.patchEndpoint(target.id, body))
+}
+
+export function podState(pod: Pod): TargetState {
+  const { id, name, image, registry, status, startedAt } = pod
+  return { kind: 'pod', id, name, image, registry, status, startedAt }
+}
+
+function endpointState(endpoint: Endpoint): TargetState {
+  return { kind: 'endpoint', id: endpoint.id, name: endpoint.name, image: endpoint.image ?? '', registry: endpoint.registry }
+}

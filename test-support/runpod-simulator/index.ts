@@ -1,0 +1,365 @@
+// A local Runpod REST v2 server for tests and the local demo: the endpoints this action uses, bearer
+// auth, request validation, rate-limit headers, scripted rollouts and scripted faults.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  delegationJSON,
+  SimEndpoint,
+  SimPod,
+  type DelegationSeed,
+  type EndpointSeed,
+  type PodSeed
+} from './resources.js'
+import { validateRequest, type RequestSchemaName } from './schemas.js'
+
+export type { DelegationSeed, EndpointSeed, PodSeed, RolloutScript } from './resources.js'
+
+export interface SimulatorOptions {
+  readonly apiKey?: string
+  readonly port?: number
+  /** `data` wraps delegation responses as some deployments do: `{"data":{"delegations":[…]}}`. */
+  readonly envelope?: 'bare' | 'data'
+  /** Runpod checks the repository policy when a delegation is created; default: it grants. */
+  readonly policyGrantsRunpod?: (resourceArn: string) => boolean | Promise<boolean>
+  /** Added to every response. */
+  readonly latencyMs?: number
+  /** Requests allowed per window before 429; reported in RateLimit headers. */
+  readonly rateLimit?: { readonly quota: number; readonly windowSeconds: number }
+}
+
+interface FaultMatch {
+  readonly method?: string
+  readonly path?: string | RegExp
+  /** How many matching requests it affects; default 1. */
+  readonly times?: number
+}
+
+export type Fault = FaultMatch &
+  (
+    | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly detail?: string }
+    /** The connection is destroyed before the request is handled. */
+    | { readonly kind: 'drop' }
+    /** The request is handled (a POST takes effect), then the connection is destroyed instead of answering. */
+    | { readonly kind: 'lose-response' }
+    | { readonly kind: 'latency'; readonly ms: number }
+    /** Answer 200 with this body as it is, to test parsing. */
+    | { readonly kind: 'raw'; readonly body: string; readonly contentType?: string }
+  )
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: string
+  readonly body: unknown
+  readonly time: Date
+  readonly authorization: string | undefined
+}
+
+export interface RunpodSimulator {
+  readonly url: string
+  readonly apiKey: string
+  readonly requests: RecordedRequest[]
+  addPod(seed: PodSeed): SimPod
+  addEndpoint(seed: EndpointSeed): SimEndpoint
+  addDelegation(seed: DelegationSeed): Record<string, unknown>
+  pod(id: string): SimPod
+  endpoint(id: string): SimEndpoint
+  readonly delegations: Record<string, unknown>[]
+  addFault(fault: Fault): void
+  /** Requests that could have changed something (anything but GET). */
+  writes(): RecordedRequest[]
+  close(): Promise<void>
+}
+
+/** The routes and the statuses each may answer (besides injected faults); checked against the OpenAPI document. */
+export const SIMULATED_ROUTES: readonly { method: string; path: string; statuses: readonly number[] }[] = [
+  { method: 'GET', path: '/v2/registries/delegations', statuses: [200, 401, 429] },
+  { method: 'POST', path: '/v2/registries/delegations', statuses: [201, 400, 401, 422, 429] },
+  { method: 'GET', path: '/v2/pods/{id}', statuses: [200, 401, 404, 429] },
+  { method: 'PATCH', path: '/v2/pods/{id}', statuses: [200, 400, 401, 404, 422, 429] },
+  { method: 'GET', path: '/v2/pods/{id}/logs', statuses: [200, 401, 404, 429] },
+  { method: 'GET', path: '/v2/serverless/{id}', statuses: [200, 401, 404, 429] },
+  { method: 'PATCH', path: '/v2/serverless/{id}', statuses: [200, 400, 401, 404, 422, 429] },
+  { method: 'GET', path: '/v2/serverless/{id}/releases', statuses: [200, 401, 404, 429] },
+  { method: 'GET', path: '/v2/serverless/{id}/workers', statuses: [200, 401, 404, 429] }
+]
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
+}
+
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {}
+  ) {}
+}
+
+const problem = (status: number, detail: string, errors?: string[]) =>
+  new Reply(status, { title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) }, {
+    'content-type': 'application/problem+json'
+  })
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export async function startRunpodSimulator(options: SimulatorOptions = {}): Promise<RunpodSimulator> {
+  const apiKey = options.apiKey ?? 'rpa_simulated_test_key'
+  const pods = new Map<string, SimPod>()
+  const endpoints = new Map<string, SimEndpoint>()
+  const delegations: Record<string, unknown>[] = []
+  const faults: { fault: Fault; left: number }[] = []
+  const requests: RecordedRequest[] = []
+  const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
+  let window = { start: Date.now(), count: 0 }
+  const envelope = (key: string, value: unknown) => (options.envelope === 'data' ? { data: { [key]: value } } : { [key]: value })
+
+  function rateLimitHeaders(): Record<string, string> {
+    const now = Date.now()
+    if (now - window.start >= rateLimit.windowSeconds * 1000) window = { start: now, count: 0 }
+    window.count += 1
+    const reset = Math.max(1, Math.ceil((window.start + rateLimit.windowSeconds * 1000 - now) / 1000))
+    return {
+      ratelimit: `"minute";r=${Math.max(0, rateLimit.quota - window.count)};t=${reset}`,
+      'ratelimit-policy': `"minute";q=${rateLimit.quota};w=${rateLimit.windowSeconds}`,
+      ...(window.count > rateLimit.quota ? { 'retry-after': String(reset) } : {})
+    }
+  }
+
+  function takeFault(method: string, path: string): Fault | undefined {
+    const index = faults.findIndex(({ fault, left }) => {
+      if (left <= 0 || (fault.method && fault.method !== method)) return false
+      if (fault.path === undefined) return true
+      return typeof fault.path === 'string' ? fault.path === path : fault.path.test(path)
+    })
+    const entry = faults[index]
+    if (!entry) return undefined
+    entry.left -= 1
+    return entry.fault
+  }
+
+  function validated(schema: RequestSchemaName, body: unknown): Reply | undefined {
+    const errors = validateRequest(schema, body)
+    return errors.length > 0 ? problem(422, 'Request validation failed.', errors) : undefined
+  }
+
+  async function createDelegationReply(body: unknown): Promise<Reply> {
+    const invalid = validated('CreateDelegationRequest', body)
+    if (invalid) return invalid
+    const { resource, name } = body as { resource: string; name?: string | null }
+    const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(resource)
+    if (!match?.[1] || !match[2] || !match[3]) return problem(400, `resource '${resource}' is not an ECR repository ARN`)
+    if (!(await (options.policyGrantsRunpod?.(resource) ?? true))) {
+      return problem(400, `the repository policy of ${resource} does not allow Runpod to pull images`)
+    }
+    const delegation = delegationJSON({ account: match[2], region: match[1], repository: match[3], name: name ?? null })
+    delegations.push(delegation)
+    return new Reply(201, options.envelope === 'data' ? { data: { delegation } } : delegation)
+  }
+
+  async function route(method: string, path: string, body: unknown): Promise<Reply | 'logs'> {
+    if (path === '/v2/registries/delegations') {
+      if (method === 'GET') return new Reply(200, envelope('delegations', delegations))
+      if (method === 'POST') return createDelegationReply(body)
+    }
+    const pod = /^\/v2\/pods\/([^/]+)(\/logs)?$/.exec(path)
+    if (pod?.[1]) {
+      const found = pods.get(decodeURIComponent(pod[1]))
+      if (!found) return problem(404, 'pod not found')
+      if (pod[2]) return method === 'GET' ? 'logs' : problem(405, 'The requested method is not allowed for this path.')
+      if (method === 'GET') {
+        found.poll()
+        return new Reply(200, found)
+      }
+      if (method === 'PATCH') {
+        const invalid = validated('UpdatePodRequest', body)
+        if (invalid) return invalid
+        found.update(body as Record<string, unknown>)
+        return new Reply(200, found)
+      }
+    }
+    const endpoint = /^\/v2\/serverless\/([^/]+)(\/releases|\/workers)?$/.exec(path)
+    if (endpoint?.[1]) {
+      const found = endpoints.get(decodeURIComponent(endpoint[1]))
+      if (!found) return problem(404, 'endpoint not found')
+      if (method === 'GET' && endpoint[2] === '/releases') {
+        found.poll()
+        return new Reply(200, found.releasesJSON())
+      }
+      if (method === 'GET' && endpoint[2] === '/workers') return new Reply(200, found.workersJSON())
+      if (method === 'GET' && !endpoint[2]) return new Reply(200, found)
+      if (method === 'PATCH' && !endpoint[2]) {
+        const invalid = validated('UpdateEndpointRequest', body)
+        if (invalid) return invalid
+        found.update(body as Record<string, unknown>)
+        return new Reply(200, found)
+      }
+    }
+    return problem(404, `no route for ${method} ${path}`)
+  }
+
+  function streamLogs(request: IncomingMessage, response: ServerResponse, id: string, query: URLSearchParams, headers: Record<string, string>) {
+    const tail = Math.min(5000, Number(query.get('tail') ?? '100'))
+    const lines = (pods.get(id)?.systemLog ?? []).slice(-tail)
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no'
+    })
+    lines.forEach((line, index) => {
+      const ts = new Date().toISOString()
+      response.write(`id: ${ts}/${String(index).padStart(12, '0')}\ndata: ${JSON.stringify({ ts, source: 'system', line })}\n\n`)
+    })
+    // Like the real stream it then follows live output: it stays open until the client goes away.
+    request.on('close', () => response.end())
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://simulator')
+    const method = request.method ?? 'GET'
+    const raw = await readBody(request)
+    let body: unknown = raw
+    let malformed = false
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw)
+      } catch {
+        malformed = true
+      }
+    }
+    const authorization = request.headers.authorization
+    requests.push({ method, path: url.pathname, query: url.search, body: raw === '' ? undefined : body, time: new Date(), authorization })
+
+    let fault = takeFault(method, url.pathname)
+    while (fault?.kind === 'latency') {
+      await sleep(fault.ms)
+      fault = takeFault(method, url.pathname)
+    }
+    if (options.latencyMs) await sleep(options.latencyMs)
+    if (fault?.kind === 'drop') {
+      request.socket.destroy()
+      return
+    }
+    if (authorization !== `Bearer ${apiKey}`) {
+      send(response, problem(401, authorization ? 'invalid API key' : 'missing bearer token'))
+      return
+    }
+    const limits = rateLimitHeaders()
+    if (fault?.kind === 'status') {
+      const reply = problem(fault.status, fault.detail ?? 'simulated fault')
+      send(response, reply, { ...limits, ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }) })
+      return
+    }
+    if (fault?.kind === 'raw') {
+      response.writeHead(200, { ...limits, 'content-type': fault.contentType ?? 'application/json' }).end(fault.body)
+      return
+    }
+    if (limits['retry-after']) {
+      send(response, problem(429, 'rate limit exceeded for the minute window'), limits)
+      return
+    }
+    if (malformed) {
+      send(response, problem(400, 'request body is not valid JSON'), limits)
+      return
+    }
+    const reply = await route(method, url.pathname, body)
+    if (reply !== 'logs' && !declared(method, url.pathname, reply.status)) {
+      throw new Error(`simulator answered ${method} ${url.pathname} with undeclared status ${reply.status}`)
+    }
+    if (fault?.kind === 'lose-response') {
+      request.socket.destroy()
+      return
+    }
+    if (reply === 'logs') {
+      streamLogs(request, response, decodeURIComponent(url.pathname.split('/')[3] ?? ''), url.searchParams, limits)
+      return
+    }
+    send(response, reply, limits)
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      send(response, problem(500, error instanceof Error ? error.message : String(error)))
+    })
+  })
+  server.keepAliveTimeout = 5_000
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    requests,
+    delegations,
+    addPod(seed) {
+      const pod = new SimPod(seed)
+      pods.set(seed.id, pod)
+      return pod
+    },
+    addEndpoint(seed) {
+      const endpoint = new SimEndpoint(seed)
+      endpoints.set(seed.id, endpoint)
+      return endpoint
+    },
+    addDelegation(seed) {
+      const delegation = delegationJSON(seed)
+      delegations.push(delegation)
+      return delegation
+    },
+    pod(id) {
+      const pod = pods.get(id)
+      if (!pod) throw new Error(`simulator has no pod ${id}`)
+      return pod
+    },
+    endpoint(id) {
+      const endpoint = endpoints.get(id)
+      if (!endpoint) throw new Error(`simulator has no endpoint ${id}`)
+      return endpoint
+    },
+    addFault(fault) {
+      faults.push({ fault, left: fault.times ?? 1 })
+    },
+    writes: () => requests.filter((request) => request.method !== 'GET'),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      })
+  }
+}
+
+// Keeps SIMULATED_ROUTES honest: the OpenAPI agreement test checks the statuses declared there.
+function declared(method: string, path: string, status: number): boolean {
+  const template = path.replace(/^\/v2\/(pods|serverless)\/[^/]+/, '/v2/$1/{id}')
+  const route = SIMULATED_ROUTES.find((candidate) => candidate.method === method && candidate.path === template)
+  return route === undefined || route.statuses.includes(status)
+}
+
+function send(response: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
+  if (response.headersSent || response.destroyed) return
+  response
+    .writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...reply.headers })
+    .end(JSON.stringify(reply.body))
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}

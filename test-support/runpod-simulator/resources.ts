@@ -1,0 +1,309 @@
+// The simulator's pods, endpoints and delegations, shaped like Runpod v2 responses (every field the
+// OpenAPI document marks required), with scripted rollouts that advance one step per poll.
+
+export type PodStatus = 'PROVISIONING' | 'STARTING' | 'RUNNING' | 'EXITED' | 'ERROR' | 'TERMINATED'
+export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | 'UNHEALTHY'
+
+/**
+ * How a target reacts to a new image: `succeed` starts it, `fail` ends in ERROR / UNHEALTHY workers,
+ * `stall` never finishes. The image a target was seeded with always starts, so a rollback succeeds.
+ */
+export type RolloutScript = 'succeed' | 'fail' | 'stall'
+
+export interface PodSeed {
+  readonly id: string
+  readonly name?: string
+  readonly image: string
+  readonly status?: PodStatus
+  readonly registry?: string | null
+  readonly rollout?: RolloutScript
+  /** GETs after a PATCH before the pod reaches its final state. */
+  readonly pollsToStart?: number
+  /** System log lines written when the rollout fails. */
+  readonly failureLog?: readonly string[]
+}
+
+export interface EndpointSeed {
+  readonly id: string
+  readonly name?: string
+  readonly image: string
+  readonly workers?: number
+  readonly registry?: string | null
+  readonly rollout?: RolloutScript
+}
+
+export interface DelegationSeed {
+  readonly id?: string
+  readonly name?: string | null
+  readonly account: string
+  readonly region: string
+  readonly repository: string
+}
+
+const iso = (time = Date.now()) => new Date(time).toISOString()
+let sequence = 0
+const nextId = (prefix: string) => `${prefix}${(++sequence).toString(36).padStart(6, '0')}`
+
+export class SimPod {
+  readonly id: string
+  name: string
+  image: string
+  registry: string | null
+  status: PodStatus
+  startedAt: string | null
+  readonly createdAt = iso()
+  readonly systemLog: string[] = []
+  private readonly initialImage: string
+  private readonly script: RolloutScript
+  private readonly pollsToStart: number
+  private readonly failureLog: readonly string[]
+  private pollsLeft = 0
+
+  constructor(seed: PodSeed) {
+    this.id = seed.id
+    this.name = seed.name ?? `pod-${seed.id}`
+    this.image = seed.image
+    this.initialImage = seed.image
+    this.registry = seed.registry ?? null
+    this.status = seed.status ?? 'RUNNING'
+    this.startedAt = this.status === 'RUNNING' ? iso(Date.now() - 3_600_000) : null
+    this.script = seed.rollout ?? 'succeed'
+    this.pollsToStart = seed.pollsToStart ?? 2
+    this.failureLog = seed.failureLog ?? [
+      `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
+      'Container failed to start: image pull failed'
+    ]
+    this.systemLog.push(`Pod ${this.id} created`, `Pulling image ${this.image}`, 'Container started')
+  }
+
+  /** A PATCH: a new image (or registry) restarts the container. */
+  update(body: Record<string, unknown>): void {
+    const { image, registry, name } = body
+    if (typeof name === 'string') this.name = name
+    const restart = (typeof image === 'string' && image !== this.image) || (registry !== undefined && registry !== this.registry)
+    if (typeof image === 'string') this.image = image
+    if (registry !== undefined) this.registry = registry as string | null
+    if (!restart) return
+    this.status = 'STARTING'
+    this.pollsLeft = this.pollsToStart
+    this.systemLog.push('Stopping container for update', `Pulling image ${this.image}`)
+  }
+
+  /** A GET: the scripted rollout advances. */
+  poll(): void {
+    if (this.status !== 'STARTING' || this.pollsLeft <= 0) return
+    if (--this.pollsLeft > 0) return
+    const script = this.image === this.initialImage ? 'succeed' : this.script
+    if (script === 'stall') return
+    if (script === 'fail') {
+      this.status = 'ERROR'
+      this.systemLog.push(...this.failureLog)
+      return
+    }
+    this.status = 'RUNNING'
+    this.startedAt = iso()
+    this.systemLog.push('Container started')
+  }
+
+  toJSON(): Record<string, unknown> {
+    const running = this.status === 'RUNNING'
+    return {
+      id: this.id,
+      name: this.name,
+      status: this.status,
+      actions: running ? ['stop', 'restart', 'terminate'] : this.status === 'EXITED' ? ['start', 'terminate'] : ['terminate'],
+      image: this.image,
+      args: '',
+      disk: 50,
+      mounts: { persistent: { size: 20, path: '/workspace' } },
+      ports: ['8888/http', '22/tcp'],
+      env: {},
+      registry: this.registry,
+      gpu: { id: 'NVIDIA GeForce RTX 4090', count: 1 },
+      cloud: 'SECURE',
+      dataCenterId: 'US-KS-2',
+      cudaVersion: '12.8',
+      ssh: {
+        proxy: { host: 'ssh.runpod.io', port: 22, username: `${this.id}-64411eb2`, command: `ssh ${this.id}-64411eb2@ssh.runpod.io` },
+        direct: running ? { host: '192.0.2.10', port: 34446, username: 'root', command: 'ssh root@192.0.2.10 -p 34446' } : null
+      },
+      template: null,
+      cost: running ? 0.44 : 0,
+      locked: false,
+      globalNetworking: { enabled: false },
+      runtime: running ? { uptime: Math.max(0, Math.round((Date.now() - Date.parse(this.startedAt ?? iso())) / 1000)) } : null,
+      createdAt: this.createdAt,
+      startedAt: this.startedAt
+    }
+  }
+}
+
+interface SimWorker {
+  readonly id: string
+  readonly version: number
+  readonly image: string
+  status: WorkerStatus
+  readonly startedAt: string
+}
+
+interface SimRelease {
+  readonly id: string
+  readonly version: number
+  readonly createdAt: string
+  readonly diff: { field: string; old: unknown; new: unknown }[]
+}
+
+export class SimEndpoint {
+  readonly id: string
+  name: string
+  image: string
+  registry: string | null
+  version = 1
+  workers: SimWorker[]
+  readonly releases: SimRelease[]
+  readonly createdAt = iso()
+  private readonly initialImage: string
+  private readonly script: RolloutScript
+
+  constructor(seed: EndpointSeed) {
+    this.id = seed.id
+    this.name = seed.name ?? `endpoint-${seed.id}`
+    this.image = seed.image
+    this.initialImage = seed.image
+    this.registry = seed.registry ?? null
+    this.script = seed.rollout ?? 'succeed'
+    this.workers = Array.from({ length: seed.workers ?? 2 }, () => this.newWorker('IDLE'))
+    this.releases = [{ id: nextId('rel'), version: 1, createdAt: this.createdAt, diff: [] }]
+  }
+
+  /** A PATCH: container changes create a new release that rolls out as workers cycle. */
+  update(body: Record<string, unknown>): void {
+    const { image, registry, name } = body
+    if (typeof name === 'string') this.name = name
+    const diff: SimRelease['diff'] = []
+    if (typeof image === 'string' && image !== this.image) {
+      diff.push({ field: 'template.imageName', old: this.image, new: image })
+      this.image = image
+    }
+    if (registry !== undefined && registry !== this.registry) {
+      diff.push({ field: 'template.containerRegistryAuthId', old: this.registry, new: registry })
+      this.registry = registry as string | null
+    }
+    if (diff.length === 0) return
+    this.version += 1
+    this.releases.unshift({ id: nextId('rel'), version: this.version, createdAt: iso(), diff })
+  }
+
+  /** A poll of the releases: a new worker finishes starting, and one stale worker is replaced. */
+  poll(): void {
+    const script = this.image === this.initialImage ? 'succeed' : this.script
+    if (script === 'stall') return
+    for (const worker of this.workers) {
+      if (worker.status === 'INITIALIZING' && worker.version === this.version) worker.status = script === 'fail' ? 'UNHEALTHY' : 'IDLE'
+    }
+    const stale = this.workers.findIndex((worker) => worker.version !== this.version)
+    if (stale >= 0) this.workers[stale] = this.newWorker('INITIALIZING')
+  }
+
+  private newWorker(status: WorkerStatus): SimWorker {
+    return { id: nextId('wrk'), version: this.version, image: this.image, status, startedAt: iso() }
+  }
+
+  toJSON(): Record<string, unknown> {
+    const base = `https://api.runpod.ai/v2/${this.id}`
+    return {
+      id: this.id,
+      name: this.name,
+      type: 'QUEUE',
+      requestUrls: {
+        run: `${base}/run`,
+        runSync: `${base}/runsync`,
+        status: `${base}/status/{job_id}`,
+        stream: `${base}/stream/{job_id}`,
+        cancel: `${base}/cancel/{job_id}`,
+        retry: `${base}/retry/{job_id}`,
+        purgeQueue: `${base}/purge-queue`,
+        health: `${base}/health`
+      },
+      image: this.image,
+      args: '',
+      disk: 20,
+      ports: ['8000/http'],
+      env: {},
+      registry: this.registry,
+      gpu: { pools: ['ADA_24'], count: 1, allowedCudaVersions: [], minCudaVersion: null },
+      workers: { min: 0, max: 5, idleTimeout: 5 },
+      scaling: { type: 'QUEUE_DELAY', queueDelay: 4 },
+      dataCenterIds: ['US-KS-2'],
+      networkVolumes: [],
+      timeout: 300_000,
+      flashboot: 'OFF',
+      createdAt: this.createdAt
+    }
+  }
+
+  releasesJSON(): Record<string, unknown> {
+    const total = this.workers.length
+    const onLatest = this.workers.filter((worker) => worker.version === this.version).length
+    return {
+      endpointVersion: this.version,
+      rollout: {
+        inProgress: onLatest < total,
+        workersOnLatest: onLatest,
+        workersTotal: total,
+        percentOnLatest: total === 0 ? 0 : Math.round((100 * onLatest) / total)
+      },
+      releases: this.releases.map((release) => ({
+        id: release.id,
+        version: release.version,
+        source: 'MANUAL',
+        buildId: null,
+        createdByUserId: 'user_simulated',
+        workerCount: this.workers.filter((worker) => worker.version === release.version).length,
+        createdAt: release.createdAt,
+        diff: release.diff
+      }))
+    }
+  }
+
+  workersJSON(): Record<string, unknown> {
+    const count = (status: WorkerStatus) => this.workers.filter((worker) => worker.status === status).length
+    return {
+      endpointVersion: this.version,
+      summary: {
+        running: count('RUNNING'),
+        idle: count('IDLE'),
+        initializing: count('INITIALIZING'),
+        throttled: count('THROTTLED'),
+        unhealthy: count('UNHEALTHY'),
+        total: this.workers.length
+      },
+      workers: this.workers.map((worker) => ({
+        id: worker.id,
+        status: worker.status,
+        isStale: worker.version !== this.version,
+        version: worker.version,
+        gpuCount: 1,
+        image: worker.image,
+        uptimeSeconds: worker.status === 'INITIALIZING' ? null : Math.round((Date.now() - Date.parse(worker.startedAt)) / 1000),
+        gpuTypeId: 'NVIDIA GeForce RTX 4090',
+        dataCenterId: 'US-KS-2',
+        startedAt: worker.startedAt
+      }))
+    }
+  }
+}
+
+export function delegationJSON(seed: DelegationSeed): Record<string, unknown> {
+  return {
+    id: seed.id ?? nextId('deleg_'),
+    name: seed.name ?? null,
+    delegatorUserId: 'user_simulated',
+    awsUser: seed.account,
+    repository: seed.repository,
+    tag: 'latest',
+    awsRegion: seed.region,
+    dockerRegistryUri: `${seed.account}.dkr.ecr.${seed.region}.amazonaws.com`,
+    createdAt: iso()
+  }
+}
