@@ -126,8 +126,12 @@ function privateRepository(registry: string, repository: string, fail: (problem:
     region,
     partition,
     repository,
-    arn: `arn:${partition}:ecr:${region}:${account}:repository/${repository}`
+    arn: ecrRepositoryArn(account, region, repository)
   }
+}
+
+export function ecrRepositoryArn(account: string, region: string, repository: string): string {
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repository}`
 }
 
 function partitionOf(region: string): AwsPartition {

@@ -1,0 +1,67 @@
+import type { ECRClientConfig } from '@aws-sdk/client-ecr'
+import { ActionError } from './action-error.js'
+
+/** Static credentials or a provider, as every AWS SDK client accepts them. */
+export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
+
+/**
+ * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
+ * slow request unless told to throw), and the SDK's standard retry mode (jittered backoff, only for
+ * throttling, 5xx and transient network errors).
+ */
+export const AWS_CLIENT_SETTINGS = {
+  maxAttempts: 4,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
+} as const
+
+const REJECTED_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch'
+])
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+export const NO_CREDENTIALS_HELP =
+  "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one."
+
+/** The error code of an SDK error (service errors carry it as `name`). */
+export function errorName(error: unknown): string {
+  if (error instanceof Error) return error.name
+  return 'Error'
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * Failures every AWS call can hit, whatever the operation: no or rejected credentials, an unreachable
+ * endpoint. Returns undefined for anything specific to the operation.
+ */
+export function commonAwsError(error: unknown, service: 'ECR' | 'STS', region: string): ActionError | undefined {
+  const name = errorName(error)
+  const message = errorMessage(error)
+  if (name === 'CredentialsProviderError') {
+    return new ActionError(`No AWS credentials were found (${message}). ${NO_CREDENTIALS_HELP}`, { cause: error })
+  }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return new ActionError(
+      `AWS ${service} rejected the credentials (${name}: ${message}). If 'role-to-assume' is empty, the credentials come from the environment: check that aws-actions/configure-aws-credentials ran earlier in this job, that its session has not expired, and that it is for the partition of input 'image' (China and GovCloud accounts need their own credentials).`,
+      { cause: error }
+    )
+  }
+  const code = (error as { code?: unknown } | null)?.code
+  if (name === 'TimeoutError' || (typeof code === 'string' && NETWORK_CODES.has(code))) {
+    const override = process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env['AWS_ENDPOINT_URL']
+    const endpoint = override ? `the endpoint ${override} (from AWS_ENDPOINT_URL_${service} or AWS_ENDPOINT_URL)` : `region '${region}'`
+    return new ActionError(
+      `Could not reach AWS ${service} in ${endpoint}: ${typeof code === 'string' ? `${code} ` : ''}${message}. Check that the region in input 'image' exists and is enabled for your account, and that the runner can reach AWS.`,
+      { cause: error }
+    )
+  }
+  return undefined
+}
