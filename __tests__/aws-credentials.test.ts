@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
-import { ActionError } from '../src/action-error.js'
+import { actionErrorFrom, captureStdout } from '../test-support/action-error-assertions.js'
 import { resolveAwsCredentials } from '../src/aws-credentials.js'
 import { startOidcStandIn, type OidcStandIn } from '../test-support/oidc-stand-in.js'
 
@@ -37,25 +37,12 @@ function clearEnv(): void {
   process.env['AWS_EC2_METADATA_DISABLED'] = 'true'
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ActionError) return error
-    throw error
-  }
-  throw new Error('expected a rejection')
-}
 
 let stdout: string[]
 beforeEach(() => {
   clearEnv()
   sts.reset()
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 afterEach(() => {
   jest.restoreAllMocks()
@@ -81,7 +68,7 @@ describe('with role-to-assume', () => {
 
   it('explains id-token permission when the job cannot request a token', async () => {
     delete process.env['ACTIONS_ID_TOKEN_REQUEST_URL']
-    const failure = await rejection(resolveAwsCredentials(options))
+    const failure = await actionErrorFrom(resolveAwsCredentials(options))
     expect(failure.message).toContain("'role-to-assume'")
     expect(failure.message).toContain('permissions: id-token: write')
     expect(failure.message).toContain('forks')
@@ -117,7 +104,7 @@ describe('with role-to-assume', () => {
     sts
       .on(AssumeRoleWithWebIdentityCommand)
       .rejects(Object.assign(new Error('Not authorized to perform sts:AssumeRoleWithWebIdentity'), { name }))
-    const failure = await rejection(resolveAwsCredentials(options))
+    const failure = await actionErrorFrom(resolveAwsCredentials(options))
     const message = failure.message
     expect(message).toContain(`${name}: Not authorized`)
     expect(message).toContain(`'role-to-assume' ${ROLE}`)
@@ -139,16 +126,16 @@ describe('with role-to-assume', () => {
 
   it('maps an expired OIDC token and credential-free STS failures', async () => {
     sts.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Token expired'), { name: 'ExpiredTokenException' }))
-    expect((await rejection(resolveAwsCredentials(options))).message).toContain('OIDC token expired')
+    expect((await actionErrorFrom(resolveAwsCredentials(options))).message).toContain('OIDC token expired')
     sts.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
-    expect((await rejection(resolveAwsCredentials(options))).message).toContain("Could not reach AWS STS in region 'eu-west-1'")
+    expect((await actionErrorFrom(resolveAwsCredentials(options))).message).toContain("Could not reach AWS STS in region 'eu-west-1'")
   })
 
   it('reports an OIDC endpoint that refuses the request, naming the audience', async () => {
     const refusing = await startOidcStandIn({ failWithStatus: 403 })
     try {
       Object.assign(process.env, refusing.env)
-      const failure = await rejection(resolveAwsCredentials({ ...options, audience: 'custom-aud' }))
+      const failure = await actionErrorFrom(resolveAwsCredentials({ ...options, audience: 'custom-aud' }))
       expect(failure.message).toContain("audience 'custom-aud' (input 'audience')")
       expect(failure.message).toContain('403')
       expect(refusing.requests).toEqual([{ audience: 'custom-aud', authorized: true }])
@@ -165,7 +152,7 @@ describe('an OIDC endpoint that never answers', () => {
     try {
       process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token?api-version=2.0`
       process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = 'request-token'
-      const failure = await rejection(resolveAwsCredentials({ ...options, oidcTimeoutMs: 200 }))
+      const failure = await actionErrorFrom(resolveAwsCredentials({ ...options, oidcTimeoutMs: 200 }))
       expect(failure.message).toContain('no answer within 0.2 s')
     } finally {
       silent.closeAllConnections()
@@ -186,7 +173,7 @@ describe('without role-to-assume', () => {
   })
 
   it('fails up front naming both ways to provide credentials', async () => {
-    const failure = await rejection(resolveAwsCredentials({ ...options, roleToAssume: '' }))
+    const failure = await actionErrorFrom(resolveAwsCredentials({ ...options, roleToAssume: '' }))
     expect(failure.message).toContain('No AWS credentials were found')
     expect(failure.message).toContain("'role-to-assume'")
     expect(failure.message).toContain('id-token: write')

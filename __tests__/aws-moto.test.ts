@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import { ActionError } from '../src/action-error.js'
 import { resolveAwsCredentials } from '../src/aws-credentials.js'
 import {
   createEcrClient,
@@ -10,6 +9,7 @@ import {
   writeRepositoryPolicy
 } from '../src/ecr.js'
 import { parseImageReference } from '../src/image-reference.js'
+import { actionErrorFrom, captureStdout } from '../test-support/action-error-assertions.js'
 import {
   MOTO_DEFAULT_ACCOUNT,
   createRepository,
@@ -39,15 +39,6 @@ let moto: MotoServer
 let oidc: OidcStandIn
 const savedEnv = { ...process.env }
 
-async function rejection(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ActionError) return error
-    throw error
-  }
-  throw new Error('expected a rejection')
-}
 
 /** What the orchestrator does: credentials for the image's account, then an ECR client in its region. */
 async function ecrFor(account: string, roleToAssume?: string): Promise<ECRClient> {
@@ -65,7 +56,7 @@ beforeAll(async () => {
   // The ambient environment of the action: endpoints and dummy keys for moto, the OIDC variables of a job.
   Object.assign(process.env, moto.env, oidc.env)
   // Keep the workflow commands (masks, debug) out of the test output.
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  captureStdout()
 })
 
 afterAll(async () => {
@@ -117,14 +108,14 @@ describe('failures against moto', () => {
 
   it('reports a missing repository and a missing tag', async () => {
     const client = await ecrFor(MOTO_DEFAULT_ACCOUNT)
-    expect((await rejection(readRepositoryPolicy(client, repo))).message).toContain(
+    expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain(
       `'team/worker' does not exist in account ${MOTO_DEFAULT_ACCOUNT}, region ${REGION}`
     )
     await createRepository(moto, repo)
     await pushImage(moto, { ...repo, tag: 'v1' })
-    expect((await rejection(describeImage(client, repo, { tag: 'v2' }))).message).toContain("image with tag 'v2' was not found")
+    expect((await actionErrorFrom(describeImage(client, repo, { tag: 'v2' }))).message).toContain("image with tag 'v2' was not found")
     expect(
-      (await rejection(describeImage(client, repo, { digest: `sha256:${'0'.repeat(64)}` }))).message
+      (await actionErrorFrom(describeImage(client, repo, { digest: `sha256:${'0'.repeat(64)}` }))).message
     ).toContain('was not found')
     client.destroy()
   })
@@ -132,7 +123,7 @@ describe('failures against moto', () => {
   it('shows why ECR rejected a policy', async () => {
     await createRepository(moto, repo)
     const client = await ecrFor(MOTO_DEFAULT_ACCOUNT)
-    const failure = await rejection(writeRepositoryPolicy(client, repo, '{"Version":"2012-10-17"}'))
+    const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{"Version":"2012-10-17"}'))
     expect(failure.message).toContain("Invalid parameter at 'PolicyText'")
     client.destroy()
   })

@@ -11,7 +11,7 @@ import {
   SetRepositoryPolicyCommand
 } from '@aws-sdk/client-ecr'
 import { mockClient } from 'aws-sdk-client-mock'
-import { ActionError } from '../src/action-error.js'
+import { actionErrorFrom, captureStdout } from '../test-support/action-error-assertions.js'
 import {
   createEcrClient,
   describeImage,
@@ -32,24 +32,11 @@ function named(name: string, message = `${name} happened`): Error {
   return Object.assign(new Error(message), { name })
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ActionError) return error
-    throw error
-  }
-  throw new Error('expected a rejection')
-}
 
 let stdout: string[]
 beforeEach(() => {
   ecr.reset()
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 afterEach(() => {
   jest.restoreAllMocks()
@@ -84,7 +71,7 @@ describe('errors every call shares', () => {
     [named('ThrottlingException', 'Rate exceeded'), ['ecr:GetRepositoryPolicy on ' + ARN, 'ThrottlingException: Rate exceeded']]
   ])('maps %p on a read', async (error, fragments) => {
     ecr.on(GetRepositoryPolicyCommand).rejects(error)
-    const failure = await rejection(readRepositoryPolicy(client, repo))
+    const failure = await actionErrorFrom(readRepositoryPolicy(client, repo))
     for (const fragment of fragments) expect(failure.message).toContain(fragment)
   })
 
@@ -92,7 +79,7 @@ describe('errors every call shares', () => {
     process.env['AWS_ENDPOINT_URL_ECR'] = 'http://127.0.0.1:9'
     try {
       ecr.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
-      expect((await rejection(readRepositoryPolicy(client, repo))).message).toContain('http://127.0.0.1:9')
+      expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain('http://127.0.0.1:9')
     } finally {
       delete process.env['AWS_ENDPOINT_URL_ECR']
     }
@@ -135,7 +122,7 @@ describe('describeImage', () => {
 
   it('fails when the tag has moved away from the digest in the reference', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'d'.repeat(64)}`, imageTags: ['v1'] }] })
-    const failure = await rejection(describeImage(client, repo, { tag: 'v1', digest: DIGEST }))
+    const failure = await actionErrorFrom(describeImage(client, repo, { tag: 'v1', digest: DIGEST }))
     expect(failure.message).toContain(`tag 'v1' with digest ${DIGEST}`)
     expect(failure.message).toContain("Input 'image'")
   })
@@ -145,19 +132,19 @@ describe('describeImage', () => {
     [{ digest: DIGEST }, `digest ${DIGEST}`]
   ])('reports a missing image %p', async (selector, what) => {
     ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata }))
-    const failure = await rejection(describeImage(client, repo, selector))
+    const failure = await actionErrorFrom(describeImage(client, repo, selector))
     expect(failure.message).toContain(`image with ${what} was not found in ECR repository ${ARN}`)
     expect(failure.message).toContain('docker push')
   })
 
   it('treats an empty answer as a missing image', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [] })
-    expect((await rejection(describeImage(client, repo, { tag: 'v1' }))).message).toContain('was not found')
+    expect((await actionErrorFrom(describeImage(client, repo, { tag: 'v1' }))).message).toContain('was not found')
   })
 
   it('names ecr:DescribeImages when access is denied', async () => {
     ecr.on(DescribeImagesCommand).rejects(named('AccessDeniedException'))
-    const failure = await rejection(describeImage(client, repo, { tag: 'v1' }))
+    const failure = await actionErrorFrom(describeImage(client, repo, { tag: 'v1' }))
     expect(failure.message).toContain(`ecr:DescribeImages on ${ARN}`)
   })
 })
@@ -175,7 +162,7 @@ describe('writeRepositoryPolicy', () => {
 
   it('says which permission is missing, and the verify alternative', async () => {
     ecr.on(SetRepositoryPolicyCommand).rejects(named('AccessDeniedException'))
-    const failure = await rejection(writeRepositoryPolicy(client, repo, '{}'))
+    const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))
     expect(failure.message).toContain("'ecr:SetRepositoryPolicy'")
     expect(failure.message).toContain(ARN)
     expect(failure.message).toContain("input 'policy' to 'verify'")
@@ -185,14 +172,14 @@ describe('writeRepositoryPolicy', () => {
     ecr.on(SetRepositoryPolicyCommand).rejects(
       new InvalidParameterException({ message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", $metadata })
     )
-    const failure = await rejection(writeRepositoryPolicy(client, repo, '{}'))
+    const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))
     expect(failure.message).toContain(`rejected the new repository policy for ${ARN}`)
     expect(failure.message).toContain('Principal not found')
   })
 
   it('maps a missing repository like the reads do', async () => {
     ecr.on(SetRepositoryPolicyCommand).rejects(new RepositoryNotFoundException({ message: 'x', $metadata }))
-    expect((await rejection(writeRepositoryPolicy(client, repo, '{}'))).message).toContain('does not exist')
+    expect((await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))).message).toContain('does not exist')
   })
 })
 
@@ -216,7 +203,7 @@ describe('getAuthorizationToken', () => {
 
   it('names ecr:GetAuthorizationToken when access is denied', async () => {
     ecr.on(GetAuthorizationTokenCommand).rejects(named('AccessDeniedException'))
-    const failure = await rejection(getAuthorizationToken(client, '111122223333'))
+    const failure = await actionErrorFrom(getAuthorizationToken(client, '111122223333'))
     expect(failure.message).toContain("'ecr:GetAuthorizationToken' on resource '*'")
   })
 })
