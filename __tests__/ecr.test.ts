@@ -79,7 +79,9 @@ describe('errors every call shares', () => {
     process.env['AWS_ENDPOINT_URL_ECR'] = 'http://127.0.0.1:9'
     try {
       ecr.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
-      expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain('http://127.0.0.1:9')
+      expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain(
+        'at http://127.0.0.1:9 (set by AWS_ENDPOINT_URL_ECR)'
+      )
     } finally {
       delete process.env['AWS_ENDPOINT_URL_ECR']
     }

@@ -30,12 +30,13 @@ export const NO_CREDENTIALS_HELP =
 
 /** The error code of an SDK error (service errors carry it as `name`). */
 export function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name
-  return 'Error'
+  const name = (error as { name?: unknown } | null)?.name
+  return typeof name === 'string' ? name : 'Error'
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : String(error)
 }
 
 /**
@@ -56,10 +57,12 @@ export function commonAwsError(error: unknown, service: 'ECR' | 'STS', region: s
   }
   const code = (error as { code?: unknown } | null)?.code
   if (name === 'TimeoutError' || (typeof code === 'string' && NETWORK_CODES.has(code))) {
-    const override = process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env['AWS_ENDPOINT_URL']
-    const endpoint = override ? `the endpoint ${override} (from AWS_ENDPOINT_URL_${service} or AWS_ENDPOINT_URL)` : `region '${region}'`
+    const variable = [`AWS_ENDPOINT_URL_${service}`, 'AWS_ENDPOINT_URL'].find((name) => process.env[name])
+    const detail = `${typeof code === 'string' ? `${code} ` : ''}${message}`
     return new ActionError(
-      `Could not reach AWS ${service} in ${endpoint}: ${typeof code === 'string' ? `${code} ` : ''}${message}. Check that the region in input 'image' exists and is enabled for your account, and that the runner can reach AWS.`,
+      variable
+        ? `Could not reach AWS ${service} at ${process.env[variable]} (set by ${variable}): ${detail}. Check that this endpoint is up, or unset ${variable} to use AWS.`
+        : `Could not reach AWS ${service} in region '${region}': ${detail}. Check that the region in input 'image' exists and is enabled for your account, and that the runner can reach AWS.`,
       { cause: error }
     )
   }
