@@ -116,7 +116,7 @@ describe('with role-to-assume', () => {
     expect(message).toContain('arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com')
     expect(message).toContain('"token.actions.githubusercontent.com:aud" equal to "sts.amazonaws.com"')
     expect(message).toContain('repo:OWNER/REPO:environment:NAME')
-    expect(message).toContain('repo:OWNER@OWNER_ID/REPO@REPO_ID')
+    expect(message).toContain('repo:OWNER-OWNER_ID/REPO-REPO_ID')
     const token = oidc.issued.at(-1) ?? 'no token'
     expect(message).not.toContain(token)
     expect(message).not.toContain(token.split('.')[1])

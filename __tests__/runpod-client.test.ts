@@ -5,8 +5,8 @@ import { RunpodClient, type RunpodClientOptions } from '../src/runpod-client.js'
 import { patchTargetImage, readTarget } from '../src/targets.js'
 import { startRunpodSimulator, type RunpodSimulator } from '../test-support/runpod-simulator/index.js'
 
-const REPO = { partition: 'aws', account: '123456789012', region: 'us-east-1', repository: 'team/worker' }
 const ARN = 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker'
+const REPO = { partition: 'aws', account: '123456789012', region: 'us-east-1', repository: 'team/worker', arn: ARN } as const
 
 let sim: RunpodSimulator
 const clients: RunpodClient[] = []

@@ -148,7 +148,7 @@ function trustPolicyHelp(role: string, audience: string, token: string): string 
     `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER_HOST} (that IAM OIDC identity provider must exist in the account, with audience '${audience}'),`,
     `with conditions that match these claims: "${GITHUB_ISSUER_HOST}:aud" equal to "${audience}" (input 'audience'),`,
     `and "${GITHUB_ISSUER_HOST}:sub" matching the sub above, for example "repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:NAME" for jobs that use an environment, or StringLike "repo:OWNER/REPO:*".`,
-    `Repositories that use GitHub's immutable subject claims (the default for new repositories) get a sub with numeric ids, "repo:OWNER@OWNER_ID/REPO@REPO_ID:…" (the repository_owner_id and repository_id claims), which name-only patterns do not match.`
+    `Repositories created or renamed after 18 June 2026 (or opted in) get GitHub's immutable sub, with the owner and repository ids appended to their names, "repo:OWNER-OWNER_ID/REPO-REPO_ID:ref:refs/heads/main" (the repository_owner_id and repository_id claims), which name-only patterns do not match. See docs/aws-setup.md.`
   ].join(' ')
 }
 

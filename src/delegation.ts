@@ -1,19 +1,11 @@
 // Runpod ECR delegations: which one serves a repository, and creating one when none does.
 import { ActionError } from './action-error.js'
+import type { EcrRepositoryRef } from './ecr.js'
+import type { PrivateEcrRepository } from './image-reference.js'
 import type { EcrDelegation } from './runpod-api.js'
 import type { RunpodClient } from './runpod-client.js'
 import { RunpodApiError } from './runpod-error.js'
 import { RUNPOD_STATEMENT_SID } from './runpod-defaults.js'
-
-export interface EcrRepositoryRef {
-  readonly account: string
-  readonly region: string
-  readonly repository: string
-}
-
-export interface EcrRepositoryArn extends EcrRepositoryRef {
-  readonly partition: string
-}
 
 /** The delegation for this repository, if Runpod has one (account, region and repository all match). */
 export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrRepositoryRef): EcrDelegation | undefined {
@@ -23,22 +15,18 @@ export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrR
   )
 }
 
-export function repositoryArn(partition: string, region: string, account: string, repository: string): string {
-  return `arn:${partition}:ecr:${region}:${account}:repository/${repository}`
-}
-
-export function parseRepositoryArn(arn: string): EcrRepositoryArn | undefined {
-  const match = /^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(arn)
-  if (!match?.[1] || !match[2] || !match[3] || !match[4]) return undefined
-  return { partition: match[1], region: match[2], account: match[3], repository: match[4] }
+export function parseRepositoryArn(arn: string): EcrRepositoryRef | undefined {
+  const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(arn)
+  if (!match?.[1] || !match[2] || !match[3]) return undefined
+  return { region: match[1], account: match[2], repository: match[3] }
 }
 
 /**
  * Creates the delegation for a repository. Runpod checks the repository policy at this call, so a
  * rejection almost always means the policy does not (yet) grant Runpod's deployment roles.
  */
-export async function createDelegation(client: RunpodClient, repo: EcrRepositoryArn, name?: string): Promise<EcrDelegation> {
-  const arn = repositoryArn(repo.partition, repo.region, repo.account, repo.repository)
+export async function createDelegation(client: RunpodClient, repo: PrivateEcrRepository, name?: string): Promise<EcrDelegation> {
+  const arn = repo.arn
   try {
     return await client.createDelegation(arn, name)
   } catch (error) {

@@ -154,6 +154,11 @@ function releaseTag(value: string, releaseTag: string | undefined): string {
   return releaseTag
 }
 
+/** The reference in its canonical form, `registry/repository[:tag][@sha256:…]`. */
+export function formatImageReference(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`
+}
+
 /** `registry/repository:tag`; the reference must carry a tag. */
 export function imageWithTag(ref: ImageReference): string {
   if (ref.tag === undefined) throw new Error(`imageWithTag: ${ref.registry}/${ref.repository} has no tag`)

@@ -1,21 +1,17 @@
 import * as core from '@actions/core'
 import { ActionError } from './action-error.js'
-import { parseInputs, type DeployInputs } from './inputs.js'
+import { runDeploy } from './deploy.js'
+import { parseInputs } from './inputs.js'
 import { runLint } from './lint-mode.js'
 
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
     if (inputs.mode === 'lint') await runLint(inputs)
-    else await runDeploy(inputs)
+    else await runDeploy(inputs, process.env)
   } catch (error) {
     reportFailure(error)
   }
-}
-
-async function runDeploy(inputs: DeployInputs): Promise<void> {
-  core.setSecret(inputs.runpodApiKey)
-  throw new ActionError(`Input 'mode': ${inputs.mode} is not implemented yet in this version of the action.`)
 }
 
 function reportFailure(error: unknown): void {

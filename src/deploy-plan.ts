@@ -1,0 +1,130 @@
+import { ActionError } from './action-error.js'
+import { findDelegation } from './delegation.js'
+import { formatImageReference, imageWithDigest, type ImageReference, type PrivateEcrRepository } from './image-reference.js'
+import type { PolicyMode, RegistryAuth } from './inputs.js'
+import { analyzeGrant } from './policy-grant.js'
+import { applyRunpodGrant, runpodStatement, type MergeResult } from './policy-merge.js'
+import type { EcrDelegation } from './runpod-api.js'
+import type { TargetState } from './targets.js'
+
+export interface DeploySettings {
+  readonly policy: PolicyMode
+  readonly principals: readonly string[]
+  readonly registryAuth: RegistryAuth
+  readonly pinDigest: boolean
+}
+
+/** Everything the read phase found; the plan is decided from this alone. */
+export interface DeployReads {
+  readonly image: ImageReference
+  /** Digest ECR reports for the image; absent for public images, which are not looked up. */
+  readonly imageDigest?: string
+  /** Present when the repository policy was read; `text` is undefined when the repository has none. */
+  readonly policy?: { readonly text: string | undefined }
+  /** Present when delegations were listed (registry-auth: delegation on a private image). */
+  readonly delegations?: readonly EcrDelegation[]
+  readonly targets: readonly TargetState[]
+}
+
+export type PolicyStep =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'granted'; readonly supersededAccount: boolean }
+  | { readonly kind: 'apply'; readonly merge: MergeResult; readonly supersededAccount: boolean }
+
+export type DelegationStep =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'reuse'; readonly delegation: EcrDelegation }
+  | { readonly kind: 'create'; readonly repository: PrivateEcrRepository }
+
+export interface TargetStep {
+  readonly target: TargetState
+  readonly change: 'patch' | 'unchanged'
+}
+
+export interface DeployPlan {
+  /** The exact reference targets will run: a tag, or a digest with pin-digest. */
+  readonly deployImage: string
+  readonly digest?: string
+  readonly policy: PolicyStep
+  readonly delegation: DelegationStep
+  readonly targets: readonly TargetStep[]
+  readonly warnings: readonly string[]
+}
+
+/**
+ * Decides every write from what was read. Anything that would make the deploy fail throws here, before the
+ * first write, so a bad run changes nothing.
+ */
+export function planDeploy(settings: DeploySettings, reads: DeployReads): DeployPlan {
+  const { image } = reads
+  const digest = reads.imageDigest ?? image.digest
+  if (image.digest && reads.imageDigest && image.digest !== reads.imageDigest) {
+    throw new ActionError(
+      `Input 'image' pins ${image.digest}, but ECR says ${formatImageReference(image)} is ${reads.imageDigest}: the tag was moved to another image. Push again or fix the digest in 'image'.`
+    )
+  }
+  const deployImage = chooseDeployImage(settings, image, digest)
+  const warnings: string[] = []
+  if (image.tag === 'latest' && !settings.pinDigest && !image.digest) {
+    warnings.push(
+      `Input 'image' uses the ':latest' tag. Runpod caches images by reference, so a host that already pulled ':latest' may keep running the old image. Set 'pin-digest: true' (deploys ${image.repository}@sha256:…) or push a unique tag.`
+    )
+  }
+  const policy = planPolicy(settings, reads)
+  if (policy.kind !== 'skipped' && policy.supersededAccount) {
+    warnings.push(
+      `The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`
+    )
+  }
+  return {
+    deployImage,
+    ...(digest ? { digest } : {}),
+    policy,
+    delegation: planDelegation(settings, reads),
+    targets: reads.targets.map((target) => ({ target, change: target.image === deployImage ? 'unchanged' : 'patch' })),
+    warnings
+  }
+}
+
+function chooseDeployImage(settings: DeploySettings, image: ImageReference, digest: string | undefined): string {
+  if (!settings.pinDigest) return formatImageReference(image)
+  if (!digest) {
+    throw new ActionError(
+      `Input 'pin-digest' is true, but the digest of ${formatImageReference(image)} is unknown (public images are not looked up). Put the digest in 'image' (REPO@sha256:…) or set 'pin-digest: false'.`
+    )
+  }
+  return imageWithDigest(image, digest)
+}
+
+function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
+  if (!reads.image.ecr) return { kind: 'skipped', reason: 'public images need no repository policy' }
+  if (settings.policy === 'skip' || !reads.policy) return { kind: 'skipped', reason: "input 'policy' is skip" }
+  const repository = reads.image.ecr.repository
+  const text = reads.policy.text
+  const analysis = text === undefined ? undefined : analyzeGrant(text, settings.principals)
+  if (analysis?.granted) return { kind: 'granted', supersededAccount: analysis.supersededAccount }
+  if (settings.policy === 'verify') {
+    const missing = analysis
+      ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+      : 'the repository has no policy'
+    const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : ''
+    throw new ActionError(
+      `The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+    )
+  }
+  return {
+    kind: 'apply',
+    merge: applyRunpodGrant(text, settings.principals),
+    supersededAccount: analysis?.supersededAccount ?? false
+  }
+}
+
+function planDelegation(settings: DeploySettings, reads: DeployReads): DelegationStep {
+  const ecr = reads.image.ecr
+  if (!ecr) return { kind: 'skipped', reason: 'public images need no delegation' }
+  if (settings.registryAuth !== 'delegation' || !reads.delegations) {
+    return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
+  }
+  const existing = findDelegation(reads.delegations, ecr)
+  return existing ? { kind: 'reuse', delegation: existing } : { kind: 'create', repository: ecr }
+}

@@ -1,0 +1,141 @@
+import * as core from '@actions/core'
+import type { DeployPlan } from './deploy-plan.js'
+import type { ImageReference } from './image-reference.js'
+import type { DeploymentStatus } from './rollout.js'
+import type { TargetKind } from './targets.js'
+
+type TableRow = Parameters<typeof core.summary.addTable>[0][number]
+
+export interface DeploymentRecord {
+  readonly kind: TargetKind
+  readonly id: string
+  readonly name?: string
+  readonly previousImage: string
+  readonly image: string
+  readonly status: DeploymentStatus
+  readonly durationMs?: number
+  readonly reason?: string
+  readonly note?: string
+  readonly diagnostics?: readonly string[]
+}
+
+/** Filled in as the run goes, so a failure half-way still reports what happened. */
+export interface DeployReport {
+  readonly mode: 'deploy' | 'verify'
+  readonly image: ImageReference
+  plan?: DeployPlan
+  policyChanged?: boolean
+  delegationId?: string
+  readonly deployments: DeploymentRecord[]
+  failure?: string
+}
+
+const STATUS_ICONS: Record<DeploymentStatus, string> = {
+  'rolled-out': '✅ rolled out',
+  updated: '🔄 updated (not waited for)',
+  unchanged: '➖ unchanged',
+  'rolled-back': '↩️ rolled back',
+  failed: '❌ failed',
+  planned: '📝 planned'
+}
+
+export async function writeDeploySummary(report: DeployReport): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const summary = core.summary.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2)
+  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escape(report.failure)}</p>`, true)
+  summary.addTable(overviewRows(report))
+  const plan = report.plan
+  if (plan?.policy.kind === 'apply' && plan.policy.merge.changed) {
+    const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add'
+    summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
+  }
+  if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
+  for (const deployment of report.deployments) {
+    if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
+    summary.addHeading(`${deployment.kind} ${escape(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
+    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${escape(text)}</p>`, true)
+    if (deployment.diagnostics?.length) summary.addCodeBlock(deployment.diagnostics.join('\n'))
+  }
+  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escape(warning)}</p>`, true)
+  await summary.write()
+}
+
+function overviewRows(report: DeployReport): TableRow[] {
+  const plan = report.plan
+  const rows: TableRow[] = [
+    [
+      { data: 'Image', header: true },
+      { data: `<code>${escape(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+    ]
+  ]
+  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escape(plan.digest)}</code>` }])
+  const ecr = report.image.ecr
+  if (ecr) rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }])
+  if (plan) {
+    rows.push([{ data: 'Repository policy', header: true }, { data: escape(policyText(report, plan)) }])
+    rows.push([{ data: 'ECR delegation', header: true }, { data: escape(delegationText(report, plan)) }])
+  }
+  return rows
+}
+
+function policyText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.policy.kind) {
+    case 'skipped':
+      return `skipped: ${plan.policy.reason}`
+    case 'granted':
+      return 'already grants Runpod pull'
+    case 'apply':
+      if (report.policyChanged) return 'applied: added the AllowRunpodPull statement'
+      return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)'
+  }
+}
+
+function delegationText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.delegation.kind) {
+    case 'skipped':
+      return `skipped: ${plan.delegation.reason}`
+    case 'reuse':
+      return `exists: ${plan.delegation.delegation.id}`
+    case 'create':
+      if (report.delegationId) return `created: ${report.delegationId}`
+      return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)'
+  }
+}
+
+function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
+  const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }))
+  return [
+    header,
+    ...deployments.map((deployment) => [
+      `${deployment.kind} <code>${escape(deployment.id)}</code>${deployment.name ? ` ${escape(deployment.name)}` : ''}`,
+      `<code>${escape(deployment.previousImage)}</code>`,
+      deployment.previousImage === deployment.image ? '(same)' : `<code>${escape(deployment.image)}</code>`,
+      STATUS_ICONS[deployment.status],
+      deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+      link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
+    ])
+  ]
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000)
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`
+}
+
+export function runpodConsoleUrl(kind: TargetKind, id: string): string {
+  const encoded = encodeURIComponent(id)
+  return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
+}
+
+function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
+  const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com'
+  return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`
+}
+
+function link(url: string, text: string): string {
+  return `<a href="${escape(url)}">${escape(text)}</a>`
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
