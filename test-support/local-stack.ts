@@ -1,0 +1,101 @@
+import { GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr'
+import { analyzeGrant } from '../src/policy-grant.js'
+import { RUNPOD_DEPLOYMENT_ROLES } from '../src/runpod-defaults.js'
+import { createRepository, pushImage, seedClient, startMotoServer, type MotoServer, type SeedRepository } from './moto-server.js'
+import { startOidcStandIn, type OidcStandIn } from './oidc-stand-in.js'
+import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } from './runpod-simulator/index.js'
+
+/**
+ * moto (STS, ECR), the OIDC stand-in and the Runpod simulator together, wired like the real services:
+ * Runpod refuses a delegation unless the repository policy in (moto's) ECR grants its deployment roles.
+ * Used by the end-to-end tests, `npm run demo` and `npm run bench`.
+ */
+export interface LocalStack {
+  readonly moto: MotoServer
+  readonly oidc: OidcStandIn
+  readonly runpod: RunpodSimulator
+  /** The environment the bundled action needs to reach the stand-ins (as a runner with id-token: write). */
+  readonly env: Record<string, string>
+  /** The role the action assumes; moto acts as its account, so repositories live in that account. */
+  readonly roleArn: string
+  readonly account: string
+  readonly region: string
+  registryHost(): string
+  /** Inputs for a deploy of `repository:tag` with OIDC, on top of which a test sets its own. */
+  deployInputs(repository: string, tag: string): Record<string, string>
+  createRepository(repository: string): Promise<void>
+  pushImage(repository: string, tag: string): Promise<string>
+  policy(repository: string): Promise<string | undefined>
+  stop(): Promise<void>
+}
+
+export interface LocalStackOptions {
+  readonly account?: string
+  readonly region?: string
+  readonly runpod?: Omit<SimulatorOptions, 'policyGrantsRunpod'>
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const account = options.account ?? '111122223333'
+  const region = options.region ?? 'us-east-1'
+  const started: { stop(): Promise<void> }[] = []
+  try {
+    const moto = await startMotoServer()
+    started.push(moto)
+    const oidc = await startOidcStandIn()
+    started.push({ stop: () => oidc.close() })
+    const repoRef = (repository: string): SeedRepository => ({ account, region, repository })
+    const policy = async (repository: string): Promise<string | undefined> => {
+      const client = await seedClient(moto, account, region)
+      try {
+        const response = await client.send(new GetRepositoryPolicyCommand({ registryId: account, repositoryName: repository }))
+        return response.policyText
+      } catch (error) {
+        if ((error as Error).name === 'RepositoryPolicyNotFoundException') return undefined
+        throw error
+      } finally {
+        client.destroy()
+      }
+    }
+    const runpod = await startRunpodSimulator({
+      ...options.runpod,
+      policyGrantsRunpod: async (resourceArn) => {
+        const repository = resourceArn.split(':repository/')[1] ?? ''
+        const text = await policy(repository)
+        return text !== undefined && analyzeGrant(text, RUNPOD_DEPLOYMENT_ROLES).granted
+      }
+    })
+    started.push({ stop: () => runpod.close() })
+    const roleArn = `arn:aws:iam::${account}:role/github-runpod-deploy`
+    const registryHost = () => `${account}.dkr.ecr.${region}.amazonaws.com`
+    return {
+      moto,
+      oidc,
+      runpod,
+      env: { ...moto.env, ...oidc.env, AWS_REGION: region },
+      roleArn,
+      account,
+      region,
+      registryHost,
+      deployInputs: (repository, tag) => ({
+        image: `${registryHost()}/${repository}:${tag}`,
+        'role-to-assume': roleArn,
+        'runpod-api-key': runpod.apiKey,
+        'runpod-api-url': runpod.url
+      }),
+      createRepository: async (repository) => {
+        await createRepository(moto, repoRef(repository))
+      },
+      pushImage: (repository, tag) => pushImage(moto, { ...repoRef(repository), tag }),
+      policy,
+      stop: () => stopAll(started)
+    }
+  } catch (error) {
+    await stopAll(started)
+    throw error
+  }
+}
+
+async function stopAll(started: readonly { stop(): Promise<void> }[]): Promise<void> {
+  await Promise.allSettled([...started].reverse().map((service) => service.stop()))
+}
