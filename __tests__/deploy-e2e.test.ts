@@ -59,7 +59,7 @@ describe('deploy end to end', () => {
     const oldImage = `${stack.registryHost()}/${repository}:v1`
     const targets = addTargets('fresh', oldImage)
     const inputs = { ...stack.deployInputs(repository, 'v2'), ...targets }
-    const newImage = inputs.image
+    const newImage = `${stack.registryHost()}/${repository}:v2`
 
     const first = await deploy(inputs)
     expect(first.exitCode).toBe(0)
