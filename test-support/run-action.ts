@@ -11,6 +11,9 @@ export interface ActionRun {
   readonly stderr: string
   readonly outputs: Record<string, string>
   readonly summary: string
+  /** `performance.now()` just before the process was spawned and when it closed, for timing by callers. */
+  readonly spawnedAt: number
+  readonly closedAt: number
 }
 
 export interface RunOptions {
@@ -20,6 +23,8 @@ export interface RunOptions {
   readonly env?: Record<string, string>
   readonly cwd?: string
   readonly timeoutMs?: number
+  /** Aborting kills the action's process (Ctrl-C in the demo, enough seen in the benchmark). */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -45,11 +50,19 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   try {
-    const { exitCode, stdout, stderr } = await spawnNode(DIST_ENTRY, env, options.cwd ?? process.cwd(), options.timeoutMs ?? 120_000)
+    const { exitCode, stdout, stderr, spawnedAt, closedAt } = await spawnNode(
+      DIST_ENTRY,
+      env,
+      options.cwd ?? process.cwd(),
+      options.timeoutMs ?? 120_000,
+      options.signal
+    )
     return {
       exitCode,
       stdout,
       stderr,
+      spawnedAt,
+      closedAt,
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8')
     }
@@ -62,22 +75,26 @@ function spawnNode(
   entry: string,
   env: Record<string, string>,
   cwd: string,
-  timeoutMs: number
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  timeoutMs: number,
+  signal: AbortSignal | undefined
+): Promise<{ exitCode: number; stdout: string; stderr: string; spawnedAt: number; closedAt: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const spawnedAt = performance.now()
+    const child = spawn(process.execPath, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', (error) => {
+      // An abort also reports an AbortError here; 'close' follows and reports how the process ended.
+      if (error.name === 'AbortError') return
       clearTimeout(timer)
       reject(error)
     })
-    child.on('close', (code, signal) => {
+    child.on('close', (code, killedBy) => {
       clearTimeout(timer)
-      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr })
+      resolve({ exitCode: code ?? (killedBy ? 128 : 1), stdout, stderr, spawnedAt, closedAt: performance.now() })
     })
   })
 }
