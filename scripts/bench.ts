@@ -1,0 +1,311 @@
+// `npm run bench`: figures to watch for regressions, printed, never asserted.
+//  1. dist/ size, and what in it is big (ncc's stats, by npm package);
+//  2. cold start of dist/index.js: process start to first request, and to exit (lint mode);
+//  3. with a fixed latency on every request to every stand-in: requests, sequential round trips (the
+//     critical path) and wall time for a deploy to a configured repository, to a fresh one, and to ten
+//     targets, against the floor each could reach.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { applyRunpodGrant } from '../src/policy-merge.js'
+import { RUNPOD_DEPLOYMENT_ROLES } from '../src/runpod-defaults.js'
+import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../test-support/latency-proxy.js'
+import { startLocalStack, type LocalStack } from '../test-support/local-stack.js'
+import { setRepositoryPolicy } from '../test-support/moto-server.js'
+import { DIST_ENTRY, runAction, type ActionRun } from '../test-support/run-action.js'
+import { bundleContributors } from './bundle-contributors.js'
+import { criticalPath } from './critical-path.js'
+import { padEnd } from './terminal-style.js'
+
+const COLD_RUNS = 7
+const LATENCY_MS = 100
+const LATENCY_RUNS = 3
+const LINT_POLICY = 'examples/policies/runpod-current.json'
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2
+}
+const ms = (value: number) => `${Math.round(value)} ms`
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)))
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? padEnd(cell, widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+function heading(text: string): void {
+  console.log(`\n## ${text}\n`)
+}
+
+// ---- 1. bundle -------------------------------------------------------------------------------------
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size
+  }
+  return total
+}
+
+async function bundle(scratch: string): Promise<void> {
+  const statsFile = path.join(scratch, 'bundle-stats.json')
+  // The project's own bundle command, so dist/ is exactly what gets committed; plus ncc's stats.
+  const built = spawnSync('npm', ['run', 'bundle', '--silent', '--', '--stats-out', statsFile], { stdio: 'inherit' })
+  if (built.status !== 0) throw new Error(`npm run bundle failed (exit code ${built.status})`)
+  const code = await readFile(DIST_ENTRY)
+  const lines = code.toString('utf8').split('\n').length
+  heading('Bundle')
+  console.log(`dist/index.js  ${kib(code.length)} (${kib(gzipSync(code).length)} gzipped), ${lines} lines (minified)`)
+  console.log(`dist/ in all   ${kib(await directorySize(path.dirname(DIST_ENTRY)))}`)
+  const contributors = bundleContributors(JSON.parse(await readFile(statsFile, 'utf8')) as Parameters<typeof bundleContributors>[0])
+  const total = contributors.reduce((sum, c) => sum + c.bytes, 0)
+  console.log('\nBiggest contributors (module sources before minification):\n')
+  console.log(
+    table(
+      ['package', 'source', 'share', 'modules'],
+      contributors.slice(0, 12).map((c) => [c.name, kib(c.bytes), `${((100 * c.bytes) / total).toFixed(0)} %`, String(c.modules)])
+    )
+  )
+}
+
+// ---- 2. cold start ---------------------------------------------------------------------------------
+
+function nodeBaseline(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' })
+    child.on('error', reject)
+    child.on('close', () => resolve(performance.now() - started))
+  })
+}
+
+/** Deploy against a server that notes when the first request arrives, then stops the action. */
+async function timeToFirstRequest(): Promise<{ ms: number; request: string }> {
+  let arrival: { at: number; request: string } | undefined
+  const controller = new AbortController()
+  const server = createServer((request, response) => {
+    arrival ??= { at: performance.now(), request: `${request.method} ${request.url?.split('?')[0]}` }
+    controller.abort()
+    response.writeHead(503).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  try {
+    const run = await runAction({
+      inputs: {
+        image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/worker:v1',
+        'role-to-assume': 'arn:aws:iam::111122223333:role/github-runpod-deploy',
+        'runpod-api-key': 'rpa_bench',
+        'runpod-api-url': url,
+        'pod-id': 'pod-1'
+      },
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bench',
+        AWS_ENDPOINT_URL_STS: url,
+        AWS_ENDPOINT_URL_ECR: url
+      },
+      signal: controller.signal
+    })
+    if (!arrival) throw new Error(`the action made no request (exit code ${run.exitCode}):\n${run.stdout}${run.stderr}`)
+    return { ms: arrival.at - run.spawnedAt, request: arrival.request }
+  } finally {
+    server.closeAllConnections()
+    server.close()
+  }
+}
+
+async function coldStart(): Promise<void> {
+  const baseline: number[] = []
+  const lint: number[] = []
+  const first: number[] = []
+  const firstRequests = new Set<string>()
+  for (let i = 0; i < COLD_RUNS; i++) {
+    baseline.push(await nodeBaseline())
+    const run = await runAction({ inputs: { mode: 'lint', 'policy-file': LINT_POLICY } })
+    if (run.exitCode !== 0) throw new Error(`lint of ${LINT_POLICY} failed:\n${run.stdout}${run.stderr}`)
+    lint.push(run.closedAt - run.spawnedAt)
+    const arrival = await timeToFirstRequest()
+    first.push(arrival.ms)
+    firstRequests.add(arrival.request)
+  }
+  heading(`Cold start (${path.basename(process.execPath)} ${process.version}, median of ${COLD_RUNS})`)
+  console.log(
+    table(
+      ['measure', 'median', 'min', 'max'],
+      [
+        ['node -e 0: start to exit (the floor)', baseline],
+        ['dist/index.js lint of one policy: start to exit', lint],
+        ['dist/index.js deploy: start to first request', first]
+      ].map(([name, values]) => [name as string, ms(median(values as number[])), ms(Math.min(...(values as number[]))), ms(Math.max(...(values as number[])))])
+    )
+  )
+  console.log(`\nFirst request seen: ${[...firstRequests].join(', ')}`)
+}
+
+// ---- 3. round trips under latency ------------------------------------------------------------------
+
+interface Scenario {
+  readonly name: string
+  readonly configured: boolean
+  readonly pods: number
+  readonly endpoints: number
+  /** OIDC, STS, the reads, the PATCHes; a fresh repository adds SetRepositoryPolicy and the delegation. */
+  readonly floor: number
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'configured repository, 1 pod + 1 endpoint', configured: true, pods: 1, endpoints: 1, floor: 4 },
+  { name: 'fresh repository, 1 pod + 1 endpoint', configured: false, pods: 1, endpoints: 1, floor: 6 },
+  { name: 'configured repository, 5 pods + 5 endpoints', configured: true, pods: 5, endpoints: 5, floor: 4 }
+]
+
+interface Measured {
+  readonly requests: ProxiedRequest[]
+  readonly run: ActionRun
+}
+
+interface Proxied {
+  readonly env: Record<string, string>
+  readonly runpodUrl: string
+  readonly log: ProxiedRequest[]
+  readonly proxies: LatencyProxy[]
+}
+
+/** A delaying proxy in front of each stand-in; STS and ECR get one each (both are moto) to tell them apart. */
+async function proxyEverything(stack: LocalStack): Promise<Proxied> {
+  const log: ProxiedRequest[] = []
+  const tokenUrl = new URL(stack.oidc.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+  const start = (service: string, target: string) => startLatencyProxy({ service, target, latencyMs: LATENCY_MS, log })
+  const proxies = await Promise.all([start('OIDC', tokenUrl.origin), start('STS', stack.moto.url), start('ECR', stack.moto.url), start('Runpod', stack.runpod.url)])
+  const [oidc, sts, ecr, runpod] = proxies as [LatencyProxy, LatencyProxy, LatencyProxy, LatencyProxy]
+  return {
+    env: {
+      ...stack.env,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${oidc.url}${tokenUrl.pathname}${tokenUrl.search}`,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ENDPOINT_URL_ECR: ecr.url
+    },
+    runpodUrl: runpod.url,
+    log,
+    proxies
+  }
+}
+
+async function measure(stack: LocalStack, proxied: Proxied, scenario: Scenario, runIndex: number): Promise<Measured> {
+  const repository = `bench/${scenario.configured ? 'configured' : 'fresh'}-${scenario.pods + scenario.endpoints}-${runIndex}`
+  await stack.createRepository(repository)
+  await stack.pushImage(repository, 'v2')
+  if (scenario.configured) {
+    const seed = { account: stack.account, region: stack.region, repository }
+    await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
+    stack.runpod.addDelegation(seed)
+  }
+  const oldImage = `${stack.registryHost()}/${repository}:v1`
+  const ids = (kind: string, count: number) => Array.from({ length: count }, (_, i) => `${kind}-${repository.replace(/\W/g, '-')}-${i}`)
+  const pods = ids('pod', scenario.pods)
+  const endpoints = ids('ep', scenario.endpoints)
+  for (const id of pods) stack.runpod.addPod({ id, image: oldImage })
+  for (const id of endpoints) stack.runpod.addEndpoint({ id, image: oldImage })
+
+  proxied.log.length = 0
+  const run = await runAction({
+    inputs: {
+      ...stack.deployInputs(repository, 'v2'),
+      'runpod-api-url': proxied.runpodUrl,
+      'pod-id': pods.join(','),
+      'endpoint-id': endpoints.join(','),
+      wait: 'false'
+    },
+    env: proxied.env
+  })
+  const statuses = (JSON.parse(run.outputs['deployments'] ?? '[]') as { status: string }[]).map((d) => d.status)
+  if (run.exitCode !== 0 || statuses.length !== pods.length + endpoints.length || statuses.some((s) => s !== 'updated')) {
+    throw new Error(`deploy for '${scenario.name}' did not update every target (exit code ${run.exitCode}):\n${run.stdout}${run.stderr}`)
+  }
+  return { requests: [...proxied.log], run }
+}
+
+function describeRequest(request: ProxiedRequest): string {
+  const operation = request.operation.replace(/\/(pods|serverless)\/[^/\s]+/, '/$1/{id}')
+  return request.service === 'OIDC' ? 'OIDC token' : `${request.service} ${operation}`
+}
+
+/** Where a chain's time goes: the latency itself, the stand-in's answer, and the action between requests. */
+function describeChain(chain: readonly ProxiedRequest[], origin: number): string[] {
+  const width = Math.max(...chain.map((request) => describeRequest(request).length))
+  return chain.map((request, i) => {
+    const idle = i === 0 ? '' : `  idle ${ms(request.start - (chain[i - 1]?.end ?? request.start))}`
+    return `  ${ms(request.start - origin).padStart(7)}  ${padEnd(describeRequest(request), width)}  +${ms(request.end - request.start - LATENCY_MS)}${idle}`
+  })
+}
+
+async function roundTrips(): Promise<void> {
+  const stack = await startLocalStack()
+  const proxied = await proxyEverything(stack)
+  try {
+    const rows: string[][] = []
+    const details: string[] = []
+    for (const scenario of SCENARIOS) {
+      const runs: Measured[] = []
+      for (let i = 0; i < LATENCY_RUNS; i++) runs.push(await measure(stack, proxied, scenario, i))
+      const chains = runs.map((m) => criticalPath(m.requests))
+      const network = runs.map((m) => Math.max(...m.requests.map((r) => r.end)) - Math.min(...m.requests.map((r) => r.start)))
+      const trips = median(chains.map((chain) => chain.length))
+      rows.push([
+        scenario.name,
+        String(median(runs.map((m) => m.requests.length))),
+        String(trips),
+        String(scenario.floor),
+        trips > scenario.floor ? `+${trips - scenario.floor}` : 'at floor',
+        String(Math.round(median(network) / LATENCY_MS)),
+        ms(median(network)),
+        ms(median(runs.map((m) => m.run.closedAt - m.run.spawnedAt)))
+      ])
+      const last = runs.at(-1)
+      const counts = new Map<string, number>()
+      for (const request of last?.requests ?? []) counts.set(request.service, (counts.get(request.service) ?? 0) + 1)
+      details.push(
+        `${scenario.name}:`,
+        `  requests: ${[...counts].map(([service, count]) => `${service} ${count}`).join(', ')}`,
+        `  critical path (started at, ms after the first request; held beyond the latency; idle since the previous ended):`,
+        ...describeChain(chains.at(-1) ?? [], Math.min(...(last?.requests ?? []).map((r) => r.start)))
+      )
+    }
+    heading(`Round trips with ${LATENCY_MS} ms added to every request (wait: false; median of ${LATENCY_RUNS})`)
+    console.log(
+      table(['deploy to', 'requests', 'round trips', 'floor', 'vs floor', 'network/latency', 'network', 'process wall'], rows)
+    )
+    console.log(
+      [
+        '\nround trips: the longest chain of requests each starting after the previous ended (where requests ran side by side,',
+        'the chain below shows one of them); network: first request to last response; network/latency counts the action\'s',
+        'own time between requests as well.\n'
+      ].join('\n')
+    )
+    console.log(details.join('\n'))
+  } finally {
+    await Promise.allSettled(proxied.proxies.map((proxy) => proxy.close()))
+    await stack.stop()
+  }
+}
+
+const scratch = await mkdtemp(path.join(tmpdir(), 'rpd-bench-'))
+try {
+  await bundle(scratch)
+  await coldStart()
+  await roundTrips()
+} catch (error) {
+  console.error(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exitCode = 1
+} finally {
+  await rm(scratch, { recursive: true, force: true })
+}
