@@ -1,30 +1,36 @@
-// The benchmark's analysis helpers (scripts/): the critical path of timed requests, bundle contributors.
+// The benchmark's analysis helpers (scripts/): round-trip waves of timed requests, bundle contributors.
 import { describe, expect, it } from '@jest/globals'
 import { bundleContributors } from '../scripts/bundle-contributors.js'
-import { criticalPath } from '../scripts/critical-path.js'
+import { roundTripWaves } from '../scripts/round-trips.js'
 
-describe('criticalPath', () => {
+describe('roundTripWaves', () => {
   const request = (name: string, start: number, end: number) => ({ name, start, end })
+  const names = (waves: { name: string }[][]) => waves.map((wave) => wave.map((r) => r.name))
 
-  it('follows requests that wait for each other and skips those that run beside them', () => {
+  it('puts requests that ran side by side in one wave and those that waited in the next', () => {
     const requests = [
-      request('runpod read', 0, 50),
       request('oidc', 1, 101),
+      request('runpod read', 0, 50),
       request('sts', 102, 202),
       request('ecr policy', 203, 303),
       request('ecr image', 204, 304),
       request('patch', 305, 405)
     ]
-    expect(criticalPath(requests).map((r) => r.name)).toEqual(['oidc', 'sts', 'ecr image', 'patch'])
+    expect(names(roundTripWaves(requests))).toEqual([['runpod read', 'oidc'], ['sts'], ['ecr policy', 'ecr image'], ['patch']])
   })
 
-  it('counts a request queued behind a busy connection as one more step', () => {
+  it('counts a request queued behind a busy connection as one more wave', () => {
     const requests = [request('a', 0, 100), request('b', 0, 100), request('queued', 100, 200)]
-    expect(criticalPath(requests)).toHaveLength(2)
+    expect(names(roundTripWaves(requests))).toEqual([['a', 'b'], ['queued']])
   })
 
-  it('is empty without requests', () => {
-    expect(criticalPath([])).toEqual([])
+  it('places a request by its longest chain, not by the first request that ended before it', () => {
+    const requests = [request('short', 0, 10), request('a', 0, 100), request('b', 101, 200), request('c', 201, 300)]
+    expect(names(roundTripWaves(requests))).toEqual([['short', 'a'], ['b'], ['c']])
+  })
+
+  it('has no waves without requests', () => {
+    expect(roundTripWaves([])).toEqual([])
   })
 })
 

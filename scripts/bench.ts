@@ -18,7 +18,7 @@ import { startLocalStack, type LocalStack } from '../test-support/local-stack.js
 import { setRepositoryPolicy } from '../test-support/moto-server.js'
 import { DIST_ENTRY, runAction, type ActionRun } from '../test-support/run-action.js'
 import { bundleContributors } from './bundle-contributors.js'
-import { criticalPath } from './critical-path.js'
+import { roundTripWaves } from './round-trips.js'
 import { padEnd } from './terminal-style.js'
 
 const COLD_RUNS = 7
@@ -239,12 +239,15 @@ function describeRequest(request: ProxiedRequest): string {
   return request.service === 'OIDC' ? 'OIDC token' : `${request.service} ${operation}`
 }
 
-/** Where a chain's time goes: the latency itself, the stand-in's answer, and the action between requests. */
-function describeChain(chain: readonly ProxiedRequest[], origin: number): string[] {
-  const width = Math.max(...chain.map((request) => describeRequest(request).length))
-  return chain.map((request, i) => {
-    const idle = i === 0 ? '' : `  idle ${ms(request.start - (chain[i - 1]?.end ?? request.start))}`
-    return `  ${ms(request.start - origin).padStart(7)}  ${padEnd(describeRequest(request), width)}  +${ms(request.end - request.start - LATENCY_MS)}${idle}`
+/** Each round trip's requests, with when it ran (ms after the first request started). */
+function describeWaves(waves: readonly ProxiedRequest[][], origin: number): string[] {
+  return waves.map((wave, i) => {
+    const counts = new Map<string, number>()
+    for (const request of wave) counts.set(describeRequest(request), (counts.get(describeRequest(request)) ?? 0) + 1)
+    const from = Math.min(...wave.map((r) => r.start)) - origin
+    const to = Math.max(...wave.map((r) => r.end)) - origin
+    const requests = [...counts].map(([name, count]) => (count > 1 ? `${count}× ${name}` : name)).join(', ')
+    return `  ${i + 1}. ${`${Math.round(from)}–${Math.round(to)} ms`.padStart(12)}  ${requests}`
   })
 }
 
@@ -257,9 +260,9 @@ async function roundTrips(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const runs: Measured[] = []
       for (let i = 0; i < LATENCY_RUNS; i++) runs.push(await measure(stack, proxied, scenario, i))
-      const chains = runs.map((m) => criticalPath(m.requests))
+      const waves = runs.map((m) => roundTripWaves(m.requests))
       const network = runs.map((m) => Math.max(...m.requests.map((r) => r.end)) - Math.min(...m.requests.map((r) => r.start)))
-      const trips = median(chains.map((chain) => chain.length))
+      const trips = median(waves.map((w) => w.length))
       rows.push([
         scenario.name,
         String(median(runs.map((m) => m.requests.length))),
@@ -276,8 +279,7 @@ async function roundTrips(): Promise<void> {
       details.push(
         `${scenario.name}:`,
         `  requests: ${[...counts].map(([service, count]) => `${service} ${count}`).join(', ')}`,
-        `  critical path (started at, ms after the first request; held beyond the latency; idle since the previous ended):`,
-        ...describeChain(chains.at(-1) ?? [], Math.min(...(last?.requests ?? []).map((r) => r.start)))
+        ...describeWaves(waves.at(-1) ?? [], Math.min(...(last?.requests ?? []).map((r) => r.start)))
       )
     }
     heading(`Round trips with ${LATENCY_MS} ms added to every request (wait: false; median of ${LATENCY_RUNS})`)
@@ -286,9 +288,9 @@ async function roundTrips(): Promise<void> {
     )
     console.log(
       [
-        '\nround trips: the longest chain of requests each starting after the previous ended (where requests ran side by side,',
-        'the chain below shows one of them); network: first request to last response; network/latency counts the action\'s',
-        'own time between requests as well.\n'
+        '\nround trips: the longest chain of requests each starting only after the previous one ended; below, each request',
+        'is listed in the round trip it ended up in. network: first request to last response. network/latency also counts',
+        "the action's own time between round trips (the gaps between the time ranges below).\n"
       ].join('\n')
     )
     console.log(details.join('\n'))
