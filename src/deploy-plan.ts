@@ -109,7 +109,7 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   }
   return {
     kind: 'apply',
-    merge: applyRunpodGrant(text, settings.principals),
+    merge: applyRunpodGrant(text, settings.principals, repository),
     supersededAccount: analysis?.supersededAccount ?? false
   }
 }
