@@ -58,11 +58,6 @@ export interface DeployPlan {
 export function planDeploy(settings: DeploySettings, reads: DeployReads): DeployPlan {
   const { image } = reads
   const digest = reads.imageDigest ?? image.digest
-  if (image.digest && reads.imageDigest && image.digest !== reads.imageDigest) {
-    throw new ActionError(
-      `Input 'image' pins ${image.digest}, but ECR says ${formatImageReference(image)} is ${reads.imageDigest}: the tag was moved to another image. Push again or fix the digest in 'image'.`
-    )
-  }
   const deployImage = chooseDeployImage(settings, image, digest)
   const warnings: string[] = []
   if (image.tag === 'latest' && !settings.pinDigest && !image.digest) {
@@ -114,7 +109,7 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   }
   return {
     kind: 'apply',
-    merge: applyRunpodGrant(text, settings.principals),
+    merge: applyRunpodGrant(text, settings.principals, repository),
     supersededAccount: analysis?.supersededAccount ?? false
   }
 }
