@@ -55,6 +55,8 @@ interface Call {
 }
 
 const DELEGATIONS = '/v2/registries/delegations'
+// Every target is read and patched at once; a smaller pool would queue them into extra round trips.
+const MAX_CONNECTIONS = 64
 
 export class RunpodClient {
   private readonly baseUrl: URL
@@ -92,7 +94,7 @@ export class RunpodClient {
     this.ownsDispatcher = options.dispatcher === undefined
     this.dispatcher =
       options.dispatcher ??
-      new Agent({ keepAliveTimeout: 10_000, connections: 8, connect: { timeout: this.requestTimeoutMs } })
+      new Agent({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } })
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
