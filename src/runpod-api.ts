@@ -169,32 +169,38 @@ export function parseDelegation(item: Fields): EcrDelegation {
 
 /** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`. */
 export function parseDelegationList(body: unknown, where: string): EcrDelegation[] {
-  const root = Fields.of(body, where)
-  const list = root.has('delegations') ? root : root.object('data')
-  return list.array('delegations').map(parseDelegation)
+  return enveloped(body, where, 'delegations').map(parseDelegation)
 }
 
 /** A created delegation: bare, or under `data.delegation`. */
 export function parseCreatedDelegation(body: unknown, where: string): EcrDelegation {
-  const root = Fields.of(body, where)
-  return parseDelegation(root.has('id') ? root : root.object('data').object('delegation'))
+  return parseDelegation(created(body, where, 'delegation'))
 }
 
 export function parseRegistry(item: Fields): RegistryCredential {
   return { id: item.string('id'), name: item.string('name') }
 }
 
-/** `{"registries":[…]}`, or `{"data":{"registries":[…]}}` like the delegations on some deployments. */
+/** `{"registries":[…]}`, or under `data` like the delegations on some deployments. */
 export function parseRegistryList(body: unknown, where: string): RegistryCredential[] {
-  const root = Fields.of(body, where)
-  const list = root.has('registries') ? root : root.object('data')
-  return list.array('registries').map(parseRegistry)
+  return enveloped(body, where, 'registries').map(parseRegistry)
 }
 
 /** A created registry credential: bare, or under `data.registry`. */
 export function parseCreatedRegistry(body: unknown, where: string): RegistryCredential {
+  return parseRegistry(created(body, where, 'registry'))
+}
+
+/** The list `key` of a response, at the top or under `data`. */
+function enveloped(body: unknown, where: string, key: string): Fields[] {
   const root = Fields.of(body, where)
-  return parseRegistry(root.has('id') ? root : root.object('data').object('registry'))
+  return (root.has(key) ? root : root.object('data')).array(key)
+}
+
+/** A created resource: the body itself, or `data.<key>`. */
+function created(body: unknown, where: string, key: string): Fields {
+  const root = Fields.of(body, where)
+  return root.has('id') ? root : root.object('data').object(key)
 }
 
 /**
