@@ -108,7 +108,7 @@ describe('parseImageReference', () => {
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/${'a'.repeat(257)}:v1`, '2 to 256'],
     ['123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:-v1', "tag '-v1'"],
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:${'a'.repeat(129)}`, 'not a valid image tag'],
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:', "tag ''"],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:', "The tag after ':' is empty"],
     ['123456789012.dkr.ecr.us-east-1.amazonaws.com/worker@sha256:ABC', "digest 'sha256:ABC'"],
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/worker@sha512:${'a'.repeat(64)}`, 'digest'],
     ['public.ecr.aws/worker:v1', 'ALIAS/REPOSITORY'],

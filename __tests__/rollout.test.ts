@@ -30,6 +30,13 @@ async function deploy(kind: TargetKind, id: string): Promise<PatchedTarget> {
 }
 
 describe('pods', () => {
+  it('does not wait for a pod that was stopped before the deploy: it takes the image on its next start', async () => {
+    sim.addPod({ id: 'pod-stopped', image: OLD, status: 'EXITED' })
+    const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-stopped')], { ...FAST, rollback: true })
+    expect(outcome).toMatchObject({ status: 'rolled-out', note: expect.stringMatching(/stopped: it will run the new image when it is started/) })
+    expect(sim.pod('pod-stopped')).toMatchObject({ status: 'EXITED', image: NEW })
+  })
+
   it('rolls out when the pod runs the new image and restarted after the patch', async () => {
     sim.addPod({ id: 'pod-ok', image: OLD, pollsToStart: 3 })
     const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-ok')], { ...FAST, rollback: true })

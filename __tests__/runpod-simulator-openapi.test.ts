@@ -36,7 +36,8 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
 }
 
 ;(present ? describe : describe.skip)('simulator and the Runpod v2 OpenAPI document', () => {
-  const openapi = doc as OpenApi
+  // describe.skip still runs this body, so it must not depend on the document being there.
+  const openapi: OpenApi = doc ?? { paths: {}, components: { schemas: {} } }
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true })
   ajv.addSchema({ $id: 'runpod', components: openapi.components })
   const check = (name: string, value: unknown) => {

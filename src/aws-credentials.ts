@@ -126,7 +126,7 @@ function stsError(error: unknown, options: AwsCredentialOptions & { roleToAssume
   }
   if (name === 'ValidationError') {
     return new ActionError(
-      `AWS STS rejected the request to assume ${role}: ${message}. Check inputs 'role-to-assume' and 'role-session-name'; the role's maximum session duration must be at least ${SESSION_SECONDS / 3600} hour.`,
+      `AWS STS rejected the request to assume ${role}: ${message}. Check inputs 'role-to-assume' (a role ARN in the image's partition) and 'role-session-name'.`,
       { cause: error }
     )
   }

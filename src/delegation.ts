@@ -33,7 +33,7 @@ export async function createDelegation(client: RunpodClient, repo: PrivateEcrRep
     if (error instanceof RunpodApiError && (error.status === 400 || error.status === 403 || error.status === 422)) {
       throw new ActionError(
         `Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
-          `Run the action with 'policy: apply' to add the '${RUNPOD_STATEMENT_SID}' statement, or add it to the repository policy yourself (see the README), then rerun.` +
+          `Run the action with 'policy: apply' to add the '${RUNPOD_STATEMENT_SID}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
           (error.status === 403 ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations." : '')
       )
     }

@@ -15,8 +15,8 @@ export interface DeploySettings {
   readonly pinDigest: boolean
   /** token mode; default ecr-ACCOUNT-REGION. */
   readonly registryCredentialName?: string
-  /** Names a rotated credential. */
-  readonly now: Date
+  /** token mode: names a rotated credential (kept out of the plan's logic so it stays pure). */
+  readonly now?: Date
 }
 
 /** Everything the read phase found; the plan is decided from this alone. */
@@ -71,11 +71,6 @@ export interface DeployPlan {
 export function planDeploy(settings: DeploySettings, reads: DeployReads): DeployPlan {
   const { image } = reads
   const digest = reads.imageDigest ?? image.digest
-  if (image.digest && reads.imageDigest && image.digest !== reads.imageDigest) {
-    throw new ActionError(
-      `Input 'image' pins ${image.digest}, but ECR says ${formatImageReference(image)} is ${reads.imageDigest}: the tag was moved to another image. Push again or fix the digest in 'image'.`
-    )
-  }
   const deployImage = chooseDeployImage(settings, image, digest)
   const warnings: string[] = []
   if (image.tag === 'latest' && !settings.pinDigest && !image.digest) {
@@ -131,7 +126,7 @@ function planRegistryCredential(settings: DeploySettings, reads: DeployReads): C
   const ecr = reads.image.ecr
   if (settings.registryAuth !== 'token') return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
   if (!ecr) return { kind: 'skipped', reason: 'public images need no registry credential' }
-  if (!reads.registries) throw new Error('registry-auth: token needs the registry credentials read first')
+  if (!reads.registries || !settings.now) throw new Error('registry-auth: token needs the registry credentials and the time')
   return planCredential(settings.registryCredentialName ?? defaultCredentialName(ecr), reads.registries, reads.targets, settings.now)
 }
 
@@ -163,7 +158,7 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   }
   return {
     kind: 'apply',
-    merge: applyRunpodGrant(text, settings.principals),
+    merge: applyRunpodGrant(text, settings.principals, repository),
     supersededAccount: analysis?.supersededAccount ?? false
   }
 }

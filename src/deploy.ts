@@ -124,18 +124,12 @@ async function readAws(inputs: DeployInputs, image: ImageReference): Promise<Aws
     region
   })
   const client = createEcrClient(region, credentials)
-  const selector = image.digest ? { digest: image.digest } : image.tag ? { tag: image.tag } : {}
   const [found, policyText, login] = await Promise.all([
-    describeImage(client, repo, selector),
+    describeImage(client, repo, { tag: image.tag, digest: image.digest }),
     inputs.policy === 'skip' ? Promise.resolve(undefined) : readRepositoryPolicy(client, repo),
     // Also in verify mode: a read that proves the role may get the token a deploy needs.
     inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : Promise.resolve(undefined)
   ])
-  if (image.digest && image.tag && !found.tags.includes(image.tag)) {
-    throw new ActionError(
-      `Input 'image' names tag '${image.tag}' and digest ${image.digest}, but in ECR that digest carries ${found.tags.length > 0 ? `the tags ${found.tags.join(', ')}` : 'no tags'}. Fix the tag or the digest.`
-    )
-  }
   return {
     client,
     digest: found.digest,

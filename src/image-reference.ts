@@ -67,6 +67,7 @@ export function parseImageReference(raw: string, context: { releaseTag?: string 
   if (colon >= 0) {
     tag = rest.slice(colon + 1)
     rest = rest.slice(0, colon)
+    if (tag === '') fail("The tag after ':' is empty: is the variable that should hold it set?")
     if (!TAG.test(tag)) {
       fail(
         `The tag '${tag}' is not a valid image tag: use 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.`

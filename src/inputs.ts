@@ -75,7 +75,7 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
   const runpodApiKey = read('runpod-api-key') || env['RUNPOD_API_KEY'] || ''
   if (!runpodApiKey) {
     throw new ActionError(
-      `Input 'runpod-api-key' is required in ${mode} mode: pass a Runpod API key from a secret ('runpod-api-key: \${{ secrets.RUNPOD_API_KEY }}') or set the RUNPOD_API_KEY environment variable.`
+      `Input 'runpod-api-key' is required in ${mode} mode: pass a Runpod API key from a secret ('runpod-api-key: \${{ secrets.RUNPOD_API_KEY }}') or set the RUNPOD_API_KEY environment variable. Secrets are empty in pull requests from forks and in Dependabot runs.`
     )
   }
   const registryAuth = oneOf(read, 'registry-auth', ['delegation', 'token', 'none'] as const, 'delegation')

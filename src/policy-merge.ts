@@ -38,15 +38,16 @@ export function runpodStatement(principals: readonly string[]): RunpodStatement 
  * when it already does so safely; refuses (ActionError) to write a policy that is invalid, too long or
  * unsafe, naming the statement to fix.
  */
-export function applyRunpodGrant(existing: string | undefined, principals: readonly string[]): MergeResult {
+export function applyRunpodGrant(existing: string | undefined, principals: readonly string[], repository?: string): MergeResult {
   const statement = runpodStatement(principals)
+  const policyName = repository === undefined ? 'the ECR repository policy' : `the repository policy of ${repository}`
   const file = 'repository policy'
   let base: Record<string, unknown> = {}
   if (existing !== undefined && existing.trim() !== '') {
     const doc = parsePolicy(existing)
     if (doc.problems.length > 0) {
       throw new ActionError(
-        `The ECR repository policy is not a valid policy document (${describe(lintPolicy(existing, file, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`
+        `${capitalise(policyName)} is not a valid policy document (${describe(lintPolicy(existing, file, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`
       )
     }
     const unchanged = analyzeDocument(doc, principals).granted && !lintPolicy(existing, file, principals).some(isError)
@@ -64,16 +65,20 @@ export function applyRunpodGrant(existing: string | undefined, principals: reado
 
   if (policyText.length > POLICY_MAX_CHARS) {
     throw new ActionError(
-      `Adding the ${RUNPOD_STATEMENT_SID} statement would make the ECR repository policy ${policyText.length.toLocaleString('en-US')} characters long, over ECR's limit of ${POLICY_MAX_CHARS.toLocaleString('en-US')}. Remove or merge statements in the repository policy, then re-run.`
+      `Adding the ${RUNPOD_STATEMENT_SID} statement would make ${policyName} ${policyText.length.toLocaleString('en-US')} characters long, over ECR's limit of ${POLICY_MAX_CHARS.toLocaleString('en-US')}. Remove or merge statements in the repository policy, then re-run.`
     )
   }
   const errors = lintPolicy(policyText, file, principals).filter(isError)
   if (errors.length > 0) {
     throw new ActionError(
-      `The ECR repository policy would still be unsafe or not grant Runpod pull after adding the ${RUNPOD_STATEMENT_SID} statement, so it was not written: ${describe(errors)}. Change those statements in the repository policy, then re-run.`
+      `${capitalise(policyName)} would still be unsafe or not grant Runpod pull after adding the ${RUNPOD_STATEMENT_SID} statement, so it was not written: ${describe(errors)}. Change those statements in the repository policy, then re-run.`
     )
   }
   return { changed: true, policyText, statement }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 function isRunpodSid(item: unknown): boolean {

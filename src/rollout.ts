@@ -134,6 +134,10 @@ const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED'])
 async function checkPod(client: RunpodClient, { target, image, patchedAt }: PatchedTarget): Promise<Progress> {
   const pod = await client.getPod(target.id)
   const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`
+  // A pod that was stopped before the deploy stays stopped: waiting for RUNNING would only time out.
+  if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
+    return { state: 'done', describe, note: 'The pod is stopped: it will run the new image when it is started.' }
+  }
   if (POD_FAILED.has(pod.status)) return { state: 'failed', describe: `the pod is ${pod.status}` }
   // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
   const restarted =

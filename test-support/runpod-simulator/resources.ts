@@ -83,7 +83,8 @@ export class SimPod {
     const restart = (typeof image === 'string' && image !== this.image) || (registry !== undefined && registry !== this.registry)
     if (typeof image === 'string') this.image = image
     if (registry !== undefined) this.registry = registry as string | null
-    if (!restart) return
+    // A stopped pod keeps its new settings for its next start.
+    if (!restart || this.status === 'EXITED') return
     this.status = 'STARTING'
     this.pollsLeft = this.pollsToStart
     this.systemLog.push('Stopping container for update', `Pulling image ${this.image}`)
