@@ -4,7 +4,8 @@ import { formatImageReference, imageWithDigest, type ImageReference, type Privat
 import type { PolicyMode, RegistryAuth } from './inputs.js'
 import { analyzeGrant } from './policy-grant.js'
 import { applyRunpodGrant, runpodStatement, type MergeResult } from './policy-merge.js'
-import type { EcrDelegation } from './runpod-api.js'
+import { defaultCredentialName, planCredential, type CredentialStep } from './registry-credential.js'
+import type { EcrDelegation, RegistryCredential } from './runpod-api.js'
 import type { TargetState } from './targets.js'
 
 export interface DeploySettings {
@@ -12,6 +13,10 @@ export interface DeploySettings {
   readonly principals: readonly string[]
   readonly registryAuth: RegistryAuth
   readonly pinDigest: boolean
+  /** token mode; default ecr-ACCOUNT-REGION. */
+  readonly registryCredentialName?: string
+  /** token mode: names a rotated credential (kept out of the plan's logic so it stays pure). */
+  readonly now?: Date
 }
 
 /** Everything the read phase found; the plan is decided from this alone. */
@@ -23,6 +28,8 @@ export interface DeployReads {
   readonly policy?: { readonly text: string | undefined }
   /** Present when delegations were listed (registry-auth: delegation on a private image). */
   readonly delegations?: readonly EcrDelegation[]
+  /** Present when registry credentials were listed (registry-auth: token on a private image). */
+  readonly registries?: readonly RegistryCredential[]
   readonly targets: readonly TargetState[]
 }
 
@@ -39,6 +46,11 @@ export type DelegationStep =
 export interface TargetStep {
   readonly target: TargetState
   readonly change: 'patch' | 'unchanged'
+  /**
+   * token mode: `set` puts the credential into the PATCH (with the image, one restart or release);
+   * `kept` is a pod already on the image but on another credential, left alone so it is not restarted.
+   */
+  readonly credential?: 'set' | 'kept'
 }
 
 export interface DeployPlan {
@@ -47,6 +59,7 @@ export interface DeployPlan {
   readonly digest?: string
   readonly policy: PolicyStep
   readonly delegation: DelegationStep
+  readonly credential: CredentialStep
   readonly targets: readonly TargetStep[]
   readonly warnings: readonly string[]
 }
@@ -71,14 +84,50 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
       `The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`
     )
   }
+  const credential = planRegistryCredential(settings, reads)
   return {
     deployImage,
     ...(digest ? { digest } : {}),
     policy,
     delegation: planDelegation(settings, reads),
-    targets: reads.targets.map((target) => ({ target, change: target.image === deployImage ? 'unchanged' : 'patch' })),
+    credential,
+    targets: planTargets(
+      reads.targets,
+      deployImage,
+      credential.kind === 'refresh' ? { id: credential.current.id } : credential.kind === 'create' ? { id: undefined } : undefined
+    ),
     warnings
   }
+}
+
+/**
+ * What each target needs. Without a managed credential only the image counts. With one (`id` undefined
+ * while it is still to be created), a target moving to the image gets the credential in the same PATCH;
+ * a target already on the image but on another credential gets a credential-only PATCH if it is an
+ * endpoint (a new release that rolls out as workers cycle, which they do whenever they scale, and a
+ * worker that starts must be able to pull), but not if it is a pod: any PATCH restarts the pod's
+ * container, and a running pod needs no credential until its next pull.
+ */
+export function planTargets(
+  targets: readonly TargetState[],
+  deployImage: string,
+  credential?: { readonly id: string | undefined }
+): TargetStep[] {
+  return targets.map((target): TargetStep => {
+    const onImage = target.image === deployImage
+    if (!credential) return { target, change: onImage ? 'unchanged' : 'patch' }
+    if (!onImage) return { target, change: 'patch', credential: 'set' }
+    if (credential.id !== undefined && target.registry === credential.id) return { target, change: 'unchanged' }
+    return target.kind === 'pod' ? { target, change: 'unchanged', credential: 'kept' } : { target, change: 'patch', credential: 'set' }
+  })
+}
+
+function planRegistryCredential(settings: DeploySettings, reads: DeployReads): CredentialStep {
+  const ecr = reads.image.ecr
+  if (settings.registryAuth !== 'token') return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
+  if (!ecr) return { kind: 'skipped', reason: 'public images need no registry credential' }
+  if (!reads.registries || !settings.now) throw new Error('registry-auth: token needs the registry credentials and the time')
+  return planCredential(settings.registryCredentialName ?? defaultCredentialName(ecr), reads.registries, reads.targets, settings.now)
 }
 
 function chooseDeployImage(settings: DeploySettings, image: ImageReference, digest: string | undefined): string {

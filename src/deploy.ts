@@ -2,15 +2,18 @@ import * as core from '@actions/core'
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { ActionError } from './action-error.js'
 import { resolveAwsCredentials } from './aws-credentials.js'
+import { removeCredentials, syncCredential, type RegistryLogin } from './credential-sync.js'
 import { createDelegation } from './delegation.js'
-import { planDeploy, type DeployPlan, type DeployReads } from './deploy-plan.js'
-import { createEcrClient, describeImage, readRepositoryPolicy, writeRepositoryPolicy } from './ecr.js'
+import { planDeploy, planTargets, type DeployPlan, type DeployReads, type TargetStep } from './deploy-plan.js'
+import { createEcrClient, describeImage, getAuthorizationToken, readRepositoryPolicy, writeRepositoryPolicy } from './ecr.js'
 import { releaseTagFromEvent } from './github-event.js'
 import { checkRegion, parseImageReference, type ImageReference } from './image-reference.js'
 import type { DeployInputs } from './inputs.js'
 import { writeDeploySummary, type DeployReport, type DeploymentRecord } from './job-summary.js'
 import { analyzeGrant } from './policy-grant.js'
-import { rolloutError, waitForRollouts } from './rollout.js'
+import { describeCredentialStep, staleCredentials } from './registry-credential.js'
+import { rolloutError, waitForRollouts, type PatchedTarget } from './rollout.js'
+import type { RegistryCredential } from './runpod-api.js'
 import { RunpodClient } from './runpod-client.js'
 import { RUNPOD_STATEMENT_SID } from './runpod-defaults.js'
 import { patchTargetImage, readTarget, type TargetState } from './targets.js'
@@ -21,25 +24,31 @@ import { patchTargetImage, readTarget, type TargetState } from './targets.js'
  */
 export async function runDeploy(inputs: DeployInputs, env: NodeJS.ProcessEnv): Promise<void> {
   core.setSecret(inputs.runpodApiKey)
-  if (inputs.registryAuth === 'token') {
-    throw new ActionError("Input 'registry-auth': token is not implemented yet in this version of the action; use delegation or none.")
-  }
   const releaseTag = await releaseTagFromEvent(env)
   const image = parseImageReference(inputs.image, releaseTag ? { releaseTag } : {})
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }
   const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey })
   try {
-    const { reads, ecr } = await readEverything(inputs, image, runpod)
+    const { reads, ecr, login } = await readEverything(inputs, image, runpod)
     const plan = planDeploy(
-      { policy: inputs.policy, principals: inputs.runpodPrincipals, registryAuth: inputs.registryAuth, pinDigest: inputs.pinDigest },
+      {
+        policy: inputs.policy,
+        principals: inputs.runpodPrincipals,
+        registryAuth: inputs.registryAuth,
+        pinDigest: inputs.pinDigest,
+        ...(inputs.registryCredentialName ? { registryCredentialName: inputs.registryCredentialName } : {}),
+        now: new Date()
+      },
       reads
     )
     report.plan = plan
     logPlan(plan)
     if (inputs.mode === 'verify') {
-      report.deployments.push(...plan.targets.map((step) => record(step.target, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged')))
+      const credentialId = plan.credential.kind === 'refresh' ? plan.credential.current.id : undefined
+      report.deployments.push(...plan.targets.map((step) => stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId)))
     } else {
-      await write(inputs, image, plan, ecr, runpod, report)
+      const steps = await write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report)
+      await cleanUpCredentials(plan, steps, runpod, report)
     }
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error)
@@ -54,6 +63,8 @@ export async function runDeploy(inputs: DeployInputs, env: NodeJS.ProcessEnv): P
 interface ReadResult {
   readonly reads: DeployReads
   readonly ecr?: ECRClient
+  /** token mode: the registry login from ECR (the password is masked). */
+  readonly login?: RegistryLogin
 }
 
 async function readEverything(inputs: DeployInputs, image: ImageReference, runpod: RunpodClient): Promise<ReadResult> {
@@ -62,31 +73,36 @@ async function readEverything(inputs: DeployInputs, image: ImageReference, runpo
     ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
   ]
   const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation'
-  // The AWS chain (OIDC → STS → {policy, image}) runs beside the Runpod reads; every failure is collected so
-  // one run reports all of them.
-  const [aws, delegations, ...targets] = await Promise.allSettled([
+  const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token'
+  // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads; every failure is
+  // collected so one run reports all of them.
+  const [aws, delegations, registries, ...targets] = await Promise.allSettled([
     readAws(inputs, image),
     wantsDelegations ? runpod.listDelegations() : Promise.resolve(undefined),
+    wantsRegistries ? runpod.listRegistries() : Promise.resolve(undefined),
     ...targetReads
   ])
-  const problems = [aws, delegations, ...targets].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))
+  const problems = [aws, delegations, registries, ...targets].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) {
     throw new ActionError(`Found ${problems.length} problems before changing anything:\n${problems.map((p) => `- ${p instanceof Error ? p.message : String(p)}`).join('\n')}`)
   }
   const awsReads = (aws as PromiseFulfilledResult<Awaited<ReturnType<typeof readAws>>>).value
   const delegationList = (delegations as PromiseFulfilledResult<Awaited<ReturnType<RunpodClient['listDelegations']>> | undefined>).value
+  const registryList = (registries as PromiseFulfilledResult<RegistryCredential[] | undefined>).value
   const targetStates = targets.map((result) => (result as PromiseFulfilledResult<TargetState>).value)
-  logReads(image, awsReads, delegationList, targetStates)
+  logReads(image, awsReads, delegationList, registryList, targetStates)
   return {
     reads: {
       image,
       ...(awsReads.digest ? { imageDigest: awsReads.digest } : {}),
       ...(awsReads.policy ? { policy: awsReads.policy } : {}),
       ...(delegationList ? { delegations: delegationList } : {}),
+      ...(registryList ? { registries: registryList } : {}),
       targets: targetStates
     },
-    ...(awsReads.client ? { ecr: awsReads.client } : {})
+    ...(awsReads.client ? { ecr: awsReads.client } : {}),
+    ...(awsReads.login ? { login: awsReads.login } : {})
   }
 }
 
@@ -94,6 +110,7 @@ interface AwsReads {
   readonly client?: ECRClient
   readonly digest?: string
   readonly policy?: { readonly text: string | undefined }
+  readonly login?: RegistryLogin
 }
 
 async function readAws(inputs: DeployInputs, image: ImageReference): Promise<AwsReads> {
@@ -107,23 +124,39 @@ async function readAws(inputs: DeployInputs, image: ImageReference): Promise<Aws
     region
   })
   const client = createEcrClient(region, credentials)
-  const [found, policyText] = await Promise.all([
+  const [found, policyText, login] = await Promise.all([
     describeImage(client, repo, { tag: image.tag, digest: image.digest }),
-    inputs.policy === 'skip' ? Promise.resolve(undefined) : readRepositoryPolicy(client, repo)
+    inputs.policy === 'skip' ? Promise.resolve(undefined) : readRepositoryPolicy(client, repo),
+    // Also in verify mode: a read that proves the role may get the token a deploy needs.
+    inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : Promise.resolve(undefined)
   ])
-  return { client, digest: found.digest, ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }) }
+  return {
+    client,
+    digest: found.digest,
+    ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
+    ...(login ? { login: { username: login.username, password: login.password } } : {})
+  }
 }
 
+interface WriteContext {
+  readonly ecr: ECRClient | undefined
+  readonly login: RegistryLogin | undefined
+  /** Registry credentials listed in the read phase. */
+  readonly registries: readonly RegistryCredential[]
+}
+
+/** The writes, in order; returns the target steps as carried out (a rotation re-decides them). */
 async function write(
   inputs: DeployInputs,
   image: ImageReference,
   plan: DeployPlan,
-  ecr: ECRClient | undefined,
+  context: WriteContext,
   runpod: RunpodClient,
   report: DeployReport
-): Promise<void> {
+): Promise<readonly TargetStep[]> {
   // Runpod validates the repository policy when a delegation is created, so the policy goes first.
   const repo = image.ecr
+  const { ecr } = context
   if (plan.policy.kind === 'apply' && plan.policy.merge.changed && ecr && repo) {
     const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText)
     // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
@@ -143,26 +176,39 @@ async function write(
     report.delegationId = plan.delegation.delegation.id
   }
 
-  const toPatch = plan.targets.filter((step) => step.change === 'patch')
-  for (const step of plan.targets) {
-    if (step.change === 'unchanged') report.deployments.push(record(step.target, plan.deployImage, 'unchanged'))
+  let steps = plan.targets
+  let credentialId: string | undefined
+  if (plan.credential.kind === 'create' || plan.credential.kind === 'refresh') {
+    if (!context.login) throw new Error('registry-auth: token needs the ECR login read first')
+    const existingIds = new Set(context.registries.map((registry) => registry.id))
+    report.credential = await syncCredential(runpod, plan.credential, context.login, existingIds)
+    credentialId = report.credential.id
+    // The plan assumed the credential is refreshed in place; a new one changes what every target needs.
+    if (report.credential.how === 'rotated') steps = planTargets(plan.targets.map((step) => step.target), plan.deployImage, { id: credentialId })
   }
-  if (toPatch.length === 0) return
+
+  const toPatch = steps.filter((step) => step.change === 'patch')
+  for (const step of steps) {
+    if (step.change === 'unchanged') report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId))
+  }
+  if (toPatch.length === 0) return steps
   const patched = await Promise.allSettled(
-    toPatch.map(async (step) => {
+    toPatch.map(async (step): Promise<PatchedTarget> => {
       const patchedAt = new Date()
-      await patchTargetImage(runpod, step.target, plan.deployImage)
-      core.info(`Patched ${step.target.kind} ${step.target.id}: ${step.target.image} → ${plan.deployImage}`)
-      return { target: step.target, image: plan.deployImage, patchedAt }
+      const registry = step.credential === 'set' ? credentialId : undefined
+      await patchTargetImage(runpod, step.target, plan.deployImage, registry)
+      const what = step.target.image === plan.deployImage ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}` : `${step.target.image} → ${plan.deployImage}`
+      core.info(`Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}`)
+      return { target: step.target, image: plan.deployImage, patchedAt, ...(registry ? { registry } : {}) }
     })
   )
   const rollouts = patched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
   const patchFailures = patched.flatMap((result, index) => {
-    const target = toPatch[index]?.target
-    if (result.status === 'fulfilled' || !target) return []
+    const step = toPatch[index]
+    if (result.status === 'fulfilled' || !step) return []
     const reason = result.reason instanceof Error ? result.reason.message : String(result.reason)
-    report.deployments.push({ ...record(target, plan.deployImage, 'failed'), reason })
-    return [`- ${target.kind} ${target.id}: the update was refused: ${reason}`]
+    report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason })
+    return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`]
   })
   if (!inputs.wait) {
     report.deployments.push(...rollouts.map((rollout) => record(rollout.target, rollout.image, 'updated')))
@@ -182,18 +228,59 @@ async function write(
   if (patchFailures.length > 0) {
     throw new ActionError(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`)
   }
+  return steps
 }
 
-function record(target: TargetState, image: string, status: DeploymentRecord['status']): DeploymentRecord {
-  return { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, status }
+/**
+ * After every target is on the credential: delete the older credentials of the name that none of the
+ * targets uses any more. Runs only after a successful rollout, so a rollback can still find its credential.
+ */
+async function cleanUpCredentials(plan: DeployPlan, steps: readonly TargetStep[], runpod: RunpodClient, report: DeployReport): Promise<void> {
+  const credential = report.credential
+  if (plan.credential.kind !== 'refresh' || !credential) return
+  const inUse = new Set(steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : [])))
+  const stale = staleCredentials(plan.credential.family, credential.id, inUse)
+  if (stale.length > 0) credential.cleanup = await removeCredentials(runpod, stale)
 }
 
-function logReads(image: ImageReference, aws: AwsReads, delegations: readonly unknown[] | undefined, targets: readonly TargetState[]): void {
+function record(target: TargetState, image: string, status: DeploymentRecord['status'], note?: string): DeploymentRecord {
+  return { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, status, ...(note ? { note } : {}) }
+}
+
+/** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
+function stepRecord(step: TargetStep, image: string, status: DeploymentRecord['status'], credentialId: string | undefined): DeploymentRecord {
+  if (step.credential !== 'kept') return record(step.target, image, status)
+  const note = keptNote(step.target, credentialId)
+  core.warning(`${step.target.kind} ${step.target.id}: ${note}`)
+  return record(step.target, image, status, note)
+}
+
+function keptNote(target: TargetState, credentialId: string | undefined): string {
+  const now = target.registry ? `registry credential ${target.registry}` : 'no registry credential'
+  const next = credentialId ? `credential ${credentialId}` : 'the new credential'
+  return (
+    `Already runs the image but uses ${now}: not patched to ${next}, because any change restarts a pod. ` +
+    `It moves with its next image deploy; if it restarts before that, its image pull uses ${now}${target.registry ? ', which fails once that token has expired (12 h after it was last refreshed)' : ''}.`
+  )
+}
+
+function logReads(
+  image: ImageReference,
+  aws: AwsReads,
+  delegations: readonly unknown[] | undefined,
+  registries: readonly RegistryCredential[] | undefined,
+  targets: readonly TargetState[]
+): void {
   core.startGroup('Read')
   core.info(`Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${aws.digest ? ` (${aws.digest})` : ''}`)
   if (aws.policy) core.info(`Repository policy: ${aws.policy.text === undefined ? 'none' : `${aws.policy.text.length} characters`}`)
   if (delegations) core.info(`Runpod ECR delegations: ${delegations.length}`)
-  for (const target of targets) core.info(`${target.kind} ${target.id} (${target.name}): ${target.image}${target.status ? `, ${target.status}` : ''}`)
+  if (registries) core.info(`Runpod registry credentials: ${registries.length}`)
+  if (aws.login) core.info('ECR authorization token: received (masked)')
+  for (const target of targets) {
+    const registry = target.registry ? `, registry credential ${target.registry}` : ''
+    core.info(`${target.kind} ${target.id} (${target.name}): ${target.image}${target.status ? `, ${target.status}` : ''}${registry}`)
+  }
   core.endGroup()
 }
 
@@ -208,9 +295,18 @@ function logPlan(plan: DeployPlan): void {
   core.info(
     `Delegation: ${delegation.kind === 'skipped' ? `skipped (${delegation.reason})` : delegation.kind === 'reuse' ? `reuse ${delegation.delegation.id}` : `create for ${delegation.repository.arn}`}`
   )
-  for (const step of plan.targets) core.info(`${step.target.kind} ${step.target.id}: ${step.change === 'patch' ? `${step.target.image} → ${plan.deployImage}` : 'already on this image'}`)
+  if (plan.credential.kind !== 'skipped') core.info(`Registry credential: ${describeCredentialStep(plan.credential)}`)
+  for (const step of plan.targets) core.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
   core.endGroup()
   for (const warning of plan.warnings) core.warning(warning)
+}
+
+function describeTargetStep(step: TargetStep, deployImage: string): string {
+  const onImage = step.target.image === deployImage
+  if (step.credential === 'kept') return 'already on this image; not patched to the credential (a patch restarts a pod)'
+  if (step.change === 'unchanged') return 'already on this image'
+  const credential = step.credential === 'set' ? ' with the registry credential' : ''
+  return onImage ? 'already on this image: set the registry credential (a new release)' : `${step.target.image} → ${deployImage}${credential}`
 }
 
 function setOutputs(report: DeployReport): void {
@@ -222,6 +318,8 @@ function setOutputs(report: DeployReport): void {
   core.setOutput('policy-changed', report.policyChanged ? 'true' : 'false')
   const delegationId = report.delegationId ?? (plan?.delegation.kind === 'reuse' ? plan.delegation.delegation.id : undefined)
   if (delegationId) core.setOutput('delegation-id', delegationId)
+  const registryId = report.credential?.id ?? (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined)
+  if (registryId) core.setOutput('registry-id', registryId)
   core.setOutput(
     'deployments',
     JSON.stringify(report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status })))

@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
+import type { CredentialResult } from './credential-sync.js'
 import type { DeployPlan } from './deploy-plan.js'
 import type { ImageReference } from './image-reference.js'
+import { describeCredentialStep } from './registry-credential.js'
 import type { DeploymentStatus } from './rollout.js'
 import type { TargetKind } from './targets.js'
 
@@ -26,6 +28,8 @@ export interface DeployReport {
   plan?: DeployPlan
   policyChanged?: boolean
   delegationId?: string
+  /** token mode: what was done to the registry credential. */
+  credential?: CredentialResult
   readonly deployments: DeploymentRecord[]
   failure?: string
 }
@@ -74,6 +78,7 @@ function overviewRows(report: DeployReport): TableRow[] {
   if (plan) {
     rows.push([{ data: 'Repository policy', header: true }, { data: escape(policyText(report, plan)) }])
     rows.push([{ data: 'ECR delegation', header: true }, { data: escape(delegationText(report, plan)) }])
+    if (plan.credential.kind !== 'skipped') rows.push([{ data: 'Registry credential', header: true }, { data: escape(credentialText(report, plan)) }])
   }
   return rows
 }
@@ -100,6 +105,21 @@ function delegationText(report: DeployReport, plan: DeployPlan): string {
       if (report.delegationId) return `created: ${report.delegationId}`
       return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)'
   }
+}
+
+function credentialText(report: DeployReport, plan: DeployPlan): string {
+  const result = report.credential
+  if (!result) return report.mode === 'verify' ? `plan: ${describeCredentialStep(plan.credential)}` : 'not written (the run stopped first)'
+  const how = {
+    refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
+    created: `created: ${result.id} (${result.name})`,
+    rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
+  }[result.how]
+  const cleanup = result.cleanup
+  if (!cleanup) return how
+  const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`)
+  const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`)
+  return [how, ...deleted, ...kept].join('; ')
 }
 
 function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {

@@ -17,6 +17,12 @@ export interface EcrDelegation {
   readonly repository: string
 }
 
+/** A container registry credential; Runpod never returns its username or password. */
+export interface RegistryCredential {
+  readonly id: string
+  readonly name: string
+}
+
 export interface Pod {
   readonly id: string
   readonly name: string
@@ -163,15 +169,52 @@ export function parseDelegation(item: Fields): EcrDelegation {
 
 /** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`. */
 export function parseDelegationList(body: unknown, where: string): EcrDelegation[] {
-  const root = Fields.of(body, where)
-  const list = root.has('delegations') ? root : root.object('data')
-  return list.array('delegations').map(parseDelegation)
+  return enveloped(body, where, 'delegations').map(parseDelegation)
 }
 
 /** A created delegation: bare, or under `data.delegation`. */
 export function parseCreatedDelegation(body: unknown, where: string): EcrDelegation {
+  return parseDelegation(created(body, where, 'delegation'))
+}
+
+export function parseRegistry(item: Fields): RegistryCredential {
+  return { id: item.string('id'), name: item.string('name') }
+}
+
+/** `{"registries":[…]}`, or under `data` like the delegations on some deployments. */
+export function parseRegistryList(body: unknown, where: string): RegistryCredential[] {
+  return enveloped(body, where, 'registries').map(parseRegistry)
+}
+
+/** A created registry credential: bare, or under `data.registry`. */
+export function parseCreatedRegistry(body: unknown, where: string): RegistryCredential {
+  return parseRegistry(created(body, where, 'registry'))
+}
+
+/** The list `key` of a response, at the top or under `data`. */
+function enveloped(body: unknown, where: string, key: string): Fields[] {
   const root = Fields.of(body, where)
-  return parseDelegation(root.has('id') ? root : root.object('data').object('delegation'))
+  return (root.has(key) ? root : root.object('data')).array(key)
+}
+
+/** A created resource: the body itself, or `data.<key>`. */
+function created(body: unknown, where: string, key: string): Fields {
+  const root = Fields.of(body, where)
+  return root.has('id') ? root : root.object('data').object(key)
+}
+
+/**
+ * The answer to a GraphQL mutation: `data.<field>` when it worked, else the `errors[].message` texts.
+ * GraphQL reports most failures in the body, with status 200 or (GraphQL over HTTP) 400.
+ */
+export function parseGraphqlResult(body: unknown, field: string, where: string): { readonly data?: unknown; readonly errors: string[] } {
+  const root = Fields.of(body, where)
+  const raw = (body as Json)['errors']
+  const errors = Array.isArray(raw)
+    ? raw.map((error) => (isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)))
+    : []
+  const data = root.has('data') && isObject((body as Json)['data']) ? ((body as Json)['data'] as Json)[field] : undefined
+  return { ...(data === undefined || data === null ? {} : { data }), errors }
 }
 
 export function parsePod(body: unknown, where: string): Pod {

@@ -8,7 +8,10 @@ import { isLoopbackHost } from './inputs.js'
 import { parseRateLimit, parseRetryAfter, rateLimitPauseMs } from './rate-limit.js'
 import {
   parseCreatedDelegation,
+  parseCreatedRegistry,
   parseDelegationList,
+  parseGraphqlResult,
+  parseRegistryList,
   parseEndpoint,
   parseEndpointReleases,
   parseEndpointWorkers,
@@ -18,7 +21,8 @@ import {
   type Endpoint,
   type EndpointReleases,
   type EndpointWorkers,
-  type Pod
+  type Pod,
+  type RegistryCredential
 } from './runpod-api.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './runpod-error.js'
 
@@ -47,14 +51,29 @@ export interface ImagePatch {
   readonly registry?: string | null
 }
 
+/** Body of POST /v2/registries; username and password are write-only at Runpod. */
+export interface CreateRegistryRequest {
+  readonly name: string
+  readonly username: string
+  readonly password: string
+}
+
+export type RegistryAuthUpdate = { readonly kind: 'updated' } | { readonly kind: 'retired'; readonly reason: string }
+
 interface Call {
-  readonly method: 'GET' | 'POST' | 'PATCH'
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   readonly path: string
   readonly body?: unknown
   readonly resource?: { readonly kind: ResourceKind; readonly id: string }
+  /** GraphQL over HTTP answers errors in the body, also with status 400: such a body is returned, not thrown. */
+  readonly graphql?: true
 }
 
 const DELEGATIONS = '/v2/registries/delegations'
+const REGISTRIES = '/v2/registries'
+const GRAPHQL = '/graphql'
+/** How a server says a GraphQL field is gone: the standard validation message, or a retirement notice. */
+const GRAPHQL_GONE = /cannot query field|unknown (field|mutation)|(field|mutation)\b[^.]*\b(does not exist|is not defined)|\bretired\b|no longer (available|supported)/i
 // Every target is read and patched at once; a smaller pool would queue them into extra round trips.
 const MAX_CONNECTIONS = 64
 
@@ -124,6 +143,64 @@ export class RunpodClient {
         }
       }
     }
+  }
+
+  async listRegistries(): Promise<RegistryCredential[]> {
+    return parseRegistryList(await this.withRetries({ method: 'GET', path: REGISTRIES }), `GET ${REGISTRIES}`)
+  }
+
+  /**
+   * Creates a registry credential. A create is not idempotent, so after a failure that may have taken
+   * effect the credentials are listed again before any retry: one with this name whose id is not in
+   * `existingIds` (the credentials read before) is the one the lost request created.
+   */
+  async createRegistry(request: CreateRegistryRequest, existingIds: ReadonlySet<string>): Promise<RegistryCredential> {
+    const call: Call = { method: 'POST', path: REGISTRIES, body: request }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return parseCreatedRegistry(await this.once(call), `POST ${REGISTRIES}`)
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
+        await this.sleep(this.retryDelay(error, attempt))
+        const created = (await this.listRegistries()).find((registry) => registry.name === request.name && !existingIds.has(registry.id))
+        if (created) {
+          core.info(`Runpod created registry credential ${created.id} although the response to the request was lost; using it.`)
+          return created
+        }
+      }
+    }
+  }
+
+  /** Deleting twice has the same effect as once, so it is retried like a read (a 404 then means done). */
+  async deleteRegistry(id: string): Promise<void> {
+    await this.withRetries({ method: 'DELETE', path: `${REGISTRIES}/${encodeURIComponent(id)}` })
+  }
+
+  /**
+   * Replaces the username and password of a registry credential in place through Runpod's GraphQL API
+   * (REST v2 has no update). Setting the same values twice is harmless, so it is retried like a read.
+   * 'retired' when the API or the mutation is gone: HTTP 404/410 or a GraphQL error saying so.
+   */
+  async updateRegistryAuth(id: string, username: string, password: string): Promise<RegistryAuthUpdate> {
+    // Inline arguments: the input type's name is not part of any published contract; JSON strings are valid GraphQL strings.
+    const input = `{id: ${JSON.stringify(id)}, username: ${JSON.stringify(username)}, password: ${JSON.stringify(password)}}`
+    const call: Call = { method: 'POST', path: GRAPHQL, body: { query: `mutation { updateRegistryAuth(input: ${input}) { id name } }` }, graphql: true }
+    let body: unknown
+    try {
+      body = await this.withRetries(call)
+    } catch (error) {
+      if (error instanceof RunpodApiError && (error.status === 404 || error.status === 410)) return { kind: 'retired', reason: error.summary }
+      throw error
+    }
+    const result = parseGraphqlResult(body, 'updateRegistryAuth', `POST ${GRAPHQL} (updateRegistryAuth)`)
+    const gone = result.errors.find((message) => GRAPHQL_GONE.test(message))
+    if (gone !== undefined) return { kind: 'retired', reason: gone }
+    if (result.errors.length > 0 || result.data === undefined) {
+      throw new ActionError(
+        `Runpod's GraphQL API did not update registry credential ${id}: ${result.errors.join('; ') || 'the answer carries no data'}. Check that the key in 'runpod-api-key' may manage registry credentials, or delete the credential in the Runpod console (Settings → Container Registry Auth) so that the action creates a new one.`
+      )
+    }
+    return { kind: 'updated' }
   }
 
   async getPod(id: string): Promise<Pod> {
@@ -290,6 +367,10 @@ export class RunpodClient {
     }
     core.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`)
     this.noteRateLimit(headers)
+    if (call.graphql && status === 400) {
+      const parsed = jsonOrUndefined(text)
+      if (parsed !== undefined) return parsed
+    }
     if (status < 200 || status >= 300) {
       const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), this.now())
       throw responseError({
@@ -301,6 +382,7 @@ export class RunpodClient {
         ...(call.resource ? { resource: call.resource } : {})
       })
     }
+    if (status === 204) return undefined
     try {
       return JSON.parse(text) as unknown
     } catch {
@@ -329,6 +411,14 @@ export class RunpodClient {
 
   private authHeaders(): Record<string, string> {
     return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' }
+  }
+}
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
   }
 }
 

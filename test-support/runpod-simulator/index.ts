@@ -6,13 +6,22 @@ import {
   delegationJSON,
   SimEndpoint,
   SimPod,
+  SimRegistry,
   type DelegationSeed,
   type EndpointSeed,
-  type PodSeed
+  type PodSeed,
+  type RegistrySeed
 } from './resources.js'
 import { validateRequest, type RequestSchemaName } from './schemas.js'
 
-export type { DelegationSeed, EndpointSeed, PodSeed, RolloutScript } from './resources.js'
+export type { DelegationSeed, EndpointSeed, PodSeed, RegistrySeed, RolloutScript, SimRegistry } from './resources.js'
+
+/**
+ * How `POST /graphql` answers `updateRegistryAuth`: `available` updates the credential; after the
+ * GraphQL API retires it either is `gone` (HTTP 410) or no longer knows the field (`unknown-field`,
+ * the standard GraphQL validation error).
+ */
+export type GraphqlRegistryAuth = 'available' | 'gone' | 'unknown-field'
 
 export interface SimulatorOptions {
   readonly apiKey?: string
@@ -25,6 +34,9 @@ export interface SimulatorOptions {
   readonly latencyMs?: number
   /** Requests allowed per window before 429; reported in RateLimit headers. */
   readonly rateLimit?: { readonly quota: number; readonly windowSeconds: number }
+  /** Whether a second registry credential may not take an existing name; default true. */
+  readonly uniqueRegistryNames?: boolean
+  readonly graphqlRegistryAuth?: GraphqlRegistryAuth
 }
 
 interface FaultMatch {
@@ -62,6 +74,10 @@ export interface RunpodSimulator {
   addPod(seed: PodSeed): SimPod
   addEndpoint(seed: EndpointSeed): SimEndpoint
   addDelegation(seed: DelegationSeed): Record<string, unknown>
+  addRegistry(seed: RegistrySeed): SimRegistry
+  /** Credentials in creation order, with the username and password they hold. */
+  readonly registries: SimRegistry[]
+  setGraphqlRegistryAuth(state: GraphqlRegistryAuth): void
   pod(id: string): SimPod
   endpoint(id: string): SimEndpoint
   readonly delegations: Record<string, unknown>[]
@@ -72,7 +88,18 @@ export interface RunpodSimulator {
 }
 
 /** The routes and the statuses each may answer (besides injected faults); checked against the OpenAPI document. */
-export const SIMULATED_ROUTES: readonly { method: string; path: string; statuses: readonly number[] }[] = [
+export const SIMULATED_ROUTES: readonly {
+  method: string
+  path: string
+  statuses: readonly number[]
+  /** Runpod's GraphQL API, not part of the REST v2 OpenAPI document. */
+  graphql?: true
+}[] = [
+  { method: 'GET', path: '/v2/registries', statuses: [200, 401, 429] },
+  { method: 'POST', path: '/v2/registries', statuses: [201, 400, 401, 422, 429] },
+  { method: 'GET', path: '/v2/registries/{id}', statuses: [200, 401, 404, 429] },
+  { method: 'DELETE', path: '/v2/registries/{id}', statuses: [204, 400, 401, 404, 429] },
+  { method: 'POST', path: '/graphql', statuses: [200, 400, 401, 410, 429], graphql: true },
   { method: 'GET', path: '/v2/registries/delegations', statuses: [200, 401, 429] },
   { method: 'POST', path: '/v2/registries/delegations', statuses: [201, 400, 401, 422, 429] },
   { method: 'GET', path: '/v2/pods/{id}', statuses: [200, 401, 404, 429] },
@@ -91,6 +118,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  410: 'Gone',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -119,6 +147,8 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   const pods = new Map<string, SimPod>()
   const endpoints = new Map<string, SimEndpoint>()
   const delegations: Record<string, unknown>[] = []
+  const registries: SimRegistry[] = []
+  let graphqlRegistryAuth: GraphqlRegistryAuth = options.graphqlRegistryAuth ?? 'available'
   const faults: { fault: Fault; left: number }[] = []
   const requests: RecordedRequest[] = []
   const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
@@ -168,11 +198,75 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     return new Reply(201, options.envelope === 'data' ? { data: { delegation } } : delegation)
   }
 
+  function createRegistryReply(body: unknown): Reply {
+    const invalid = validated('CreateRegistryRequest', body)
+    if (invalid) return invalid
+    const { name, username, password } = body as { name: string; username: string; password: string }
+    if ((options.uniqueRegistryNames ?? true) && registries.some((registry) => registry.name === name)) {
+      return problem(400, `a registry credential named '${name}' already exists`)
+    }
+    const registry = new SimRegistry({ name, username, password })
+    registries.push(registry)
+    return new Reply(201, options.envelope === 'data' ? { data: { registry } } : registry)
+  }
+
+  function registryReply(method: string, id: string): Reply | undefined {
+    const index = registries.findIndex((registry) => registry.id === id)
+    const found = registries[index]
+    if (!found) return problem(404, 'registry credential not found')
+    if (method === 'GET') return new Reply(200, found)
+    if (method !== 'DELETE') return undefined
+    // Stricter than Runpod documents (only pods block a delete; templates silently lose the reference).
+    const user = [...pods.values()].find((pod) => pod.registry === id) ?? [...endpoints.values()].find((endpoint) => endpoint.registry === id)
+    if (user) return problem(400, `registry credential ${id} is in use by ${user instanceof SimPod ? 'pod' : 'endpoint'} ${user.id} and cannot be deleted`)
+    registries.splice(index, 1)
+    return new Reply(204, undefined)
+  }
+
+  /** The one GraphQL operation the action uses; arguments inline, as the action sends them. */
+  function graphqlReply(body: unknown): Reply {
+    // GraphQL over HTTP (application/graphql-response+json) answers request errors with 400.
+    const graphqlError = (status: number, message: string) =>
+      new Reply(status, { errors: [{ message }] }, { 'content-type': 'application/graphql-response+json' })
+    if (graphqlRegistryAuth === 'gone') return problem(410, 'The GraphQL API has been retired: use the REST API v2 (https://api.runpod.io/v2).')
+    const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined
+    if (typeof query !== 'string') return graphqlError(400, 'Must provide query string.')
+    const call = /^\s*mutation\b[^{]*\{\s*updateRegistryAuth\s*\(\s*input\s*:\s*\{([^}]*)\}\s*\)\s*\{\s*id\s+name\s*\}\s*\}\s*$/.exec(query)
+    if (graphqlRegistryAuth === 'unknown-field' && /updateRegistryAuth/.test(query)) {
+      return graphqlError(400, 'Cannot query field "updateRegistryAuth" on type "Mutation".')
+    }
+    if (!call) return graphqlError(400, 'The simulator supports only mutation { updateRegistryAuth(input: {id, username, password}) { id name } }.')
+    const fields = new Map<string, string>()
+    for (const [, key, literal] of (call[1] ?? '').matchAll(/(\w+)\s*:\s*("(?:[^"\\]|\\.)*")\s*,?/g)) {
+      if (key && literal) fields.set(key, JSON.parse(literal) as string)
+    }
+    const { id, username, password } = Object.fromEntries(fields) as Record<string, string | undefined>
+    if (fields.size !== 3 || !id || !username || !password) {
+      return graphqlError(400, 'UpdateRegistryAuthInput takes exactly the string fields id, username and password.')
+    }
+    const registry = registries.find((candidate) => candidate.id === id)
+    if (!registry) return new Reply(200, { data: { updateRegistryAuth: null }, errors: [{ message: 'Registry auth not found', path: ['updateRegistryAuth'] }] })
+    registry.username = username
+    registry.password = password
+    registry.updates += 1
+    return new Reply(200, { data: { updateRegistryAuth: { id: registry.id, name: registry.name } } })
+  }
+
   async function route(method: string, path: string, body: unknown): Promise<Reply | 'logs'> {
     if (path === '/v2/registries/delegations') {
       if (method === 'GET') return new Reply(200, envelope('delegations', delegations))
       if (method === 'POST') return createDelegationReply(body)
     }
+    if (path === '/v2/registries') {
+      if (method === 'GET') return new Reply(200, envelope('registries', registries))
+      if (method === 'POST') return createRegistryReply(body)
+    }
+    const registry = /^\/v2\/registries\/([^/]+)$/.exec(path)
+    if (registry?.[1]) {
+      const reply = registryReply(method, decodeURIComponent(registry[1]))
+      if (reply) return reply
+    }
+    if (path === '/graphql' && method === 'POST') return graphqlReply(body)
     const pod = /^\/v2\/pods\/([^/]+)(\/logs)?$/.exec(path)
     if (pod?.[1]) {
       const found = pods.get(decodeURIComponent(pod[1]))
@@ -304,6 +398,15 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     apiKey,
     requests,
     delegations,
+    registries,
+    addRegistry(seed) {
+      const registry = new SimRegistry(seed)
+      registries.push(registry)
+      return registry
+    },
+    setGraphqlRegistryAuth(state) {
+      graphqlRegistryAuth = state
+    },
     addPod(seed) {
       const pod = new SimPod(seed)
       pods.set(seed.id, pod)
@@ -343,13 +446,19 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
 
 // Keeps SIMULATED_ROUTES honest: the OpenAPI agreement test checks the statuses declared there.
 function declared(method: string, path: string, status: number): boolean {
-  const template = path.replace(/^\/v2\/(pods|serverless)\/[^/]+/, '/v2/$1/{id}')
+  const template = path
+    .replace(/^\/v2\/(pods|serverless)\/[^/]+/, '/v2/$1/{id}')
+    .replace(/^\/v2\/registries\/(?!delegations$)[^/]+$/, '/v2/registries/{id}')
   const route = SIMULATED_ROUTES.find((candidate) => candidate.method === method && candidate.path === template)
   return route === undefined || route.statuses.includes(status)
 }
 
 function send(response: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
   if (response.headersSent || response.destroyed) return
+  if (reply.status === 204) {
+    response.writeHead(204, headers).end()
+    return
+  }
   response
     .writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...reply.headers })
     .end(JSON.stringify(reply.body))

@@ -308,3 +308,31 @@ export function delegationJSON(seed: DelegationSeed): Record<string, unknown> {
     createdAt: iso()
   }
 }
+
+export interface RegistrySeed {
+  readonly id?: string
+  readonly name: string
+  readonly username?: string
+  readonly password?: string
+}
+
+/** A container registry credential. Runpod never returns username or password: only id and name go out. */
+export class SimRegistry {
+  readonly id: string
+  readonly name: string
+  username: string
+  password: string
+  /** How often updateRegistryAuth (GraphQL) replaced username and password. */
+  updates = 0
+
+  constructor(seed: RegistrySeed) {
+    this.id = seed.id ?? nextId('reg_')
+    this.name = seed.name
+    this.username = seed.username ?? 'AWS'
+    this.password = seed.password ?? 'expired-ecr-token'
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { id: this.id, name: this.name }
+  }
+}

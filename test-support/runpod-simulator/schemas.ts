@@ -22,6 +22,16 @@ export const REQUEST_SCHEMAS = {
     required: ['resource'],
     properties: { resource: { type: 'string' }, name: { type: ['string', 'null'] } }
   },
+  CreateRegistryRequest: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'username', 'password'],
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      username: { type: 'string', minLength: 1 },
+      password: { type: 'string', minLength: 1 }
+    }
+  },
   UpdatePodRequest: {
     type: 'object',
     allOf: [containerConfig, { type: 'object', properties: { name: { type: 'string', minLength: 1 }, locked: { type: 'boolean' } } }],
