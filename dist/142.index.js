@@ -1927,8 +1927,9 @@ async function runDeploy(inputs, env) {
             report.deployments.push(...plan.targets.map((step) => stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId)));
         }
         else {
-            const steps = await write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report);
-            await cleanUpCredentials(plan, steps, runpod, report);
+            const written = await core/* group */.Os('Write', () => write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report));
+            await finishRollouts(inputs, plan, written, runpod, report);
+            await cleanUpCredentials(plan, written.steps, runpod, report);
         }
     }
     catch (error) {
@@ -2005,7 +2006,7 @@ async function readAws(inputs, image) {
         ...(login ? { login: { username: login.username, password: login.password } } : {})
     };
 }
-/** The writes, in order; returns the target steps as carried out (a rotation re-decides them). */
+/** The writes, in order: repository policy → delegation or registry credential → targets, in parallel. */
 async function write(inputs, image, plan, context, runpod, report) {
     // Runpod validates the repository policy when a delegation is created, so the policy goes first.
     const repo = image.ecr;
@@ -2044,8 +2045,10 @@ async function write(inputs, image, plan, context, runpod, report) {
         if (step.change === 'unchanged')
             report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId));
     }
-    if (toPatch.length === 0)
-        return steps;
+    if (toPatch.length === 0) {
+        core/* info */.pq(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.');
+        return { steps, rollouts: [], patchFailures: [] };
+    }
     const patched = await Promise.allSettled(toPatch.map(async (step) => {
         const patchedAt = new Date();
         const registry = step.credential === 'set' ? credentialId : undefined;
@@ -2063,6 +2066,11 @@ async function write(inputs, image, plan, context, runpod, report) {
         report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason });
         return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`];
     });
+    return { steps, rollouts, patchFailures };
+}
+/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
+async function finishRollouts(inputs, plan, written, runpod, report) {
+    const { rollouts, patchFailures } = written;
     if (!inputs.wait) {
         report.deployments.push(...rollouts.map((rollout) => record(rollout.target, rollout.image, 'updated')));
     }
@@ -2083,7 +2091,6 @@ async function write(inputs, image, plan, context, runpod, report) {
     if (patchFailures.length > 0) {
         throw new action_error/* ActionError */.l(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`);
     }
-    return steps;
 }
 /**
  * After every target is on the credential: delete the older credentials of the name that none of the
@@ -2119,7 +2126,7 @@ function logReads(image, aws, delegations, registries, targets) {
     core/* startGroup */.Oh('Read');
     core/* info */.pq(`Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${aws.digest ? ` (${aws.digest})` : ''}`);
     if (aws.policy)
-        core/* info */.pq(`Repository policy: ${aws.policy.text === undefined ? 'none' : `${aws.policy.text.length} characters`}`);
+        core/* info */.pq(`Repository policy: ${aws.policy.text === undefined ? 'none yet' : `present (${aws.policy.text.length} characters)`}`);
     if (delegations)
         core/* info */.pq(`Runpod ECR delegations: ${delegations.length}`);
     if (registries)

@@ -47,8 +47,9 @@ export async function runDeploy(inputs: DeployInputs, env: NodeJS.ProcessEnv): P
       const credentialId = plan.credential.kind === 'refresh' ? plan.credential.current.id : undefined
       report.deployments.push(...plan.targets.map((step) => stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId)))
     } else {
-      const steps = await write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report)
-      await cleanUpCredentials(plan, steps, runpod, report)
+      const written = await core.group('Write', () => write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report))
+      await finishRollouts(inputs, plan, written, runpod, report)
+      await cleanUpCredentials(plan, written.steps, runpod, report)
     }
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error)
@@ -145,7 +146,15 @@ interface WriteContext {
   readonly registries: readonly RegistryCredential[]
 }
 
-/** The writes, in order; returns the target steps as carried out (a rotation re-decides them). */
+interface Written {
+  /** The target steps as carried out (a credential rotation re-decides them). */
+  readonly steps: readonly TargetStep[]
+  readonly rollouts: readonly PatchedTarget[]
+  /** One line per target whose PATCH was refused. */
+  readonly patchFailures: readonly string[]
+}
+
+/** The writes, in order: repository policy → delegation or registry credential → targets, in parallel. */
 async function write(
   inputs: DeployInputs,
   image: ImageReference,
@@ -153,7 +162,7 @@ async function write(
   context: WriteContext,
   runpod: RunpodClient,
   report: DeployReport
-): Promise<readonly TargetStep[]> {
+): Promise<Written> {
   // Runpod validates the repository policy when a delegation is created, so the policy goes first.
   const repo = image.ecr
   const { ecr } = context
@@ -191,7 +200,10 @@ async function write(
   for (const step of steps) {
     if (step.change === 'unchanged') report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId))
   }
-  if (toPatch.length === 0) return steps
+  if (toPatch.length === 0) {
+    core.info(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.')
+    return { steps, rollouts: [], patchFailures: [] }
+  }
   const patched = await Promise.allSettled(
     toPatch.map(async (step): Promise<PatchedTarget> => {
       const patchedAt = new Date()
@@ -210,6 +222,12 @@ async function write(
     report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason })
     return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`]
   })
+  return { steps, rollouts, patchFailures }
+}
+
+/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
+async function finishRollouts(inputs: DeployInputs, plan: DeployPlan, written: Written, runpod: RunpodClient, report: DeployReport): Promise<void> {
+  const { rollouts, patchFailures } = written
   if (!inputs.wait) {
     report.deployments.push(...rollouts.map((rollout) => record(rollout.target, rollout.image, 'updated')))
   } else if (rollouts.length > 0) {
@@ -228,7 +246,6 @@ async function write(
   if (patchFailures.length > 0) {
     throw new ActionError(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`)
   }
-  return steps
 }
 
 /**
@@ -273,7 +290,7 @@ function logReads(
 ): void {
   core.startGroup('Read')
   core.info(`Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${aws.digest ? ` (${aws.digest})` : ''}`)
-  if (aws.policy) core.info(`Repository policy: ${aws.policy.text === undefined ? 'none' : `${aws.policy.text.length} characters`}`)
+  if (aws.policy) core.info(`Repository policy: ${aws.policy.text === undefined ? 'none yet' : `present (${aws.policy.text.length} characters)`}`)
   if (delegations) core.info(`Runpod ECR delegations: ${delegations.length}`)
   if (registries) core.info(`Runpod registry credentials: ${registries.length}`)
   if (aws.login) core.info('ECR authorization token: received (masked)')
