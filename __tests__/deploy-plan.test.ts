@@ -62,6 +62,12 @@ describe('planDeploy', () => {
     expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: partial } }))).toThrow(/prod-us-west-2-deployment-role lacks/)
   })
 
+  it('fails on a policy that grants Runpod but is unsafe, in apply and in verify', () => {
+    const open = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] })
+    expect(() => planDeploy(settings, reads({ policy: { text: open } }))).toThrow(/would still be unsafe.*RPD00[23]/)
+    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: open } }))).toThrow(/lets Runpod pull but is unsafe: RPD00[23]/)
+  })
+
   it('skips policy and delegation for public images and when told to', () => {
     const publicPlan = planDeploy(settings, { image: parseImageReference('public.ecr.aws/runpod/worker:v1'), targets: [] })
     expect(publicPlan.policy).toEqual({ kind: 'skipped', reason: 'public images need no repository policy' })

@@ -70,6 +70,14 @@ describe('RunpodClient errors', () => {
     await expect(readTarget(client(), 'endpoint', 'gone')).rejects.toThrow(/no endpoint 'gone'.*'endpoint-id'/)
   })
 
+  it('refuses, while reading, a terminated pod and a cluster member pod', async () => {
+    sim.addPod({ id: 'pod-deleted', image: 'old:1', status: 'TERMINATED' })
+    sim.addPod({ id: 'pod-in-cluster', image: 'old:1', clusterId: 'cluster_1' })
+    await expect(readTarget(client(), 'pod', 'pod-deleted')).rejects.toThrow(/Pod pod-deleted \(input 'pod-id'\) is TERMINATED/)
+    await expect(readTarget(client(), 'pod', 'pod-in-cluster')).rejects.toThrow(/Pod pod-in-cluster \(input 'pod-id'\) belongs to a Runpod cluster/)
+    await expect(readTarget(client(), 'pod', 'pod1')).resolves.toMatchObject({ id: 'pod1' })
+  })
+
   it('lists the field errors of a 422', async () => {
     const body = { image: 'new:2', bogus: true } as unknown as { image: string }
     await expect(client().patchPod('pod1', body)).rejects.toThrow(/422 Unprocessable Entity[\s\S]*additional properties 'bogus' not allowed/)

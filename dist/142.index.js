@@ -257,7 +257,7 @@ class Fields {
         return value.map((item, index) => Fields.of(item, this.where, `${this.path}.${name}[${index}]`));
     }
     has(name) {
-        return this.value[name] !== undefined;
+        return this.value[name] !== undefined && this.value[name] !== null;
     }
     typed(name, type) {
         const value = this.value[name];
@@ -335,7 +335,8 @@ function parsePod(body, where) {
         image: pod.string('image'),
         registry: pod.optionalString('registry'),
         status: pod.oneOf('status', POD_STATUSES),
-        startedAt: pod.optionalString('startedAt')
+        startedAt: pod.optionalString('startedAt'),
+        inCluster: pod.has('cluster')
     };
 }
 function parseEndpoint(body, where) {
@@ -783,10 +784,10 @@ function checkRegion(ref, awsRegion) {
 
 // EXTERNAL MODULE: ./src/policy-grant.ts
 var policy_grant = __webpack_require__(3578);
-// EXTERNAL MODULE: ./src/policy-document.ts
-var policy_document = __webpack_require__(8695);
 // EXTERNAL MODULE: ./src/policy-lint.ts
 var policy_lint = __webpack_require__(119);
+// EXTERNAL MODULE: ./src/policy-document.ts
+var policy_document = __webpack_require__(8695);
 ;// CONCATENATED MODULE: ./src/policy-merge.ts
 
 
@@ -924,6 +925,7 @@ function describeCredentialStep(step) {
 
 
 
+
 /**
  * Decides every write from what was read. Anything that would make the deploy fail throws here, before the
  * first write, so a bad run changes nothing.
@@ -997,20 +999,23 @@ function planPolicy(settings, reads) {
     const repository = reads.image.ecr.repository;
     const text = reads.policy.text;
     const analysis = text === undefined ? undefined : (0,policy_grant/* analyzeGrant */.tn)(text, settings.principals);
-    if (analysis?.granted)
-        return { kind: 'granted', supersededAccount: analysis.supersededAccount };
-    if (settings.policy === 'verify') {
-        const missing = analysis
-            ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
-            : 'the repository has no policy';
-        const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : '';
-        throw new action_error/* ActionError */.l(`The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`);
+    const supersededAccount = analysis?.supersededAccount ?? false;
+    if (settings.policy === 'apply') {
+        // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
+        const merge = applyRunpodGrant(text, settings.principals, repository);
+        return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount };
     }
-    return {
-        kind: 'apply',
-        merge: applyRunpodGrant(text, settings.principals, repository),
-        supersededAccount: analysis?.supersededAccount ?? false
-    };
+    if (text !== undefined && analysis?.granted) {
+        const errors = (0,policy_lint/* lintPolicy */.GF)(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error');
+        if (errors.length === 0)
+            return { kind: 'granted', supersededAccount };
+        throw new action_error/* ActionError */.l(`The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`);
+    }
+    const missing = analysis
+        ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+        : 'the repository has no policy';
+    const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : '';
+    throw new action_error/* ActionError */.l(`The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`);
 }
 function planDelegation(settings, reads) {
     const ecr = reads.image.ecr;
@@ -1195,7 +1200,7 @@ async function writeDeploySummary(report) {
         summary.addRaw(`<p>❌ <strong>Failed:</strong> ${job_summary_escape(report.failure)}</p>`, true);
     summary.addTable(overviewRows(report));
     const plan = report.plan;
-    if (plan?.policy.kind === 'apply' && plan.policy.merge.changed) {
+    if (plan?.policy.kind === 'apply') {
         const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
         summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
     }
@@ -1310,9 +1315,21 @@ function job_summary_escape(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/targets.ts
+// Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
+
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
 async function readTarget(client, kind, id) {
-    return kind === 'pod' ? podState(await client.getPod(id)) : endpointState(await client.getEndpoint(id));
+    if (kind === 'endpoint')
+        return endpointState(await client.getEndpoint(id));
+    const pod = await client.getPod(id);
+    // Found in the read phase, so an undeployable pod fails the run before anything is written.
+    if (pod.status === 'TERMINATED') {
+        throw new action_error/* ActionError */.l(`Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`);
+    }
+    if (pod.inCluster) {
+        throw new action_error/* ActionError */.l(`Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`);
+    }
+    return podState(pod);
 }
 /**
  * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
@@ -1929,7 +1946,9 @@ async function runDeploy(inputs, env) {
         else {
             const written = await core/* group */.Os('Write', () => write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report));
             await finishRollouts(inputs, plan, written, runpod, report);
-            await cleanUpCredentials(plan, written.steps, runpod, report);
+            // Without the wait, targets may still be pulling with an older credential: keep them all.
+            if (inputs.wait)
+                await cleanUpCredentials(plan, written.steps, runpod, report);
         }
     }
     catch (error) {
@@ -2011,7 +2030,7 @@ async function write(inputs, image, plan, context, runpod, report) {
     // Runpod validates the repository policy when a delegation is created, so the policy goes first.
     const repo = image.ecr;
     const { ecr } = context;
-    if (plan.policy.kind === 'apply' && plan.policy.merge.changed && ecr && repo) {
+    if (plan.policy.kind === 'apply' && ecr && repo) {
         const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText);
         // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
         if (!(0,policy_grant/* analyzeGrant */.tn)(stored, inputs.runpodPrincipals).granted) {

@@ -3,6 +3,7 @@ import { findDelegation } from './delegation.js'
 import { formatImageReference, imageWithDigest, type ImageReference, type PrivateEcrRepository } from './image-reference.js'
 import type { PolicyMode, RegistryAuth } from './inputs.js'
 import { analyzeGrant } from './policy-grant.js'
+import { lintPolicy } from './policy-lint.js'
 import { applyRunpodGrant, runpodStatement, type MergeResult } from './policy-merge.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from './registry-credential.js'
 import type { EcrDelegation, RegistryCredential } from './runpod-api.js'
@@ -146,21 +147,26 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   const repository = reads.image.ecr.repository
   const text = reads.policy.text
   const analysis = text === undefined ? undefined : analyzeGrant(text, settings.principals)
-  if (analysis?.granted) return { kind: 'granted', supersededAccount: analysis.supersededAccount }
-  if (settings.policy === 'verify') {
-    const missing = analysis
-      ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
-      : 'the repository has no policy'
-    const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : ''
+  const supersededAccount = analysis?.supersededAccount ?? false
+  if (settings.policy === 'apply') {
+    // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
+    const merge = applyRunpodGrant(text, settings.principals, repository)
+    return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount }
+  }
+  if (text !== undefined && analysis?.granted) {
+    const errors = lintPolicy(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error')
+    if (errors.length === 0) return { kind: 'granted', supersededAccount }
     throw new ActionError(
-      `The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+      `The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
     )
   }
-  return {
-    kind: 'apply',
-    merge: applyRunpodGrant(text, settings.principals, repository),
-    supersededAccount: analysis?.supersededAccount ?? false
-  }
+  const missing = analysis
+    ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+    : 'the repository has no policy'
+  const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : ''
+  throw new ActionError(
+    `The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+  )
 }
 
 function planDelegation(settings: DeploySettings, reads: DeployReads): DelegationStep {

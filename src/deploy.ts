@@ -49,7 +49,8 @@ export async function runDeploy(inputs: DeployInputs, env: NodeJS.ProcessEnv): P
     } else {
       const written = await core.group('Write', () => write(inputs, image, plan, { ecr, login, registries: reads.registries ?? [] }, runpod, report))
       await finishRollouts(inputs, plan, written, runpod, report)
-      await cleanUpCredentials(plan, written.steps, runpod, report)
+      // Without the wait, targets may still be pulling with an older credential: keep them all.
+      if (inputs.wait) await cleanUpCredentials(plan, written.steps, runpod, report)
     }
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error)
@@ -166,7 +167,7 @@ async function write(
   // Runpod validates the repository policy when a delegation is created, so the policy goes first.
   const repo = image.ecr
   const { ecr } = context
-  if (plan.policy.kind === 'apply' && plan.policy.merge.changed && ecr && repo) {
+  if (plan.policy.kind === 'apply' && ecr && repo) {
     const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText)
     // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
     if (!analyzeGrant(stored, inputs.runpodPrincipals).granted) {

@@ -49,7 +49,7 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escape(report.failure)}</p>`, true)
   summary.addTable(overviewRows(report))
   const plan = report.plan
-  if (plan?.policy.kind === 'apply' && plan.policy.merge.changed) {
+  if (plan?.policy.kind === 'apply') {
     const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add'
     summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
   }

@@ -30,6 +30,8 @@ export interface Pod {
   readonly registry: string | null
   readonly status: PodStatus
   readonly startedAt: string | null
+  /** Cluster member pods cannot be modified through the pod endpoints. */
+  readonly inCluster: boolean
 }
 
 export interface Endpoint {
@@ -132,7 +134,7 @@ class Fields {
   }
 
   has(name: string): boolean {
-    return this.value[name] !== undefined
+    return this.value[name] !== undefined && this.value[name] !== null
   }
 
   private typed(name: string, type: 'string' | 'number' | 'boolean'): unknown {
@@ -225,7 +227,8 @@ export function parsePod(body: unknown, where: string): Pod {
     image: pod.string('image'),
     registry: pod.optionalString('registry'),
     status: pod.oneOf('status', POD_STATUSES),
-    startedAt: pod.optionalString('startedAt')
+    startedAt: pod.optionalString('startedAt'),
+    inCluster: pod.has('cluster')
   }
 }
 

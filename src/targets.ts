@@ -1,4 +1,5 @@
 // Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
+import { ActionError } from './action-error.js'
 import type { Endpoint, Pod, PodStatus } from './runpod-api.js'
 import type { ImagePatch, RunpodClient } from './runpod-client.js'
 import type { ResourceKind } from './runpod-error.js'
@@ -20,7 +21,16 @@ export interface TargetState {
 
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
 export async function readTarget(client: RunpodClient, kind: TargetKind, id: string): Promise<TargetState> {
-  return kind === 'pod' ? podState(await client.getPod(id)) : endpointState(await client.getEndpoint(id))
+  if (kind === 'endpoint') return endpointState(await client.getEndpoint(id))
+  const pod = await client.getPod(id)
+  // Found in the read phase, so an undeployable pod fails the run before anything is written.
+  if (pod.status === 'TERMINATED') {
+    throw new ActionError(`Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`)
+  }
+  if (pod.inCluster) {
+    throw new ActionError(`Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`)
+  }
+  return podState(pod)
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PodSeed {
   readonly pollsToStart?: number
   /** System log lines written when the rollout fails. */
   readonly failureLog?: readonly string[]
+  /** A cluster member (managed through /v2/clusters; the pod endpoints may not change it). */
+  readonly clusterId?: string
 }
 
 export interface EndpointSeed {
@@ -57,6 +59,7 @@ export class SimPod {
   private readonly script: RolloutScript
   private readonly pollsToStart: number
   private readonly failureLog: readonly string[]
+  private readonly clusterId: string | undefined
   private pollsLeft = 0
 
   constructor(seed: PodSeed) {
@@ -69,6 +72,7 @@ export class SimPod {
     this.startedAt = this.status === 'RUNNING' ? iso(Date.now() - 3_600_000) : null
     this.script = seed.rollout ?? 'succeed'
     this.pollsToStart = seed.pollsToStart ?? 2
+    this.clusterId = seed.clusterId
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
       'Container failed to start: image pull failed'
@@ -134,7 +138,8 @@ export class SimPod {
       globalNetworking: { enabled: false },
       runtime: running ? { uptime: Math.max(0, Math.round((Date.now() - Date.parse(this.startedAt ?? iso())) / 1000)) } : null,
       createdAt: this.createdAt,
-      startedAt: this.startedAt
+      startedAt: this.startedAt,
+      ...(this.clusterId ? { cluster: { id: this.clusterId, rank: 0 } } : {})
     }
   }
 }
