@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError } from '../src/action-error.js'
-import { checkRegion, imageWithDigest, imageWithTag, parseImageReference } from '../src/image-reference.js'
+import { checkRegion, formatImageReference, imageWithDigest, parseImageReference } from '../src/image-reference.js'
 
 const DIGEST = `sha256:${'ab12'.repeat(16)}`
 
@@ -124,13 +124,12 @@ describe('parseImageReference', () => {
 
 describe('formatting', () => {
   const ref = parseImageReference(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v3@${DIGEST}`)
-  it('writes the tag form and the digest form', () => {
-    expect(imageWithTag(ref)).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v3')
+  it('writes the canonical form and the digest form', () => {
+    expect(formatImageReference(ref)).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v3@${DIGEST}`)
+    expect(formatImageReference(parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'v9' }))).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v9'
+    )
     expect(imageWithDigest(ref, DIGEST)).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker@${DIGEST}`)
-  })
-  it('refuses the tag form for a reference without a tag', () => {
-    const digestOnly = parseImageReference(`123456789012.dkr.ecr.us-east-1.amazonaws.com/worker@${DIGEST}`)
-    expect(() => imageWithTag(digestOnly)).toThrow('has no tag')
   })
 })
 

@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   runLint: () => (/* binding */ runLint)
 });
 
+// EXTERNAL MODULE: ./src/job-summary.ts
+var job_summary = __webpack_require__(321);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
 var core = __webpack_require__(9275);
 // EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
@@ -82,6 +84,7 @@ function firstSentence(text) {
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/lint-mode.ts
+
 
 
 
@@ -161,14 +164,11 @@ async function writeSummary(findings, fileCount, line) {
                 finding.severity,
                 finding.rule,
                 `${finding.file}:${finding.line}:${finding.column}`,
-                escapeHtml(finding.message)
+                (0,job_summary/* escapeHtml */.Z)(finding.message)
             ])
         ]);
     }
     await core/* summary */.z.write();
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -5,3 +5,9 @@
 export class ActionError extends Error {
   override readonly name = 'ActionError'
 }
+
+/** The message of anything thrown, for showing to the user. */
+export function errorMessage(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined
+  return typeof message === 'string' ? message : String(error)
+}

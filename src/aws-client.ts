@@ -1,5 +1,5 @@
 import type { ECRClientConfig } from '@aws-sdk/client-ecr'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 
 /** Static credentials or a provider, as every AWS SDK client accepts them. */
 export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
@@ -32,11 +32,6 @@ export const NO_CREDENTIALS_HELP =
 export function errorName(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name
   return typeof name === 'string' ? name : 'Error'
-}
-
-export function errorMessage(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message
-  return typeof message === 'string' ? message : String(error)
 }
 
 /**

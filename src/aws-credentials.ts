@@ -1,12 +1,11 @@
 import * as core from '@actions/core'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import {
   AWS_CLIENT_SETTINGS,
   NO_CREDENTIALS_HELP,
   commonAwsError,
-  errorMessage,
   errorName,
   type AwsCredentials
 } from './aws-client.js'

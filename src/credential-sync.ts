@@ -1,7 +1,7 @@
 // Token mode writes: put a fresh ECR token into the Runpod registry credential (in place where Runpod
 // still allows it, else by rotation), and delete the older credentials of the name that nothing uses.
 import * as core from '@actions/core'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import type { CredentialStep } from './registry-credential.js'
 import type { RegistryCredential } from './runpod-api.js'
 import type { RunpodClient } from './runpod-client.js'
@@ -91,7 +91,7 @@ export async function removeCredentials(client: RunpodClient, stale: readonly Re
       const inUse = error instanceof RunpodApiError && error.status === 400
       const reason = inUse
         ? `still in use (${error.problem?.detail || error.summary})`
-        : `could not be deleted (${error instanceof Error ? error.message : String(error)})`
+        : `could not be deleted (${errorMessage(error)})`
       kept.push({ registry, reason })
       core.info(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`)
     }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import { resolveAwsCredentials } from './aws-credentials.js'
 import { removeCredentials, syncCredential, type RegistryLogin } from './credential-sync.js'
 import { createDelegation } from './delegation.js'
@@ -53,12 +53,15 @@ export async function runDeploy(inputs: DeployInputs, env: NodeJS.ProcessEnv): P
       if (inputs.wait) await cleanUpCredentials(plan, written.steps, runpod, report)
     }
   } catch (error) {
-    report.failure = error instanceof Error ? error.message : String(error)
+    report.failure = errorMessage(error)
     throw error
   } finally {
-    await runpod.close()
     setOutputs(report)
-    await writeDeploySummary(report)
+    // Reporting must never replace the error that ended the run.
+    await Promise.all([
+      runpod.close().catch((error: unknown) => core.debug(`Closing the Runpod client: ${errorMessage(error)}`)),
+      writeDeploySummary(report).catch((error: unknown) => core.warning(`Could not write the job summary: ${errorMessage(error)}`))
+    ])
   }
 }
 
@@ -87,7 +90,7 @@ async function readEverything(inputs: DeployInputs, image: ImageReference, runpo
   const problems = [aws, delegations, registries, ...targets].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) {
-    throw new ActionError(`Found ${problems.length} problems before changing anything:\n${problems.map((p) => `- ${p instanceof Error ? p.message : String(p)}`).join('\n')}`)
+    throw new ActionError(`Found ${problems.length} problems before changing anything:\n${problems.map((p) => `- ${errorMessage(p)}`).join('\n')}`)
   }
   const awsReads = (aws as PromiseFulfilledResult<Awaited<ReturnType<typeof readAws>>>).value
   const delegationList = (delegations as PromiseFulfilledResult<Awaited<ReturnType<RunpodClient['listDelegations']>> | undefined>).value
@@ -219,7 +222,7 @@ async function write(
   const patchFailures = patched.flatMap((result, index) => {
     const step = toPatch[index]
     if (result.status === 'fulfilled' || !step) return []
-    const reason = result.reason instanceof Error ? result.reason.message : String(result.reason)
+    const reason = errorMessage(result.reason)
     report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason })
     return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`]
   })

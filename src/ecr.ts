@@ -6,8 +6,8 @@ import {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand
 } from '@aws-sdk/client-ecr'
-import { ActionError } from './action-error.js'
-import { AWS_CLIENT_SETTINGS, commonAwsError, errorMessage, errorName, type AwsCredentials } from './aws-client.js'
+import { ActionError, errorMessage } from './action-error.js'
+import { AWS_CLIENT_SETTINGS, commonAwsError, errorName, type AwsCredentials } from './aws-client.js'
 import { ecrRepositoryArn } from './image-reference.js'
 
 export interface EcrRepositoryRef {

@@ -29,7 +29,7 @@ const PRIVATE_HOSTS: readonly RegExp[] = [
   /^(?<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/,
   /^(?<account>\d{12})\.dkr-ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn)$/
 ]
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/
+export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/
 // OCI distribution rules; ECR additionally limits the whole name to 2..256 characters.
 const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
@@ -112,7 +112,7 @@ function privateRepository(registry: string, repository: string, fail: (problem:
       `'${registry}' is not an Amazon ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com with a 12-digit account id, or ${PUBLIC_REGISTRY} for public images).`
     )
   }
-  if (!REGION.test(region)) fail(`'${region}' in the registry host is not an AWS region name such as 'us-east-1'.`)
+  if (!AWS_REGION_PATTERN.test(region)) fail(`'${region}' in the registry host is not an AWS region name such as 'us-east-1'.`)
   const partition = partitionOf(region)
   const chinaHost = registry.endsWith('.cn')
   if (chinaHost !== (partition === 'aws-cn')) {
@@ -158,12 +158,6 @@ function releaseTag(value: string, releaseTag: string | undefined): string {
 /** The reference in its canonical form, `registry/repository[:tag][@sha256:…]`. */
 export function formatImageReference(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`
-}
-
-/** `registry/repository:tag`; the reference must carry a tag. */
-export function imageWithTag(ref: ImageReference): string {
-  if (ref.tag === undefined) throw new Error(`imageWithTag: ${ref.registry}/${ref.repository} has no tag`)
-  return `${ref.registry}/${ref.repository}:${ref.tag}`
 }
 
 /** `registry/repository@sha256:…`, the form that pins exactly one image. */

@@ -1,4 +1,5 @@
 import { ActionError } from './action-error.js'
+import { AWS_REGION_PATTERN } from './image-reference.js'
 import { DEFAULT_RUNPOD_API_URL, RUNPOD_DEPLOYMENT_ROLES } from './runpod-defaults.js'
 
 export type Mode = 'deploy' | 'verify' | 'lint'
@@ -72,7 +73,7 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
       `Input 'image' is required in ${mode} mode: set it to the ECR image reference you pushed, for example '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-worker:v1'.`
     )
   }
-  const runpodApiKey = read('runpod-api-key') || env['RUNPOD_API_KEY'] || ''
+  const runpodApiKey = read('runpod-api-key') || env['RUNPOD_API_KEY']?.trim() || ''
   if (!runpodApiKey) {
     throw new ActionError(
       `Input 'runpod-api-key' is required in ${mode} mode: pass a Runpod API key from a secret ('runpod-api-key: \${{ secrets.RUNPOD_API_KEY }}') or set the RUNPOD_API_KEY environment variable. Secrets are empty in pull requests from forks and in Dependabot runs.`
@@ -124,7 +125,7 @@ function bool(read: InputReader, name: string, fallback: boolean): boolean {
   throw new ActionError(`Input '${name}' is '${raw}', which is not a boolean: use 'true' or 'false'.`)
 }
 
-export function lines(raw: string): string[] {
+function lines(raw: string): string[] {
   return raw
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -173,7 +174,7 @@ function roleSessionName(raw: string): string {
 }
 
 function region(raw: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(raw)) {
+  if (!AWS_REGION_PATTERN.test(raw)) {
     throw new ActionError(`Input 'aws-region' is '${raw}', which is not an AWS region name such as 'us-east-1'.`)
   }
   return raw

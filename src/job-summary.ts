@@ -46,7 +46,7 @@ const STATUS_ICONS: Record<DeploymentStatus, string> = {
 export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   const summary = core.summary.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2)
-  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escape(report.failure)}</p>`, true)
+  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true)
   summary.addTable(overviewRows(report))
   const plan = report.plan
   if (plan?.policy.kind === 'apply') {
@@ -56,11 +56,11 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
   for (const deployment of report.deployments) {
     if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
-    summary.addHeading(`${deployment.kind} ${escape(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
-    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${escape(text)}</p>`, true)
+    summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
+    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${escapeHtml(text)}</p>`, true)
     if (deployment.diagnostics?.length) summary.addCodeBlock(deployment.diagnostics.join('\n'))
   }
-  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escape(warning)}</p>`, true)
+  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true)
   await summary.write()
 }
 
@@ -69,16 +69,16 @@ function overviewRows(report: DeployReport): TableRow[] {
   const rows: TableRow[] = [
     [
       { data: 'Image', header: true },
-      { data: `<code>${escape(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+      { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
     ]
   ]
-  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escape(plan.digest)}</code>` }])
+  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }])
   const ecr = report.image.ecr
   if (ecr) rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }])
   if (plan) {
-    rows.push([{ data: 'Repository policy', header: true }, { data: escape(policyText(report, plan)) }])
-    rows.push([{ data: 'ECR delegation', header: true }, { data: escape(delegationText(report, plan)) }])
-    if (plan.credential.kind !== 'skipped') rows.push([{ data: 'Registry credential', header: true }, { data: escape(credentialText(report, plan)) }])
+    rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }])
+    rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }])
+    if (plan.credential.kind !== 'skipped') rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
   }
   return rows
 }
@@ -127,9 +127,9 @@ function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
   return [
     header,
     ...deployments.map((deployment) => [
-      `${deployment.kind} <code>${escape(deployment.id)}</code>${deployment.name ? ` ${escape(deployment.name)}` : ''}`,
-      `<code>${escape(deployment.previousImage)}</code>`,
-      deployment.previousImage === deployment.image ? '(same)' : `<code>${escape(deployment.image)}</code>`,
+      `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
+      `<code>${escapeHtml(deployment.previousImage)}</code>`,
+      deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
       link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
@@ -137,12 +137,12 @@ function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
   ]
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`
 }
 
-export function runpodConsoleUrl(kind: TargetKind, id: string): string {
+function runpodConsoleUrl(kind: TargetKind, id: string): string {
   const encoded = encodeURIComponent(id)
   return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
 }
@@ -153,9 +153,10 @@ function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
 }
 
 function link(url: string, text: string): string {
-  return `<a href="${escape(url)}">${escape(text)}</a>`
+  return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`
 }
 
-function escape(text: string): string {
+/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
+export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from './job-summary.js'
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -87,10 +88,6 @@ async function writeSummary(findings: readonly Finding[], fileCount: number, lin
     ])
   }
   await core.summary.write()
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 function plural(count: number, noun: string): string {

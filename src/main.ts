@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import { parseInputs } from './inputs.js'
 
 export async function run(): Promise<void> {
@@ -20,6 +20,6 @@ function reportFailure(error: unknown): void {
   }
   // An unexpected error is a bug in the action: keep the stack for debug logs, say so plainly.
   if (error instanceof Error && error.stack) core.debug(error.stack)
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   core.setFailed(`Unexpected error (please report it as a bug in runpod-ecr-deploy): ${message}`)
 }

@@ -83,7 +83,7 @@ export function deniedPullActions(statement: PolicyStatement, principal: string)
 }
 
 /** Whether the statement's Action (or NotAction) covers an action. */
-export function actionCovered(statement: PolicyStatement, action: string): boolean {
+function actionCovered(statement: PolicyStatement, action: string): boolean {
   if (statement.action) return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   if (statement.notAction) return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   return false
@@ -100,7 +100,7 @@ export function appliesTo(statement: PolicyStatement, principal: string): Applie
   return conditionsApply(statement.conditions, principal)
 }
 
-export function principalMatches(value: PrincipalValue, principal: string): boolean {
+function principalMatches(value: PrincipalValue, principal: string): boolean {
   if (value.type !== 'AWS') return false
   if (value.value === '*') return true
   if (value.value === principal) return true
@@ -109,7 +109,7 @@ export function principalMatches(value: PrincipalValue, principal: string): bool
 }
 
 /** All condition entries must hold (AND); one value of a key matching is enough (OR). */
-export function conditionsApply(conditions: readonly ConditionEntry[], principal: string): Applies {
+function conditionsApply(conditions: readonly ConditionEntry[], principal: string): Applies {
   let result: Applies = 'yes'
   for (const entry of conditions) {
     const applies = conditionApplies(entry, principal)

@@ -283,7 +283,7 @@ function checkWrite(statement: PolicyStatement, name: string, principals: readon
 }
 
 /** Whether some condition limits who the caller is (RPD002): the forms that can only narrow access. */
-export function pinsCaller(conditions: readonly ConditionEntry[]): boolean {
+function pinsCaller(conditions: readonly ConditionEntry[]): boolean {
   return conditions.some(
     (entry) =>
       PINNING_KEYS.has(entry.key.toLowerCase()) &&

@@ -1,6 +1,6 @@
 // Waiting until patched targets run the new image, and putting the old image back when they do not.
 import * as core from '@actions/core'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import type { Worker } from './runpod-api.js'
 import type { RunpodClient } from './runpod-client.js'
 import { RunpodApiError } from './runpod-error.js'
@@ -125,7 +125,7 @@ async function check(client: RunpodClient, entry: PatchedTarget): Promise<Progre
     if (error instanceof RunpodApiError && (error.status === undefined || error.status === 429 || error.status >= 500)) {
       return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` }
     }
-    return { state: 'failed', describe: error instanceof Error ? error.message : String(error) }
+    return { state: 'failed', describe: errorMessage(error) }
   }
 }
 
@@ -193,7 +193,7 @@ async function diagnose(client: RunpodClient, target: TargetState, options: Roll
     const { workers } = await client.listEndpointWorkers(target.id)
     return workers.length > 0 ? workers.map(describeWorker) : ['(the endpoint has no workers)']
   } catch (error) {
-    return [`(could not read diagnostics: ${error instanceof Error ? error.message : String(error)})`]
+    return [`(could not read diagnostics: ${errorMessage(error)})`]
   }
 }
 
@@ -206,7 +206,7 @@ async function rollBack(client: RunpodClient, entry: PatchedTarget, label: strin
     core.info(`${label}: rolled back to ${target.image}.`)
     return true
   } catch (error) {
-    return `the rollback to ${target.image} failed: ${error instanceof Error ? error.message : String(error)}`
+    return `the rollback to ${target.image} failed: ${errorMessage(error)}`
   }
 }
 

@@ -159,7 +159,7 @@ function unexpected(where: string, what: string): ActionError {
   )
 }
 
-export function parseDelegation(item: Fields): EcrDelegation {
+function parseDelegation(item: Fields): EcrDelegation {
   return {
     id: item.string('id'),
     name: item.optionalString('name'),
@@ -179,7 +179,7 @@ export function parseCreatedDelegation(body: unknown, where: string): EcrDelegat
   return parseDelegation(created(body, where, 'delegation'))
 }
 
-export function parseRegistry(item: Fields): RegistryCredential {
+function parseRegistry(item: Fields): RegistryCredential {
   return { id: item.string('id'), name: item.string('name') }
 }
 

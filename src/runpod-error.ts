@@ -1,10 +1,10 @@
 // Turning a failed Runpod request into an error the workflow author can act on.
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import { parseProblem, type Problem } from './runpod-api.js'
 
 export type ResourceKind = 'pod' | 'endpoint'
 
-export const TARGET_INPUT: Readonly<Record<ResourceKind, string>> = { pod: 'pod-id', endpoint: 'endpoint-id' }
+const TARGET_INPUT: Readonly<Record<ResourceKind, string>> = { pod: 'pod-id', endpoint: 'endpoint-id' }
 
 export interface RunpodErrorDetails {
   /** HTTP status; undefined when no response arrived (reset, timeout). */
@@ -111,7 +111,7 @@ const RETRYABLE_CODES = new Set([
 export function networkError(method: string, path: string, baseUrl: URL, error: unknown): RunpodApiError {
   const code = errorCode(error)
   const timedOut = isTimeout(error)
-  const reason = timedOut ? 'timed out' : `failed (${code ?? messageOf(error)})`
+  const reason = timedOut ? 'timed out' : `failed (${code ?? errorMessage(error)})`
   const retryable = timedOut || (code !== undefined && RETRYABLE_CODES.has(code))
   const advice = retryable ? '' : ` Check that 'runpod-api-url' (${baseUrl.origin}) is reachable from the runner.`
   return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, { summary: reason, retryable })
@@ -132,9 +132,4 @@ function isTimeout(error: unknown): boolean {
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
   const code = errorCode(error)
   return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
-}
-
-function messageOf(error: unknown): string {
-  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined
-  return typeof message === 'string' ? message : String(error)
 }

@@ -49,7 +49,7 @@ export async function patchTargetImage(
     : endpointState(await client.patchEndpoint(target.id, body))
 }
 
-export function podState(pod: Pod): TargetState {
+function podState(pod: Pod): TargetState {
   const { id, name, image, registry, status, startedAt } = pod
   return { kind: 'pod', id, name, image, registry, status, startedAt }
 }

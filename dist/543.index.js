@@ -1,8 +1,8 @@
-export const id = 142;
-export const ids = [142];
+export const id = 543;
+export const ids = [543];
 export const modules = {
 
-/***/ 3142:
+/***/ 8543:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -48,17 +48,13 @@ function errorName(error) {
     const name = error?.name;
     return typeof name === 'string' ? name : 'Error';
 }
-function errorMessage(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
-}
 /**
  * Failures every AWS call can hit, whatever the operation: no or rejected credentials, an unreachable
  * endpoint. Returns undefined for anything specific to the operation.
  */
 function commonAwsError(error, service, region) {
     const name = errorName(error);
-    const message = errorMessage(error);
+    const message = (0,action_error/* errorMessage */.g)(error);
     if (name === 'CredentialsProviderError') {
         return new action_error/* ActionError */.l(`No AWS credentials were found (${message}). ${NO_CREDENTIALS_HELP}`, { cause: error });
     }
@@ -103,7 +99,7 @@ async function defaultChain(region) {
         await provider();
     }
     catch (error) {
-        throw new action_error/* ActionError */.l(`No AWS credentials were found: input 'role-to-assume' is empty and the default AWS credential chain found nothing (${errorMessage(error)}). ${NO_CREDENTIALS_HELP}`, { cause: error });
+        throw new action_error/* ActionError */.l(`No AWS credentials were found: input 'role-to-assume' is empty and the default AWS credential chain found nothing (${(0,action_error/* errorMessage */.g)(error)}). ${NO_CREDENTIALS_HELP}`, { cause: error });
     }
     finally {
         client.destroy();
@@ -154,7 +150,7 @@ async function gitHubIdToken(audience, timeoutMs) {
         return await Promise.race([core/* getIDToken */.V9(audience), timeout]);
     }
     catch (error) {
-        throw new action_error/* ActionError */.l(`Could not get a GitHub OIDC token for audience '${audience}' (input 'audience'): ${errorMessage(error)}. Check that the job has 'permissions: id-token: write' and re-run the job.`, { cause: error });
+        throw new action_error/* ActionError */.l(`Could not get a GitHub OIDC token for audience '${audience}' (input 'audience'): ${(0,action_error/* errorMessage */.g)(error)}. Check that the job has 'permissions: id-token: write' and re-run the job.`, { cause: error });
     }
     finally {
         clearTimeout(timer);
@@ -164,7 +160,7 @@ function stsError(error, options, token) {
     if (error instanceof action_error/* ActionError */.l)
         return error;
     const name = errorName(error);
-    const message = errorMessage(error);
+    const message = (0,action_error/* errorMessage */.g)(error);
     const role = options.roleToAssume;
     if (name === 'AccessDenied' || name === 'InvalidIdentityToken' || name === 'IDPRejectedClaim') {
         return new action_error/* ActionError */.l(`AWS STS refused to let this workflow assume input 'role-to-assume' ${role} (${name}: ${message}). ${trustPolicyHelp(role, options.audience, token)}`, { cause: error });
@@ -502,7 +498,7 @@ const RETRYABLE_CODES = new Set([
 function networkError(method, path, baseUrl, error) {
     const code = errorCode(error);
     const timedOut = isTimeout(error);
-    const reason = timedOut ? 'timed out' : `failed (${code ?? messageOf(error)})`;
+    const reason = timedOut ? 'timed out' : `failed (${code ?? (0,action_error/* errorMessage */.g)(error)})`;
     const retryable = timedOut || (code !== undefined && RETRYABLE_CODES.has(code));
     const advice = retryable ? '' : ` Check that 'runpod-api-url' (${baseUrl.origin}) is reachable from the runner.`;
     return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, { summary: reason, retryable });
@@ -522,10 +518,6 @@ function isTimeout(error) {
     const name = typeof error === 'object' && error !== null ? error.name : undefined;
     const code = errorCode(error);
     return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-}
-function messageOf(error) {
-    const message = typeof error === 'object' && error !== null ? error.message : undefined;
-    return typeof message === 'string' ? message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/credential-sync.ts
@@ -588,7 +580,7 @@ async function removeCredentials(client, stale) {
             const inUse = error instanceof RunpodApiError && error.status === 400;
             const reason = inUse
                 ? `still in use (${error.problem?.detail || error.summary})`
-                : `could not be deleted (${error instanceof Error ? error.message : String(error)})`;
+                : `could not be deleted (${(0,action_error/* errorMessage */.g)(error)})`;
             kept.push({ registry, reason });
             core/* info */.pq(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`);
         }
@@ -632,156 +624,8 @@ async function createDelegation(client, repo, name) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/image-reference.ts
-
-const EXPECTED_FORM = "Expected ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG][@sha256:DIGEST], for example '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-worker:v1'.";
-const PUBLIC_REGISTRY = 'public.ecr.aws';
-// Private ECR registry hosts: commercial, China, FIPS and dual-stack (IPv6) names.
-const PRIVATE_HOSTS = [
-    /^(?<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/,
-    /^(?<account>\d{12})\.dkr-ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn)$/
-];
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-// OCI distribution rules; ECR additionally limits the whole name to 2..256 characters.
-const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-/**
- * Parses the `image` input. Without tag and digest, `context.releaseTag` (the release's tag name on a
- * release event) becomes the tag.
- */
-function parseImageReference(raw, context = {}) {
-    const value = raw.trim();
-    const fail = (problem) => {
-        throw new action_error/* ActionError */.l(`Input 'image' is not a valid ECR image reference: '${value}'. ${problem} ${EXPECTED_FORM}`);
-    };
-    if (value === '')
-        fail('It is empty.');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-        fail('Remove the URL scheme: an image reference starts with the registry host.');
-    if (/\s/.test(value))
-        fail('It contains whitespace.');
-    const slash = value.indexOf('/');
-    if (slash < 0)
-        fail('It has no registry host: prefix the repository with your ECR registry.');
-    const registry = value.slice(0, slash).toLowerCase();
-    let rest = value.slice(slash + 1);
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest)) {
-            fail(`The digest '${digest}' is not 'sha256:' followed by 64 lowercase hexadecimal characters.`);
-        }
-    }
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (tag === '')
-            fail("The tag after ':' is empty: is the variable that should hold it set?");
-        if (!TAG.test(tag)) {
-            fail(`The tag '${tag}' is not a valid image tag: use 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.`);
-        }
-    }
-    const repository = rest;
-    checkRepository(repository, fail);
-    let ecr;
-    if (registry !== PUBLIC_REGISTRY)
-        ecr = privateRepository(registry, repository, fail);
-    else if (!repository.includes('/'))
-        fail(`Public images are named ${PUBLIC_REGISTRY}/ALIAS/REPOSITORY.`);
-    if (tag === undefined && digest === undefined)
-        tag = releaseTag(value, context.releaseTag);
-    return {
-        registry,
-        repository,
-        ...(tag !== undefined ? { tag } : {}),
-        ...(digest !== undefined ? { digest } : {}),
-        ...(ecr ? { ecr } : {})
-    };
-}
-function checkRepository(repository, fail) {
-    if (repository.length < 2 || repository.length > 256) {
-        fail(`The repository name '${repository}' must be 2 to 256 characters long.`);
-    }
-    if (!repository.split('/').every((component) => REPOSITORY_COMPONENT.test(component))) {
-        fail(`The repository name '${repository}' is not valid: use lowercase letters and digits, separated by '.', '_', '__' or '-', with '/' between path components.`);
-    }
-}
-function privateRepository(registry, repository, fail) {
-    const match = PRIVATE_HOSTS.map((host) => host.exec(registry)).find((m) => m !== null);
-    const account = match?.groups?.['account'];
-    const region = match?.groups?.['region'];
-    if (!account || !region) {
-        return fail(`'${registry}' is not an Amazon ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com with a 12-digit account id, or ${PUBLIC_REGISTRY} for public images).`);
-    }
-    if (!REGION.test(region))
-        fail(`'${region}' in the registry host is not an AWS region name such as 'us-east-1'.`);
-    const partition = partitionOf(region);
-    const chinaHost = registry.endsWith('.cn');
-    if (chinaHost !== (partition === 'aws-cn')) {
-        fail(chinaHost
-            ? `The host ends in '.cn' but '${region}' is not a China region (cn-north-1, cn-northwest-1).`
-            : `China regions such as '${region}' use hosts ending in '.amazonaws.com.cn'.`);
-    }
-    return {
-        account,
-        region,
-        partition,
-        repository,
-        arn: ecrRepositoryArn(account, region, repository)
-    };
-}
-function ecrRepositoryArn(account, region, repository) {
-    return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repository}`;
-}
-function partitionOf(region) {
-    if (region.startsWith('cn-'))
-        return 'aws-cn';
-    if (region.startsWith('us-gov-'))
-        return 'aws-us-gov';
-    return 'aws';
-}
-function releaseTag(value, releaseTag) {
-    if (releaseTag === undefined || releaseTag === '') {
-        throw new action_error/* ActionError */.l(`Input 'image' has neither a tag nor a digest: '${value}'. Add the tag you pushed (for example '${value}:v1') or a digest ('@sha256:…'), or run the workflow on a release event so the release's tag name is used as the tag.`);
-    }
-    if (!TAG.test(releaseTag)) {
-        throw new action_error/* ActionError */.l(`Input 'image' has no tag, so the release's tag name '${releaseTag}' would be used, but it is not a valid image tag (1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'). Add the tag you pushed to input 'image' explicitly.`);
-    }
-    return releaseTag;
-}
-/** The reference in its canonical form, `registry/repository[:tag][@sha256:…]`. */
-function formatImageReference(ref) {
-    return `${ref.registry}/${ref.repository}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
-}
-/** `registry/repository:tag`; the reference must carry a tag. */
-function imageWithTag(ref) {
-    if (ref.tag === undefined)
-        throw new Error(`imageWithTag: ${ref.registry}/${ref.repository} has no tag`);
-    return `${ref.registry}/${ref.repository}:${ref.tag}`;
-}
-/** `registry/repository@sha256:…`, the form that pins exactly one image. */
-function imageWithDigest(ref, digest) {
-    return `${ref.registry}/${ref.repository}@${digest}`;
-}
-/**
- * The AWS region to call ECR in. ECR repositories are regional, so `aws-region` defaults to the image's
- * region and may only repeat it. Public images have no region; their API lives in us-east-1.
- */
-function checkRegion(ref, awsRegion) {
-    const imageRegion = ref.ecr?.region;
-    if (imageRegion === undefined)
-        return awsRegion ?? 'us-east-1';
-    if (awsRegion !== undefined && awsRegion !== imageRegion) {
-        throw new action_error/* ActionError */.l(`Input 'aws-region' is '${awsRegion}' but input 'image' is in region '${imageRegion}' (${ref.registry}). An ECR repository can only be reached in its own region: remove 'aws-region' or set it to '${imageRegion}'.`);
-    }
-    return imageRegion;
-}
-
+// EXTERNAL MODULE: ./src/image-reference.ts
+var image_reference = __webpack_require__(1794);
 // EXTERNAL MODULE: ./src/policy-grant.ts
 var policy_grant = __webpack_require__(3578);
 // EXTERNAL MODULE: ./src/policy-lint.ts
@@ -863,61 +707,8 @@ function describe(findings) {
     return findings.map((finding) => `${finding.rule}: ${finding.message}`).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/registry-credential.ts
-function defaultCredentialName(repo) {
-    return `ecr-${repo.account}-${repo.region}`;
-}
-/**
- * The name of a credential created by rotation: `NAME-YYYYMMDDHHMMSS` (UTC). Runpod's schema does not say
- * that names may repeat, so a rotated credential never reuses the bare name, and the suffix orders by age.
- */
-function rotatedName(name, now) {
-    return `${name}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;
-}
-/** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
-function credentialFamily(registries, name) {
-    const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`);
-    const stamp = (registry) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined));
-    return registries
-        .filter((registry) => stamp(registry) !== undefined)
-        .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
-        .sort((a, b) => a.stamp.localeCompare(b.stamp) || a.index - b.index)
-        .map(({ registry }) => registry);
-}
-/**
- * Decides the credential step from the listed credentials. The current credential is the newest of the
- * name; where Runpod allowed two with that same name, the one more targets already use wins, so a
- * refresh in place leaves those targets alone.
- */
-function planCredential(name, registries, targets, now) {
-    const family = credentialFamily(registries, name);
-    const newest = family.at(-1);
-    if (!newest)
-        return { kind: 'create', name };
-    const candidates = family.filter((registry) => registry.name === newest.name);
-    const users = (registry) => targets.filter((target) => target.registry === registry.id).length;
-    const current = candidates.reduce((best, registry) => (users(registry) > users(best) ? registry : best));
-    return { kind: 'refresh', name, current, family, rotationName: rotatedName(name, now) };
-}
-/** Credentials of the name, other than the one kept, that none of the given registries (targets' final state) use. */
-function staleCredentials(family, keepId, inUse) {
-    return family.filter((registry) => registry.id !== keepId && !inUse.has(registry.id));
-}
-/** The step in words, for the log's plan and the summary of verify mode. */
-function describeCredentialStep(step) {
-    switch (step.kind) {
-        case 'skipped':
-            return `skipped (${step.reason})`;
-        case 'create':
-            return `create '${step.name}' holding a fresh ECR token`;
-        case 'refresh': {
-            const older = step.family.length - 1;
-            return (`refresh ${step.current.id} (${step.current.name}) in place with a fresh ECR token; if Runpod's GraphQL updateRegistryAuth is retired, create '${step.rotationName}' instead and move the targets to it` +
-                (older > 0 ? `; ${older} older credential(s) of the name to delete once nothing uses them` : ''));
-        }
-    }
-}
-
+// EXTERNAL MODULE: ./src/registry-credential.ts
+var registry_credential = __webpack_require__(5316);
 ;// CONCATENATED MODULE: ./src/deploy-plan.ts
 
 
@@ -981,15 +772,15 @@ function planRegistryCredential(settings, reads) {
         return { kind: 'skipped', reason: 'public images need no registry credential' };
     if (!reads.registries || !settings.now)
         throw new Error('registry-auth: token needs the registry credentials and the time');
-    return planCredential(settings.registryCredentialName ?? defaultCredentialName(ecr), reads.registries, reads.targets, settings.now);
+    return (0,registry_credential/* planCredential */.lZ)(settings.registryCredentialName ?? (0,registry_credential/* defaultCredentialName */.Y9)(ecr), reads.registries, reads.targets, settings.now);
 }
 function chooseDeployImage(settings, image, digest) {
     if (!settings.pinDigest)
-        return formatImageReference(image);
+        return (0,image_reference/* formatImageReference */.my)(image);
     if (!digest) {
-        throw new action_error/* ActionError */.l(`Input 'pin-digest' is true, but the digest of ${formatImageReference(image)} is unknown (public images are not looked up). Put the digest in 'image' (REPO@sha256:…) or set 'pin-digest: false'.`);
+        throw new action_error/* ActionError */.l(`Input 'pin-digest' is true, but the digest of ${(0,image_reference/* formatImageReference */.my)(image)} is unknown (public images are not looked up). Put the digest in 'image' (REPO@sha256:…) or set 'pin-digest: false'.`);
     }
-    return imageWithDigest(image, digest);
+    return (0,image_reference/* imageWithDigest */.WZ)(image, digest);
 }
 function planPolicy(settings, reads) {
     if (!reads.image.ecr)
@@ -1089,10 +880,10 @@ async function writeRepositoryPolicy(client, repo, policyText) {
     catch (error) {
         const name = errorName(error);
         if (isAccessDenied(name)) {
-            throw new action_error/* ActionError */.l(`Not allowed to change the repository policy of ${arnOf(repo)} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`, { cause: error });
+            throw new action_error/* ActionError */.l(`Not allowed to change the repository policy of ${arnOf(repo)} (${name}: ${(0,action_error/* errorMessage */.g)(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`, { cause: error });
         }
         if (name === 'InvalidParameterException') {
-            throw new action_error/* ActionError */.l(`ECR rejected the new repository policy for ${arnOf(repo)}: ${errorMessage(error)}. Check the existing statements of that policy and input 'runpod-principals'.`, { cause: error });
+            throw new action_error/* ActionError */.l(`ECR rejected the new repository policy for ${arnOf(repo)}: ${(0,action_error/* errorMessage */.g)(error)}. Check the existing statements of that policy and input 'runpod-principals'.`, { cause: error });
         }
         throw ecrError(error, repo, 'ecr:SetRepositoryPolicy');
     }
@@ -1108,7 +899,7 @@ async function getAuthorizationToken(client, account) {
     catch (error) {
         const name = errorName(error);
         if (isAccessDenied(name)) {
-            throw new action_error/* ActionError */.l(`Not allowed to get an ECR authorization token for account ${account} in ${region} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:GetAuthorizationToken' on resource '*'.`, { cause: error });
+            throw new action_error/* ActionError */.l(`Not allowed to get an ECR authorization token for account ${account} in ${region} (${name}: ${(0,action_error/* errorMessage */.g)(error)}). Give the AWS role 'ecr:GetAuthorizationToken' on resource '*'.`, { cause: error });
         }
         throw commonAwsError(error, 'ECR', region) ?? ecr_unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`);
     }
@@ -1130,7 +921,7 @@ async function getAuthorizationToken(client, account) {
     };
 }
 function arnOf(repo) {
-    return ecrRepositoryArn(repo.account, repo.region, repo.repository);
+    return (0,image_reference/* ecrRepositoryArn */.sj)(repo.account, repo.region, repo.repository);
 }
 function isAccessDenied(name) {
     return name === 'AccessDeniedException' || name === 'AccessDenied';
@@ -1147,12 +938,12 @@ function ecrError(error, repo, permission) {
         return new action_error/* ActionError */.l(`ECR repository '${repo.repository}' does not exist in account ${repo.account}, region ${repo.region}. Check the account and region in input 'image' (repositories are regional), or create the repository there before pushing.`, { cause: error });
     }
     if (isAccessDenied(name)) {
-        return new action_error/* ActionError */.l(`Not allowed to call ${permission} on ${arn} (${name}: ${errorMessage(error)}). Give the AWS role '${permission}' on that repository ARN.`, { cause: error });
+        return new action_error/* ActionError */.l(`Not allowed to call ${permission} on ${arn} (${name}: ${(0,action_error/* errorMessage */.g)(error)}). Give the AWS role '${permission}' on that repository ARN.`, { cause: error });
     }
     return commonAwsError(error, 'ECR', repo.region) ?? ecr_unexpected(error, `${permission} on ${arn}`);
 }
 function ecr_unexpected(error, call) {
-    return new action_error/* ActionError */.l(`AWS ${call} failed: ${errorName(error)}: ${errorMessage(error)}`, { cause: error });
+    return new action_error/* ActionError */.l(`AWS ${call} failed: ${errorName(error)}: ${(0,action_error/* errorMessage */.g)(error)}`, { cause: error });
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -1181,139 +972,8 @@ async function releaseTagFromEvent(env) {
     return typeof tag === 'string' && tag !== '' ? tag : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/job-summary.ts
-
-
-const STATUS_ICONS = {
-    'rolled-out': '✅ rolled out',
-    updated: '🔄 updated (not waited for)',
-    unchanged: '➖ unchanged',
-    'rolled-back': '↩️ rolled back',
-    failed: '❌ failed',
-    planned: '📝 planned'
-};
-async function writeDeploySummary(report) {
-    if (!process.env['GITHUB_STEP_SUMMARY'])
-        return;
-    const summary = core/* summary */.z.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2);
-    if (report.failure)
-        summary.addRaw(`<p>❌ <strong>Failed:</strong> ${job_summary_escape(report.failure)}</p>`, true);
-    summary.addTable(overviewRows(report));
-    const plan = report.plan;
-    if (plan?.policy.kind === 'apply') {
-        const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
-        summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
-    }
-    if (report.deployments.length > 0)
-        summary.addHeading('Targets', 3).addTable(targetRows(report.deployments));
-    for (const deployment of report.deployments) {
-        if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length)
-            continue;
-        summary.addHeading(`${deployment.kind} ${job_summary_escape(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4);
-        for (const text of [deployment.reason, deployment.note])
-            if (text)
-                summary.addRaw(`<p>${job_summary_escape(text)}</p>`, true);
-        if (deployment.diagnostics?.length)
-            summary.addCodeBlock(deployment.diagnostics.join('\n'));
-    }
-    for (const warning of plan?.warnings ?? [])
-        summary.addRaw(`<p>⚠️ ${job_summary_escape(warning)}</p>`, true);
-    await summary.write();
-}
-function overviewRows(report) {
-    const plan = report.plan;
-    const rows = [
-        [
-            { data: 'Image', header: true },
-            { data: `<code>${job_summary_escape(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
-        ]
-    ];
-    if (plan?.digest)
-        rows.push([{ data: 'Digest', header: true }, { data: `<code>${job_summary_escape(plan.digest)}</code>` }]);
-    const ecr = report.image.ecr;
-    if (ecr)
-        rows.push([{ data: 'Repository', header: true }, { data: job_summary_link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }]);
-    if (plan) {
-        rows.push([{ data: 'Repository policy', header: true }, { data: job_summary_escape(policyText(report, plan)) }]);
-        rows.push([{ data: 'ECR delegation', header: true }, { data: job_summary_escape(delegationText(report, plan)) }]);
-        if (plan.credential.kind !== 'skipped')
-            rows.push([{ data: 'Registry credential', header: true }, { data: job_summary_escape(credentialText(report, plan)) }]);
-    }
-    return rows;
-}
-function policyText(report, plan) {
-    switch (plan.policy.kind) {
-        case 'skipped':
-            return `skipped: ${plan.policy.reason}`;
-        case 'granted':
-            return 'already grants Runpod pull';
-        case 'apply':
-            if (report.policyChanged)
-                return 'applied: added the AllowRunpodPull statement';
-            return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)';
-    }
-}
-function delegationText(report, plan) {
-    switch (plan.delegation.kind) {
-        case 'skipped':
-            return `skipped: ${plan.delegation.reason}`;
-        case 'reuse':
-            return `exists: ${plan.delegation.delegation.id}`;
-        case 'create':
-            if (report.delegationId)
-                return `created: ${report.delegationId}`;
-            return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)';
-    }
-}
-function credentialText(report, plan) {
-    const result = report.credential;
-    if (!result)
-        return report.mode === 'verify' ? `plan: ${describeCredentialStep(plan.credential)}` : 'not written (the run stopped first)';
-    const how = {
-        refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
-        created: `created: ${result.id} (${result.name})`,
-        rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
-    }[result.how];
-    const cleanup = result.cleanup;
-    if (!cleanup)
-        return how;
-    const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`);
-    const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`);
-    return [how, ...deleted, ...kept].join('; ');
-}
-function targetRows(deployments) {
-    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }));
-    return [
-        header,
-        ...deployments.map((deployment) => [
-            `${deployment.kind} <code>${job_summary_escape(deployment.id)}</code>${deployment.name ? ` ${job_summary_escape(deployment.name)}` : ''}`,
-            `<code>${job_summary_escape(deployment.previousImage)}</code>`,
-            deployment.previousImage === deployment.image ? '(same)' : `<code>${job_summary_escape(deployment.image)}</code>`,
-            STATUS_ICONS[deployment.status],
-            deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
-            job_summary_link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
-        ])
-    ];
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
-}
-function runpodConsoleUrl(kind, id) {
-    const encoded = encodeURIComponent(id);
-    return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
-}
-function ecrConsoleUrl(ecr) {
-    const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
-    return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`;
-}
-function job_summary_link(url, text) {
-    return `<a href="${job_summary_escape(url)}">${job_summary_escape(text)}</a>`;
-}
-function job_summary_escape(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
+// EXTERNAL MODULE: ./src/job-summary.ts
+var job_summary = __webpack_require__(321);
 ;// CONCATENATED MODULE: ./src/targets.ts
 // Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
 
@@ -1414,7 +1074,7 @@ async function check(client, entry) {
         if (error instanceof RunpodApiError && (error.status === undefined || error.status === 429 || error.status >= 500)) {
             return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` };
         }
-        return { state: 'failed', describe: error instanceof Error ? error.message : String(error) };
+        return { state: 'failed', describe: (0,action_error/* errorMessage */.g)(error) };
     }
 }
 const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED']);
@@ -1479,7 +1139,7 @@ async function diagnose(client, target, options) {
         return workers.length > 0 ? workers.map(describeWorker) : ['(the endpoint has no workers)'];
     }
     catch (error) {
-        return [`(could not read diagnostics: ${error instanceof Error ? error.message : String(error)})`];
+        return [`(could not read diagnostics: ${(0,action_error/* errorMessage */.g)(error)})`];
     }
 }
 /** true when the previous image is back; otherwise why it is not. */
@@ -1493,7 +1153,7 @@ async function rollBack(client, entry, label) {
         return true;
     }
     catch (error) {
-        return `the rollback to ${target.image} failed: ${error instanceof Error ? error.message : String(error)}`;
+        return `the rollback to ${target.image} failed: ${(0,action_error/* errorMessage */.g)(error)}`;
     }
 }
 /** One error for the run when any target did not roll out, naming each and why; undefined when all did. */
@@ -1591,7 +1251,7 @@ class RunpodClient {
     constructor(options) {
         const { baseUrl } = options;
         // inputs.ts checks this too; repeated here because the key must never leave over plain HTTP.
-        if (baseUrl.protocol !== 'https:' && !(baseUrl.protocol === 'http:' && (0,inputs/* isLoopbackHost */.cW)(baseUrl.hostname))) {
+        if (baseUrl.protocol !== 'https:' && !(baseUrl.protocol === 'http:' && (0,inputs/* isLoopbackHost */.c)(baseUrl.hostname))) {
             throw new action_error/* ActionError */.l(`Refusing to send the Runpod API key to ${baseUrl.origin}: 'runpod-api-url' must be https:// (plain http:// only for loopback test servers).`);
         }
         this.baseUrl = baseUrl;
@@ -1924,7 +1584,7 @@ function header(headers, name) {
 async function runDeploy(inputs, env) {
     core/* setSecret */.Pq(inputs.runpodApiKey);
     const releaseTag = await releaseTagFromEvent(env);
-    const image = parseImageReference(inputs.image, releaseTag ? { releaseTag } : {});
+    const image = (0,image_reference/* parseImageReference */.o_)(inputs.image, releaseTag ? { releaseTag } : {});
     const report = { mode: inputs.mode, image, deployments: [] };
     const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey });
     try {
@@ -1952,13 +1612,16 @@ async function runDeploy(inputs, env) {
         }
     }
     catch (error) {
-        report.failure = error instanceof Error ? error.message : String(error);
+        report.failure = (0,action_error/* errorMessage */.g)(error);
         throw error;
     }
     finally {
-        await runpod.close();
         setOutputs(report);
-        await writeDeploySummary(report);
+        // Reporting must never replace the error that ended the run.
+        await Promise.all([
+            runpod.close().catch((error) => core/* debug */.Yz(`Closing the Runpod client: ${(0,action_error/* errorMessage */.g)(error)}`)),
+            (0,job_summary/* writeDeploySummary */.f)(report).catch((error) => core/* warning */.$e(`Could not write the job summary: ${(0,action_error/* errorMessage */.g)(error)}`))
+        ]);
     }
 }
 async function readEverything(inputs, image, runpod) {
@@ -1980,7 +1643,7 @@ async function readEverything(inputs, image, runpod) {
     if (problems.length === 1)
         throw problems[0];
     if (problems.length > 1) {
-        throw new action_error/* ActionError */.l(`Found ${problems.length} problems before changing anything:\n${problems.map((p) => `- ${p instanceof Error ? p.message : String(p)}`).join('\n')}`);
+        throw new action_error/* ActionError */.l(`Found ${problems.length} problems before changing anything:\n${problems.map((p) => `- ${(0,action_error/* errorMessage */.g)(p)}`).join('\n')}`);
     }
     const awsReads = aws.value;
     const delegationList = delegations.value;
@@ -2004,7 +1667,7 @@ async function readAws(inputs, image) {
     const repo = image.ecr;
     if (!repo)
         return {};
-    const region = checkRegion(image, inputs.awsRegion);
+    const region = (0,image_reference/* checkRegion */.vK)(image, inputs.awsRegion);
     const credentials = await resolveAwsCredentials({
         ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
         roleSessionName: inputs.roleSessionName,
@@ -2081,7 +1744,7 @@ async function write(inputs, image, plan, context, runpod, report) {
         const step = toPatch[index];
         if (result.status === 'fulfilled' || !step)
             return [];
-        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        const reason = (0,action_error/* errorMessage */.g)(result.reason);
         report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason });
         return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`];
     });
@@ -2120,7 +1783,7 @@ async function cleanUpCredentials(plan, steps, runpod, report) {
     if (plan.credential.kind !== 'refresh' || !credential)
         return;
     const inUse = new Set(steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : [])));
-    const stale = staleCredentials(plan.credential.family, credential.id, inUse);
+    const stale = (0,registry_credential/* staleCredentials */.s5)(plan.credential.family, credential.id, inUse);
     if (stale.length > 0)
         credential.cleanup = await removeCredentials(runpod, stale);
 }
@@ -2166,7 +1829,7 @@ function logPlan(plan) {
     const delegation = plan.delegation;
     core/* info */.pq(`Delegation: ${delegation.kind === 'skipped' ? `skipped (${delegation.reason})` : delegation.kind === 'reuse' ? `reuse ${delegation.delegation.id}` : `create for ${delegation.repository.arn}`}`);
     if (plan.credential.kind !== 'skipped')
-        core/* info */.pq(`Registry credential: ${describeCredentialStep(plan.credential)}`);
+        core/* info */.pq(`Registry credential: ${(0,registry_credential/* describeCredentialStep */.hB)(plan.credential)}`);
     for (const step of plan.targets)
         core/* info */.pq(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`);
     core/* endGroup */.N4();

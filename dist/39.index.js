@@ -1,6 +1,151 @@
-export const id = 119;
-export const ids = [119];
+export const id = 39;
+export const ids = [39];
 export const modules = {
+
+/***/ 321:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ escapeHtml),
+/* harmony export */   f: () => (/* binding */ writeDeploySummary)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9275);
+/* harmony import */ var _registry_credential_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5316);
+
+
+const STATUS_ICONS = {
+    'rolled-out': '✅ rolled out',
+    updated: '🔄 updated (not waited for)',
+    unchanged: '➖ unchanged',
+    'rolled-back': '↩️ rolled back',
+    failed: '❌ failed',
+    planned: '📝 planned'
+};
+async function writeDeploySummary(report) {
+    if (!process.env['GITHUB_STEP_SUMMARY'])
+        return;
+    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2);
+    if (report.failure)
+        summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true);
+    summary.addTable(overviewRows(report));
+    const plan = report.plan;
+    if (plan?.policy.kind === 'apply') {
+        const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
+        summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
+    }
+    if (report.deployments.length > 0)
+        summary.addHeading('Targets', 3).addTable(targetRows(report.deployments));
+    for (const deployment of report.deployments) {
+        if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length)
+            continue;
+        summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4);
+        for (const text of [deployment.reason, deployment.note])
+            if (text)
+                summary.addRaw(`<p>${escapeHtml(text)}</p>`, true);
+        if (deployment.diagnostics?.length)
+            summary.addCodeBlock(deployment.diagnostics.join('\n'));
+    }
+    for (const warning of plan?.warnings ?? [])
+        summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
+    await summary.write();
+}
+function overviewRows(report) {
+    const plan = report.plan;
+    const rows = [
+        [
+            { data: 'Image', header: true },
+            { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+        ]
+    ];
+    if (plan?.digest)
+        rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }]);
+    const ecr = report.image.ecr;
+    if (ecr)
+        rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }]);
+    if (plan) {
+        rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }]);
+        rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }]);
+        if (plan.credential.kind !== 'skipped')
+            rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }]);
+    }
+    return rows;
+}
+function policyText(report, plan) {
+    switch (plan.policy.kind) {
+        case 'skipped':
+            return `skipped: ${plan.policy.reason}`;
+        case 'granted':
+            return 'already grants Runpod pull';
+        case 'apply':
+            if (report.policyChanged)
+                return 'applied: added the AllowRunpodPull statement';
+            return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)';
+    }
+}
+function delegationText(report, plan) {
+    switch (plan.delegation.kind) {
+        case 'skipped':
+            return `skipped: ${plan.delegation.reason}`;
+        case 'reuse':
+            return `exists: ${plan.delegation.delegation.id}`;
+        case 'create':
+            if (report.delegationId)
+                return `created: ${report.delegationId}`;
+            return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)';
+    }
+}
+function credentialText(report, plan) {
+    const result = report.credential;
+    if (!result)
+        return report.mode === 'verify' ? `plan: ${(0,_registry_credential_js__WEBPACK_IMPORTED_MODULE_1__/* .describeCredentialStep */ .hB)(plan.credential)}` : 'not written (the run stopped first)';
+    const how = {
+        refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
+        created: `created: ${result.id} (${result.name})`,
+        rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
+    }[result.how];
+    const cleanup = result.cleanup;
+    if (!cleanup)
+        return how;
+    const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`);
+    const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`);
+    return [how, ...deleted, ...kept].join('; ');
+}
+function targetRows(deployments) {
+    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }));
+    return [
+        header,
+        ...deployments.map((deployment) => [
+            `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
+            `<code>${escapeHtml(deployment.previousImage)}</code>`,
+            deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
+            STATUS_ICONS[deployment.status],
+            deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+            link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
+        ])
+    ];
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}
+function runpodConsoleUrl(kind, id) {
+    const encoded = encodeURIComponent(id);
+    return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
+}
+function ecrConsoleUrl(ecr) {
+    const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
+    return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`;
+}
+function link(url, text) {
+    return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
+}
+/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+
+/***/ }),
 
 /***/ 8695:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -342,7 +487,6 @@ function positionFinder(text) {
 /* harmony export */   t7: () => (/* binding */ allowedPullActions),
 /* harmony export */   tn: () => (/* binding */ analyzeGrant)
 /* harmony export */ });
-/* unused harmony exports actionCovered, principalMatches, conditionsApply */
 /* harmony import */ var _policy_document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8695);
 /* harmony import */ var _runpod_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3161);
 
@@ -521,7 +665,6 @@ function supersededReferences(statement) {
 /* harmony export */   uo: () => (/* binding */ POLICY_MAX_CHARS),
 /* harmony export */   wT: () => (/* binding */ LINT_RULES)
 /* harmony export */ });
-/* unused harmony export pinsCaller */
 /* harmony import */ var _policy_document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8695);
 /* harmony import */ var _policy_grant_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3578);
 /* harmony import */ var _runpod_defaults_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3161);
@@ -759,6 +902,73 @@ function pinsCaller(conditions) {
 }
 function sorted(findings) {
     return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}
+
+
+/***/ }),
+
+/***/ 5316:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Y9: () => (/* binding */ defaultCredentialName),
+/* harmony export */   hB: () => (/* binding */ describeCredentialStep),
+/* harmony export */   lZ: () => (/* binding */ planCredential),
+/* harmony export */   s5: () => (/* binding */ staleCredentials)
+/* harmony export */ });
+/* unused harmony exports rotatedName, credentialFamily */
+function defaultCredentialName(repo) {
+    return `ecr-${repo.account}-${repo.region}`;
+}
+/**
+ * The name of a credential created by rotation: `NAME-YYYYMMDDHHMMSS` (UTC). Runpod's schema does not say
+ * that names may repeat, so a rotated credential never reuses the bare name, and the suffix orders by age.
+ */
+function rotatedName(name, now) {
+    return `${name}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;
+}
+/** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
+function credentialFamily(registries, name) {
+    const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`);
+    const stamp = (registry) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined));
+    return registries
+        .filter((registry) => stamp(registry) !== undefined)
+        .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
+        .sort((a, b) => a.stamp.localeCompare(b.stamp) || a.index - b.index)
+        .map(({ registry }) => registry);
+}
+/**
+ * Decides the credential step from the listed credentials. The current credential is the newest of the
+ * name; where Runpod allowed two with that same name, the one more targets already use wins, so a
+ * refresh in place leaves those targets alone.
+ */
+function planCredential(name, registries, targets, now) {
+    const family = credentialFamily(registries, name);
+    const newest = family.at(-1);
+    if (!newest)
+        return { kind: 'create', name };
+    const candidates = family.filter((registry) => registry.name === newest.name);
+    const users = (registry) => targets.filter((target) => target.registry === registry.id).length;
+    const current = candidates.reduce((best, registry) => (users(registry) > users(best) ? registry : best));
+    return { kind: 'refresh', name, current, family, rotationName: rotatedName(name, now) };
+}
+/** Credentials of the name, other than the one kept, that none of the given registries (targets' final state) use. */
+function staleCredentials(family, keepId, inUse) {
+    return family.filter((registry) => registry.id !== keepId && !inUse.has(registry.id));
+}
+/** The step in words, for the log's plan and the summary of verify mode. */
+function describeCredentialStep(step) {
+    switch (step.kind) {
+        case 'skipped':
+            return `skipped (${step.reason})`;
+        case 'create':
+            return `create '${step.name}' holding a fresh ECR token`;
+        case 'refresh': {
+            const older = step.family.length - 1;
+            return (`refresh ${step.current.id} (${step.current.name}) in place with a fresh ECR token; if Runpod's GraphQL updateRegistryAuth is retired, create '${step.rotationName}' instead and move the targets to it` +
+                (older > 0 ? `; ${older} older credential(s) of the name to delete once nothing uses them` : ''));
+        }
+    }
 }
 
 
