@@ -52,7 +52,9 @@ async function ecrFor(account: string, roleToAssume?: string): Promise<ECRClient
 }
 
 beforeAll(async () => {
-  ;[moto, oidc] = await Promise.all([startMotoServer(), startOidcStandIn()])
+  // One after the other, so that afterAll can stop whichever started if the other fails.
+  moto = await startMotoServer()
+  oidc = await startOidcStandIn()
   // The ambient environment of the action: endpoints and dummy keys for moto, the OIDC variables of a job.
   Object.assign(process.env, moto.env, oidc.env)
   // Keep the workflow commands (masks, debug) out of the test output.

@@ -188,7 +188,7 @@ describe('targets', () => {
     const local = await startRunpodSimulator()
     try {
       local.addPod({ id: 'p', image: 'repo:old' }).systemLog.push('line one', 'line two')
-      const lines = await client({ logIdleMs: 100 }, local).podSystemLog('p', 2)
+      const lines = await client({ logIdleMs: 400 }, local).podSystemLog('p', 2)
       expect(lines).toEqual(['line one', 'line two'])
       expect(local.requests.at(-1)?.query).toBe('?source=system&tail=2')
     } finally {

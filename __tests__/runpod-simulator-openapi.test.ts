@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { REQUEST_SCHEMAS } from '../test-support/runpod-simulator/schemas.js'
+import { REQUEST_SCHEMAS, validateRequest, type RequestSchemaName } from '../test-support/runpod-simulator/schemas.js'
 import { SIMULATED_ROUTES, startRunpodSimulator, type RunpodSimulator } from '../test-support/runpod-simulator/index.js'
 
 const DOCUMENT = path.resolve('..', 'shared', 'runpod-openapi-v2.json')
@@ -71,6 +71,22 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
     const ours = propertyNames(REQUEST_SCHEMAS[name as keyof typeof REQUEST_SCHEMAS] as Schema, {})
     const theirs = propertyNames(openapi.components.schemas[name] ?? {}, openapi.components.schemas)
     expect([...ours].filter((field) => !theirs.has(field))).toEqual([])
+  })
+
+  // The simulator must reject what Runpod would reject, not merely name the same fields.
+  const VARIANTS: Record<string, unknown[]> = {
+    UpdatePodRequest: [{ image: 'repo:v2' }, { image: 'repo:v2', registry: 'cred' }, { image: 'repo:v2', registry: null }, {}, { image: 5 }, { image: null }, { image: 'repo:v2', registry: 5 }, { image: 'repo:v2', bogus: true }, { image: 'repo:v2', name: '' }, 'repo:v2'],
+    UpdateEndpointRequest: [{ image: 'repo:v2' }, { image: 'repo:v2', registry: 'cred' }, { registry: null }, { image: 5 }, { image: 'repo:v2', bogus: true }, { image: 'repo:v2', name: '' }, []],
+    CreateDelegationRequest: [{ resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo' }, { resource: 'arn', name: null }, {}, { resource: 5 }, { resource: 'arn', bogus: 1 }, null],
+    CreateRegistryRequest: [{ name: 'n', username: 'AWS', password: 'p' }, { name: '', username: 'AWS', password: 'p' }, { name: 'n', username: 'AWS' }, { name: 'n', username: 'AWS', password: '' }, { name: 'n', username: 'AWS', password: 'p', url: 'x' }]
+  }
+
+  it.each(Object.entries(VARIANTS))('%s: the simulator accepts exactly the variants the document accepts', (name, bodies) => {
+    for (const body of bodies) {
+      const documentAccepts = check(name, body).length === 0
+      const simulatorAccepts = validateRequest(name as RequestSchemaName, body).length === 0
+      expect(`${JSON.stringify(body)}: ${simulatorAccepts}`).toBe(`${JSON.stringify(body)}: ${documentAccepts}`)
+    }
   })
 
   it('the bodies this action sends are valid for the document', () => {

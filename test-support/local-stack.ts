@@ -81,7 +81,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         image: `${registryHost()}/${repository}:${tag}`,
         'role-to-assume': roleArn,
         'runpod-api-key': runpod.apiKey,
-        'runpod-api-url': runpod.url
+        'runpod-api-url': runpod.url,
+        // A stalled rollout ends well inside a test's time instead of polling the shared simulator on.
+        'wait-timeout': '30'
       }),
       createRepository: async (repository) => {
         await createRepository(moto, repoRef(repository))

@@ -39,13 +39,22 @@ export interface MotoOptions {
 
 const VENV = path.resolve('.venv')
 
+// moto runs in its own process group, so a signal to ours does not reach it. It watches its stdin
+// instead: when this process dies in any way (even SIGKILL) the pipe closes and moto exits with it.
+const MOTO_WITH_LIFELINE = [
+  'import os, sys, threading',
+  'threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()',
+  'from moto.server import main',
+  "main(['-H', '127.0.0.1', '-p', '0'])"
+].join('\n')
+
 /** Starts moto on a free 127.0.0.1 port; `stop()` (in afterAll) ends it and its process group. */
 export async function startMotoServer(options: MotoOptions = {}): Promise<MotoServer> {
   const python = motoPython()
   // Own process group, so stop() also ends anything moto starts.
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
+  const child = spawn(python, ['-c', MOTO_WITH_LIFELINE], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' }
   })
   const killOnExit = () => killGroup(child, 'SIGKILL')

@@ -39,7 +39,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   await writeFile(summaryFile, '')
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? dir,
+    // A home of its own, so no ~/.aws config of the machine leaks into the action's credential chain.
+    HOME: dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.cwd ?? process.cwd(),
@@ -54,7 +55,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       DIST_ENTRY,
       env,
       options.cwd ?? process.cwd(),
-      options.timeoutMs ?? 120_000,
+      // Below jest's 60 s test timeout, so a stuck action is killed rather than left running.
+      options.timeoutMs ?? 45_000,
       options.signal
     )
     return {
