@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { setRepositoryPolicy } from '../test-support/moto-server.js'
+import { createRepository, MOTO_DEFAULT_ACCOUNT, pushImage, setRepositoryPolicy } from '../test-support/moto-server.js'
 import { startLocalStack, type LocalStack } from '../test-support/local-stack.js'
 import { runAction, type ActionRun } from '../test-support/run-action.js'
 import { analyzeGrant } from '../src/policy-grant.js'
@@ -184,6 +184,91 @@ describe('deploy end to end', () => {
     } finally {
       await rm(eventDir, { recursive: true, force: true })
     }
+  })
+
+  it('with wait: false reports updated targets without polling them', async () => {
+    await stack.pushImage(repository, 'v1')
+    stack.runpod.addPod({ id: 'pod-nowait', image: 'old', rollout: 'stall' })
+    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'pod-id': 'pod-nowait', wait: 'false' })
+    expect(run.exitCode).toBe(0)
+    expect(deployments(run).map((d) => d.status)).toEqual(['updated'])
+    const afterPatch = stack.runpod.requests.filter((request) => request.path === '/v2/pods/pod-nowait').map((request) => request.method)
+    expect(afterPatch).toEqual(['GET', 'PATCH'])
+  })
+
+  it('without rollback leaves a failed endpoint on the new image and reports failed with its unhealthy workers', async () => {
+    await stack.pushImage(repository, 'broken')
+    stack.runpod.addEndpoint({ id: 'ep-nrb', image: 'old', workers: 1, rollout: 'fail' })
+    const run = await deploy({ ...stack.deployInputs(repository, 'broken'), 'endpoint-id': 'ep-nrb', rollback: 'false' })
+    expect(run.exitCode).toBe(1)
+    expect(deployments(run).map((d) => d.status)).toEqual(['failed'])
+    expect(stack.runpod.endpoint('ep-nrb').image).toBe(`${stack.registryHost()}/${repository}:broken`)
+    expect(run.stdout).toMatch(/UNHEALTHY/)
+  })
+
+  it('with registry-auth: none and a :latest tag: no delegation, and a warning that suggests pin-digest', async () => {
+    await stack.pushImage(repository, 'latest')
+    const posts = () => stack.runpod.requests.filter((request) => request.method === 'POST').length
+    const before = posts()
+    const run = await deploy({ ...stack.deployInputs(repository, 'latest'), 'registry-auth': 'none' })
+    expect(run.exitCode).toBe(0)
+    expect(posts()).toBe(before)
+    expect(run.outputs['delegation-id']).toBeUndefined()
+    expect(run.stdout).toMatch(/^::warning::Input 'image' uses the ':latest' tag.*pin-digest: true/m)
+  })
+
+  it('works with the default AWS credential chain (no role-to-assume)', async () => {
+    const repo = { account: MOTO_DEFAULT_ACCOUNT, region: stack.region, repository: `team/chain-${repoSeq}` }
+    await createRepository(stack.moto, repo)
+    await pushImage(stack.moto, { ...repo, tag: 'v1' })
+    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    const tokensBefore = stack.oidc.requests.length
+    const run = await deploy(
+      { image: `${MOTO_DEFAULT_ACCOUNT}.dkr.ecr.${stack.region}.amazonaws.com/${repo.repository}:v1`, 'runpod-api-key': stack.runpod.apiKey, 'runpod-api-url': stack.runpod.url },
+      env
+    )
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['policy-changed']).toBe('true')
+    expect(stack.oidc.requests.length).toBe(tokensBefore)
+  })
+
+  it('deploys a public.ecr.aws image with no AWS access at all', async () => {
+    stack.runpod.addPod({ id: 'pod-public', image: 'old', pollsToStart: 1 })
+    const run = await runAction({
+      inputs: { image: 'public.ecr.aws/runpod/worker:v1', 'pod-id': 'pod-public', 'runpod-api-key': stack.runpod.apiKey, 'runpod-api-url': stack.runpod.url }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(deployments(run).map((d) => d.status)).toEqual(['rolled-out'])
+    expect(run.summary).toContain('skipped: public images need no repository policy')
+  })
+
+  it('reports every read problem at once and writes nothing (bad endpoint id and a missing tag)', async () => {
+    const writesBefore = stack.runpod.writes().length
+    const run = await deploy({ ...stack.deployInputs(repository, 'nope'), 'endpoint-id': 'ep-missing' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/Found 2 problems before changing anything/)
+    expect(run.stdout).toMatch(/ep-missing/)
+    expect(run.stdout).toMatch(/nope/)
+    expect(stack.runpod.writes().length).toBe(writesBefore)
+    expect(await stack.policy(repository)).toBeUndefined()
+  })
+
+  it('names runpod-api-key when Runpod refuses the key, before any write', async () => {
+    await stack.pushImage(repository, 'v1')
+    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'runpod-api-key': 'rpa_wrong' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/'runpod-api-key'/)
+    expect(await stack.policy(repository)).toBeUndefined()
+  })
+
+  it('rides out a 429 with Retry-After and a 503 from Runpod', async () => {
+    await stack.pushImage(repository, 'v1')
+    stack.runpod.addPod({ id: 'pod-busy', image: 'old', pollsToStart: 1 })
+    stack.runpod.addFault({ kind: 'status', status: 429, retryAfter: '1', path: '/v2/pods/pod-busy', method: 'GET' })
+    stack.runpod.addFault({ kind: 'status', status: 503, path: '/v2/pods/pod-busy', method: 'PATCH' })
+    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'pod-id': 'pod-busy' })
+    expect(run.exitCode).toBe(0)
+    expect(deployments(run).map((d) => d.status)).toEqual(['rolled-out'])
   })
 
   it('never prints a secret, even with step debug logging on', async () => {

@@ -148,7 +148,7 @@ async function checkPod(client: RunpodClient, { target, image, patchedAt }: Patc
 }
 
 async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
-  const { endpointVersion, rollout } = await client.listEndpointReleases(target.id)
+  const [{ endpointVersion, rollout }, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)])
   const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`
   if (rollout.workersTotal === 0) {
     return {
@@ -157,20 +157,16 @@ async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): P
       note: 'The endpoint has no workers running: the next worker to start will run the new image.'
     }
   }
-  const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}`
-  if (rollout.workersOnLatest > 0) {
-    const workers = await client.listEndpointWorkers(target.id)
-    const latest = workers.endpointVersion ?? endpointVersion
-    const unhealthy = workers.workers.filter((worker) => onLatest(worker, latest) && worker.status === 'UNHEALTHY')
-    if (unhealthy.length > 0) {
-      return {
-        state: 'failed',
-        describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`,
-        diagnostics: unhealthy.map(describeWorker)
-      }
-    }
+  const latest = workers.endpointVersion ?? endpointVersion
+  const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest))
+  const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY')
+  if (unhealthy.length > 0) {
+    return { state: 'failed', describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`, diagnostics: unhealthy.map(describeWorker) }
   }
-  if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal) return { state: 'done', describe }
+  // A worker on the new version has not proven the image until it is ready for jobs.
+  const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length
+  const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}, ${ready} ready`
+  if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal) return { state: 'done', describe }
   return { state: 'pending', describe }
 }
 

@@ -45,10 +45,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const oidc = await startOidcStandIn()
     started.push({ stop: () => oidc.close() })
     const repoRef = (repository: string): SeedRepository => ({ account, region, repository })
-    const policy = async (repository: string): Promise<string | undefined> => {
-      const client = await seedClient(moto, account, region)
+    const policy = async (repository: string, owner = account): Promise<string | undefined> => {
+      const client = await seedClient(moto, owner, region)
       try {
-        const response = await client.send(new GetRepositoryPolicyCommand({ registryId: account, repositoryName: repository }))
+        const response = await client.send(new GetRepositoryPolicyCommand({ registryId: owner, repositoryName: repository }))
         return response.policyText
       } catch (error) {
         if ((error as Error).name === 'RepositoryPolicyNotFoundException') return undefined
@@ -60,8 +60,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runpod = await startRunpodSimulator({
       ...options.runpod,
       policyGrantsRunpod: async (resourceArn) => {
-        const repository = resourceArn.split(':repository/')[1] ?? ''
-        const text = await policy(repository)
+        const [, , , , owner = account, resource = ''] = resourceArn.split(':')
+        const text = await policy(resource.replace(/^repository\//, ''), owner)
         return text !== undefined && analyzeGrant(text, RUNPOD_DEPLOYMENT_ROLES).granted
       }
     })
