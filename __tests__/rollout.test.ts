@@ -74,6 +74,16 @@ describe('endpoints', () => {
     expect(sim.endpoint('ep-ok').workers.every((worker) => worker.version === 2)).toBe(true)
   })
 
+  it('does not take the previous release for the new one before the patch shows up', async () => {
+    sim.addEndpoint({ id: 'ep-late', image: OLD, workers: 1 })
+    const entry = await deploy('endpoint', 'ep-late')
+    expect(entry.target.version).toBe(1)
+    // As if Runpod had not published the patch's release yet: the version read before is the current one.
+    const late = { ...entry, target: { ...entry.target, version: 2 } }
+    const [outcome] = await waitForRollouts(client, [late], { ...FAST, timeoutMs: 300, rollback: false })
+    expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/waiting for a release newer than version 2/) })
+  })
+
   it('rolls back when workers on the new release are unhealthy, listing them', async () => {
     sim.addEndpoint({ id: 'ep-bad', image: OLD, workers: 2, rollout: 'fail' })
     const [outcome] = await waitForRollouts(client, [await deploy('endpoint', 'ep-bad')], { ...FAST, rollback: true })

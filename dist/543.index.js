@@ -979,8 +979,10 @@ var job_summary = __webpack_require__(321);
 
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
 async function readTarget(client, kind, id) {
-    if (kind === 'endpoint')
-        return endpointState(await client.getEndpoint(id));
+    if (kind === 'endpoint') {
+        const [endpoint, releases] = await Promise.all([client.getEndpoint(id), client.listEndpointReleases(id)]);
+        return { ...endpointState(endpoint), version: releases.endpointVersion };
+    }
     const pod = await client.getPod(id);
     // Found in the read phase, so an undeployable pod fails the run before anything is written.
     if (pod.status === 'TERMINATED') {
@@ -1097,6 +1099,10 @@ async function checkPod(client, { target, image, patchedAt }) {
 async function checkEndpoint(client, { target }) {
     const [{ endpointVersion, rollout }, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)]);
     const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`;
+    // Until the patch's release shows up, the old one looks fully rolled out.
+    if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
+        return { state: 'pending', describe: `waiting for a release newer than version ${target.version}` };
+    }
     if (rollout.workersTotal === 0) {
         return {
             state: 'done',

@@ -150,6 +150,10 @@ async function checkPod(client: RunpodClient, { target, image, patchedAt }: Patc
 async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
   const [{ endpointVersion, rollout }, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)])
   const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`
+  // Until the patch's release shows up, the old one looks fully rolled out.
+  if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
+    return { state: 'pending', describe: `waiting for a release newer than version ${target.version}` }
+  }
   if (rollout.workersTotal === 0) {
     return {
       state: 'done',

@@ -17,11 +17,16 @@ export interface TargetState {
   readonly status?: PodStatus
   /** Pods only: when the container last started. */
   readonly startedAt?: string | null
+  /** Endpoints only: the configuration version before the deploy, so a rollout waits for a newer one. */
+  readonly version?: number | null
 }
 
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
 export async function readTarget(client: RunpodClient, kind: TargetKind, id: string): Promise<TargetState> {
-  if (kind === 'endpoint') return endpointState(await client.getEndpoint(id))
+  if (kind === 'endpoint') {
+    const [endpoint, releases] = await Promise.all([client.getEndpoint(id), client.listEndpointReleases(id)])
+    return { ...endpointState(endpoint), version: releases.endpointVersion }
+  }
   const pod = await client.getPod(id)
   // Found in the read phase, so an undeployable pod fails the run before anything is written.
   if (pod.status === 'TERMINATED') {
