@@ -460,7 +460,8 @@ function send(response: ServerResponse, reply: Reply, headers: Record<string, st
     return
   }
   response
-    .writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...reply.headers })
+    // Errors are RFC 9457 problem documents, as the OpenAPI document declares.
+    .writeHead(reply.status, { 'content-type': reply.status >= 400 ? 'application/problem+json' : 'application/json', ...headers, ...reply.headers })
     .end(JSON.stringify(reply.body))
 }
 
