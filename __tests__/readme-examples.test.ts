@@ -3,6 +3,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { lintPolicy } from '../src/policy-lint.js'
+import { runpodStatement } from '../src/policy-merge.js'
+import { RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID } from '../src/runpod-defaults.js'
 
 interface Step {
   uses?: string
@@ -42,5 +45,25 @@ describe('README workflow examples', () => {
         }
       }
     }
+  })
+})
+
+describe('docs/aws-setup.md', () => {
+  const jsonBlocks = [...readFileSync('docs/aws-setup.md', 'utf8').matchAll(/^```json\n([\s\S]*?)^```$/gm)].map(
+    (match) => JSON.parse(match[1] ?? '') as Record<string, unknown>
+  )
+
+  it('shows the exact repository statement the action writes, and it passes the action’s own lint', () => {
+    const statement = jsonBlocks.find((block) => block['Sid'] === RUNPOD_STATEMENT_SID)
+    expect(statement).toEqual(JSON.parse(JSON.stringify(runpodStatement(RUNPOD_DEPLOYMENT_ROLES))))
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2)
+    expect(lintPolicy(policy, 'docs/aws-setup.md')).toEqual([])
+  })
+
+  it('gives the deploy role only the ECR permissions the action calls', () => {
+    const actions = jsonBlocks
+      .filter((block) => Array.isArray(block['Statement']) && JSON.stringify(block).includes('arn:aws:ecr:'))
+      .flatMap((block) => (block['Statement'] as { Action: string | string[] }[]).flatMap((statement) => statement.Action))
+    expect([...new Set(actions)].sort()).toEqual(['ecr:DescribeImages', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'])
   })
 })
