@@ -1282,21 +1282,10 @@ class RunpodClient {
     async createDelegation(resource, name) {
         const call = { method: 'POST', path: DELEGATIONS, body: name === undefined ? { resource } : { resource, name } };
         const repo = parseRepositoryArn(resource);
-        for (let attempt = 0;; attempt++) {
-            try {
-                return parseCreatedDelegation(await this.once(call), `POST ${DELEGATIONS}`);
-            }
-            catch (error) {
-                if (!this.shouldRetry(error, attempt) || repo === undefined)
-                    throw this.final(error, attempt);
-                await this.sleep(this.retryDelay(error, attempt));
-                const created = findDelegation(await this.listDelegations(), repo);
-                if (created) {
-                    core/* info */.pq(`Runpod created delegation ${created.id} although the response to the request was lost; using it.`);
-                    return created;
-                }
-            }
-        }
+        // Without the repository a lost creation could not be recognised, and a retry might make a second one.
+        if (repo === undefined)
+            throw new Error(`createDelegation needs an ECR repository ARN, not '${resource}'`);
+        return this.createOnce(call, parseCreatedDelegation, 'delegation', async () => findDelegation(await this.listDelegations(), repo));
     }
     async listRegistries() {
         return parseRegistryList(await this.withRetries({ method: 'GET', path: REGISTRIES }), `GET ${REGISTRIES}`);
@@ -1308,17 +1297,24 @@ class RunpodClient {
      */
     async createRegistry(request, existingIds) {
         const call = { method: 'POST', path: REGISTRIES, body: request };
+        return this.createOnce(call, parseCreatedRegistry, 'registry credential', async () => (await this.listRegistries()).find((registry) => registry.name === request.name && !existingIds.has(registry.id)));
+    }
+    /**
+     * A POST that must not take effect twice: after a failure that may have taken effect, `findCreated`
+     * looks for what the lost request made before the POST is sent again.
+     */
+    async createOnce(call, parse, what, findCreated) {
         for (let attempt = 0;; attempt++) {
             try {
-                return parseCreatedRegistry(await this.once(call), `POST ${REGISTRIES}`);
+                return parse(await this.once(call), `${call.method} ${call.path}`);
             }
             catch (error) {
                 if (!this.shouldRetry(error, attempt))
                     throw this.final(error, attempt);
                 await this.sleep(this.retryDelay(error, attempt));
-                const created = (await this.listRegistries()).find((registry) => registry.name === request.name && !existingIds.has(registry.id));
+                const created = await findCreated();
                 if (created) {
-                    core/* info */.pq(`Runpod created registry credential ${created.id} although the response to the request was lost; using it.`);
+                    core/* info */.pq(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`);
                     return created;
                 }
             }

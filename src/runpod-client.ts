@@ -130,19 +130,9 @@ export class RunpodClient {
   async createDelegation(resource: string, name?: string): Promise<EcrDelegation> {
     const call: Call = { method: 'POST', path: DELEGATIONS, body: name === undefined ? { resource } : { resource, name } }
     const repo = parseRepositoryArn(resource)
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return parseCreatedDelegation(await this.once(call), `POST ${DELEGATIONS}`)
-      } catch (error) {
-        if (!this.shouldRetry(error, attempt) || repo === undefined) throw this.final(error, attempt)
-        await this.sleep(this.retryDelay(error, attempt))
-        const created = findDelegation(await this.listDelegations(), repo)
-        if (created) {
-          core.info(`Runpod created delegation ${created.id} although the response to the request was lost; using it.`)
-          return created
-        }
-      }
-    }
+    // Without the repository a lost creation could not be recognised, and a retry might make a second one.
+    if (repo === undefined) throw new Error(`createDelegation needs an ECR repository ARN, not '${resource}'`)
+    return this.createOnce(call, parseCreatedDelegation, 'delegation', async () => findDelegation(await this.listDelegations(), repo))
   }
 
   async listRegistries(): Promise<RegistryCredential[]> {
@@ -156,15 +146,30 @@ export class RunpodClient {
    */
   async createRegistry(request: CreateRegistryRequest, existingIds: ReadonlySet<string>): Promise<RegistryCredential> {
     const call: Call = { method: 'POST', path: REGISTRIES, body: request }
+    return this.createOnce(call, parseCreatedRegistry, 'registry credential', async () =>
+      (await this.listRegistries()).find((registry) => registry.name === request.name && !existingIds.has(registry.id))
+    )
+  }
+
+  /**
+   * A POST that must not take effect twice: after a failure that may have taken effect, `findCreated`
+   * looks for what the lost request made before the POST is sent again.
+   */
+  private async createOnce<T extends { readonly id: string }>(
+    call: Call,
+    parse: (body: unknown, where: string) => T,
+    what: string,
+    findCreated: () => Promise<T | undefined>
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return parseCreatedRegistry(await this.once(call), `POST ${REGISTRIES}`)
+        return parse(await this.once(call), `${call.method} ${call.path}`)
       } catch (error) {
         if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
         await this.sleep(this.retryDelay(error, attempt))
-        const created = (await this.listRegistries()).find((registry) => registry.name === request.name && !existingIds.has(registry.id))
+        const created = await findCreated()
         if (created) {
-          core.info(`Runpod created registry credential ${created.id} although the response to the request was lost; using it.`)
+          core.info(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`)
           return created
         }
       }
