@@ -13,8 +13,6 @@ __webpack_require__.d(__webpack_exports__, {
   runLint: () => (/* binding */ runLint)
 });
 
-// EXTERNAL MODULE: ./src/job-summary.ts
-var job_summary = __webpack_require__(321);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
 var core = __webpack_require__(9275);
 // EXTERNAL MODULE: ./node_modules/@actions/glob/lib/glob.js + 17 modules
@@ -26,6 +24,8 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/action-error.ts
 var action_error = __webpack_require__(3598);
+// EXTERNAL MODULE: ./src/job-summary.ts
+var job_summary = __webpack_require__(321);
 // EXTERNAL MODULE: ./src/policy-lint.ts
 var policy_lint = __webpack_require__(119);
 ;// CONCATENATED MODULE: ./src/sarif.ts
@@ -98,12 +98,14 @@ const ANNOTATE = { error: core/* error */.z3, warning: core/* warning */.$e, not
 async function runLint(inputs) {
     const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
     const files = await expand(inputs.policyFiles, workspace);
-    const findings = [];
-    for (const file of files) {
+    const perFile = await Promise.all(files.map(async (file) => {
         const relative = external_node_path_default().relative(workspace, file).split((external_node_path_default()).sep).join('/');
-        const text = (await (0,promises_.readFile)(file, 'utf8')).replace(/^\uFEFF/, '');
-        findings.push(...(0,policy_lint/* lintPolicy */.GF)(text, relative));
-    }
+        const text = await (0,promises_.readFile)(file, 'utf8').catch((error) => {
+            throw new action_error/* ActionError */.l(`Input 'policy-file': could not read ${relative} (${(0,action_error/* errorMessage */.g)(error)}). Check that the file exists and is readable.`);
+        });
+        return (0,policy_lint/* lintPolicy */.GF)(text.replace(/^\uFEFF/, ''), relative);
+    }));
+    const findings = perFile.flat();
     for (const finding of findings) {
         ANNOTATE[finding.severity](finding.message, {
             title: finding.rule,
@@ -115,8 +117,12 @@ async function runLint(inputs) {
     core/* setOutput */.uH('findings', JSON.stringify(findings));
     if (inputs.sarifFile) {
         const sarifPath = external_node_path_default().resolve(workspace, inputs.sarifFile);
-        await (0,promises_.mkdir)(external_node_path_default().dirname(sarifPath), { recursive: true });
-        await (0,promises_.writeFile)(sarifPath, `${JSON.stringify(toSarif(findings, package_namespaceObject.rE), null, 2)}\n`);
+        const sarif = `${JSON.stringify(toSarif(findings, package_namespaceObject.rE), null, 2)}\n`;
+        await (0,promises_.mkdir)(external_node_path_default().dirname(sarifPath), { recursive: true })
+            .then(() => (0,promises_.writeFile)(sarifPath, sarif))
+            .catch((error) => {
+            throw new action_error/* ActionError */.l(`Input 'sarif-file': could not write ${inputs.sarifFile} (${(0,action_error/* errorMessage */.g)(error)}). Choose a path inside the workspace that the job may write.`);
+        });
         core/* info */.pq(`Wrote SARIF findings to ${inputs.sarifFile}.`);
     }
     const count = (severity) => findings.filter((finding) => finding.severity === severity).length;

@@ -563,29 +563,29 @@ async function create(client, name, login, existingIds) {
  * kept and said so; any other failure is kept with its reason too, since the deploy itself succeeded.
  */
 async function removeCredentials(client, stale) {
-    const deleted = [];
-    const kept = [];
-    for (const registry of stale) {
-        try {
-            await client.deleteRegistry(registry.id);
-            deleted.push(registry);
-            core/* info */.pq(`Deleted the older registry credential ${registry.id} (${registry.name}).`);
-        }
-        catch (error) {
-            if (error instanceof RunpodApiError && error.status === 404) {
-                deleted.push(registry);
-                core/* info */.pq(`The older registry credential ${registry.id} (${registry.name}) is already gone.`);
-                continue;
-            }
-            const inUse = error instanceof RunpodApiError && error.status === 400;
-            const reason = inUse
-                ? `still in use (${error.problem?.detail || error.summary})`
-                : `could not be deleted (${(0,action_error/* errorMessage */.g)(error)})`;
-            kept.push({ registry, reason });
-            core/* info */.pq(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`);
-        }
+    const outcomes = await Promise.all(stale.map((registry) => removeCredential(client, registry)));
+    return {
+        deleted: outcomes.flatMap((outcome) => (outcome.reason === undefined ? [outcome.registry] : [])),
+        kept: outcomes.flatMap(({ registry, reason }) => (reason === undefined ? [] : [{ registry, reason }]))
+    };
+}
+/** `reason` is set when the credential was kept. */
+async function removeCredential(client, registry) {
+    try {
+        await client.deleteRegistry(registry.id);
+        core/* info */.pq(`Deleted the older registry credential ${registry.id} (${registry.name}).`);
+        return { registry };
     }
-    return { deleted, kept };
+    catch (error) {
+        if (error instanceof RunpodApiError && error.status === 404) {
+            core/* info */.pq(`The older registry credential ${registry.id} (${registry.name}) is already gone.`);
+            return { registry };
+        }
+        const inUse = error instanceof RunpodApiError && error.status === 400;
+        const reason = inUse ? `still in use (${error.problem?.detail || error.summary})` : `could not be deleted (${(0,action_error/* errorMessage */.g)(error)})`;
+        core/* info */.pq(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`);
+        return { registry, reason };
+    }
 }
 
 // EXTERNAL MODULE: ./src/runpod-defaults.ts

@@ -75,26 +75,27 @@ async function create(client: RunpodClient, name: string, login: RegistryLogin, 
  * kept and said so; any other failure is kept with its reason too, since the deploy itself succeeded.
  */
 export async function removeCredentials(client: RunpodClient, stale: readonly RegistryCredential[]): Promise<CleanupResult> {
-  const deleted: RegistryCredential[] = []
-  const kept: { registry: RegistryCredential; reason: string }[] = []
-  for (const registry of stale) {
-    try {
-      await client.deleteRegistry(registry.id)
-      deleted.push(registry)
-      core.info(`Deleted the older registry credential ${registry.id} (${registry.name}).`)
-    } catch (error) {
-      if (error instanceof RunpodApiError && error.status === 404) {
-        deleted.push(registry)
-        core.info(`The older registry credential ${registry.id} (${registry.name}) is already gone.`)
-        continue
-      }
-      const inUse = error instanceof RunpodApiError && error.status === 400
-      const reason = inUse
-        ? `still in use (${error.problem?.detail || error.summary})`
-        : `could not be deleted (${errorMessage(error)})`
-      kept.push({ registry, reason })
-      core.info(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`)
-    }
+  const outcomes = await Promise.all(stale.map((registry) => removeCredential(client, registry)))
+  return {
+    deleted: outcomes.flatMap((outcome) => (outcome.reason === undefined ? [outcome.registry] : [])),
+    kept: outcomes.flatMap(({ registry, reason }) => (reason === undefined ? [] : [{ registry, reason }]))
   }
-  return { deleted, kept }
+}
+
+/** `reason` is set when the credential was kept. */
+async function removeCredential(client: RunpodClient, registry: RegistryCredential): Promise<{ registry: RegistryCredential; reason?: string }> {
+  try {
+    await client.deleteRegistry(registry.id)
+    core.info(`Deleted the older registry credential ${registry.id} (${registry.name}).`)
+    return { registry }
+  } catch (error) {
+    if (error instanceof RunpodApiError && error.status === 404) {
+      core.info(`The older registry credential ${registry.id} (${registry.name}) is already gone.`)
+      return { registry }
+    }
+    const inUse = error instanceof RunpodApiError && error.status === 400
+    const reason = inUse ? `still in use (${error.problem?.detail || error.summary})` : `could not be deleted (${errorMessage(error)})`
+    core.info(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`)
+    return { registry, reason }
+  }
 }

@@ -1,10 +1,10 @@
-import { escapeHtml } from './job-summary.js'
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { ActionError } from './action-error.js'
+import { ActionError, errorMessage } from './action-error.js'
 import type { LintInputs } from './inputs.js'
+import { escapeHtml } from './job-summary.js'
 import { lintPolicy, type Finding } from './policy-lint.js'
 import { toSarif } from './sarif.js'
 import packageJson from '../package.json' with { type: 'json' }
@@ -16,12 +16,16 @@ export async function runLint(inputs: LintInputs): Promise<void> {
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd()
   const files = await expand(inputs.policyFiles, workspace)
 
-  const findings: Finding[] = []
-  for (const file of files) {
-    const relative = path.relative(workspace, file).split(path.sep).join('/')
-    const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '')
-    findings.push(...lintPolicy(text, relative))
-  }
+  const perFile = await Promise.all(
+    files.map(async (file) => {
+      const relative = path.relative(workspace, file).split(path.sep).join('/')
+      const text = await readFile(file, 'utf8').catch((error: unknown) => {
+        throw new ActionError(`Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`)
+      })
+      return lintPolicy(text.replace(/^\uFEFF/, ''), relative)
+    })
+  )
+  const findings: Finding[] = perFile.flat()
 
   for (const finding of findings) {
     ANNOTATE[finding.severity](finding.message, {
@@ -34,8 +38,12 @@ export async function runLint(inputs: LintInputs): Promise<void> {
   core.setOutput('findings', JSON.stringify(findings))
   if (inputs.sarifFile) {
     const sarifPath = path.resolve(workspace, inputs.sarifFile)
+    const sarif = `${JSON.stringify(toSarif(findings, packageJson.version), null, 2)}\n`
     await mkdir(path.dirname(sarifPath), { recursive: true })
-    await writeFile(sarifPath, `${JSON.stringify(toSarif(findings, packageJson.version), null, 2)}\n`)
+      .then(() => writeFile(sarifPath, sarif))
+      .catch((error: unknown) => {
+        throw new ActionError(`Input 'sarif-file': could not write ${inputs.sarifFile} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`)
+      })
     core.info(`Wrote SARIF findings to ${inputs.sarifFile}.`)
   }
 
