@@ -1,12 +1,20 @@
 // ESM jest: @actions/core 3 is ESM-only, so tests load real ES modules (node --experimental-vm-modules).
-export default {
+// Two projects: `unit` opens no socket and starts no process (seconds); `integration` runs real HTTP,
+// moto and the bundled dist/.
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }]
-  },
-  testMatch: ['**/__tests__/**/*.test.ts'],
+  }
+}
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/__tests__/**/*.test.itg.ts'] }
+  ],
   reporters: ['default', '<rootDir>/test-support/summary-reporter.cjs'],
   testTimeout: 60000
 }

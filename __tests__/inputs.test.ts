@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseInputs, type DeployInputs } from '../src/inputs.js'
-import { RUNPOD_DEPLOYMENT_ROLES } from '../src/runpod-defaults.js'
+import { RUNPOD_DEPLOYMENT_ROLES } from '../src/policy/runpod-statement.js'
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v1'
 

@@ -1,6 +1,6 @@
-import { ActionError } from './action-error.js'
-import { AWS_REGION_PATTERN } from './image-reference.js'
-import { DEFAULT_RUNPOD_API_URL, RUNPOD_DEPLOYMENT_ROLES } from './runpod-defaults.js'
+import { ActionError } from './errors.js'
+import { AWS_REGION_PATTERN } from './aws/image-reference.js'
+import { DEFAULT_RUNPOD_API_URL, RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
 
 export type Mode = 'deploy' | 'verify' | 'lint'
 export type PolicyMode = 'apply' | 'verify' | 'skip'

@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
-import { ActionError, errorMessage } from './action-error.js'
+import { ActionError, errorMessage } from './errors.js'
 import { parseInputs } from './inputs.js'
 
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
     // Each mode loads only its own code: a lint run never parses the AWS SDK, a deploy never the glob code.
-    if (inputs.mode === 'lint') await (await import('./lint-mode.js')).runLint(inputs)
-    else await (await import('./deploy.js')).runDeploy(inputs, process.env)
+    if (inputs.mode === 'lint') await (await import('./lint/run.js')).runLint(inputs)
+    else await (await import('./deploy/run.js')).runDeploy(inputs, process.env)
   } catch (error) {
     reportFailure(error)
   }

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals'
-import { ActionError } from '../src/action-error.js'
+import { ActionError } from '../src/errors.js'
 
 /** The ActionError a promise rejects with; anything else (a bug) fails the test as it is. */
 export async function actionErrorFrom(promise: Promise<unknown>): Promise<ActionError> {

@@ -1,6 +1,6 @@
 import { GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr'
-import { analyzeGrant } from '../src/policy-grant.js'
-import { RUNPOD_DEPLOYMENT_ROLES } from '../src/runpod-defaults.js'
+import { analyzeGrant } from '../src/policy/grant.js'
+import { RUNPOD_DEPLOYMENT_ROLES } from '../src/policy/runpod-statement.js'
 import { createRepository, pushImage, seedClient, startMotoServer, type MotoServer, type SeedRepository } from './moto-server.js'
 import { startOidcStandIn, type OidcStandIn } from './oidc-stand-in.js'
 import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } from './runpod-simulator/index.js'

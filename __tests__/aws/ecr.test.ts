@@ -1,0 +1,211 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import {
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetRepositoryPolicyCommand,
+  ImageNotFoundException,
+  InvalidParameterException,
+  RepositoryNotFoundException,
+  RepositoryPolicyNotFoundException,
+  SetRepositoryPolicyCommand
+} from '@aws-sdk/client-ecr'
+import { mockClient } from 'aws-sdk-client-mock'
+import { actionErrorFrom, captureStdout } from '../../test-support/action-error-assertions.js'
+import {
+  createEcrClient,
+  describeImage,
+  getAuthorizationToken,
+  readRepositoryPolicy,
+  writeRepositoryPolicy
+} from '../../src/aws/ecr.js'
+
+const repo = { account: '111122223333', region: 'eu-west-1', repository: 'team/worker' }
+const ARN = 'arn:aws:ecr:eu-west-1:111122223333:repository/team/worker'
+const DIGEST = `sha256:${'c'.repeat(64)}`
+const $metadata = {}
+
+const ecr = mockClient(ECRClient)
+const client = createEcrClient('eu-west-1', { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' })
+
+function named(name: string, message = `${name} happened`): Error {
+  return Object.assign(new Error(message), { name })
+}
+
+
+let stdout: string[]
+beforeEach(() => {
+  ecr.reset()
+  stdout = captureStdout()
+})
+afterEach(() => {
+  jest.restoreAllMocks()
+})
+
+describe('createEcrClient', () => {
+  it('sets the region, standard retries and bounded requests', async () => {
+    const fresh = createEcrClient('ap-south-1')
+    expect(await fresh.config.region()).toBe('ap-south-1')
+    expect(await fresh.config.maxAttempts()).toBe(4)
+    expect(await fresh.config.retryStrategy()).toMatchObject({ mode: 'standard' })
+    // The Node handler resolves its options lazily, behind this promise.
+    const handler = fresh.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }
+    expect(await handler.configProvider).toMatchObject({
+      connectionTimeout: 5_000,
+      requestTimeout: 30_000,
+      throwOnRequestTimeout: true
+    })
+    fresh.destroy()
+  })
+})
+
+describe('errors every call shares', () => {
+  it.each([
+    [new RepositoryNotFoundException({ message: 'no repo', $metadata }), ["'team/worker' does not exist in account 111122223333, region eu-west-1", 'create the repository']],
+    [named('AccessDeniedException'), ['ecr:GetRepositoryPolicy', ARN]],
+    [named('UnrecognizedClientException', 'The security token included in the request is invalid'), ['rejected the credentials', 'configure-aws-credentials']],
+    [named('ExpiredTokenException'), ['rejected the credentials', 'expired']],
+    [named('CredentialsProviderError', 'Could not load credentials from any providers'), ['No AWS credentials', "'role-to-assume'", 'configure-aws-credentials']],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), ['Could not reach AWS ECR', 'ECONNREFUSED']],
+    [named('TimeoutError', 'Connection timed out after 5000 ms'), ['Could not reach AWS ECR', "region 'eu-west-1'"]],
+    [named('ThrottlingException', 'Rate exceeded'), ['ecr:GetRepositoryPolicy on ' + ARN, 'ThrottlingException: Rate exceeded']]
+  ])('maps %p on a read', async (error, fragments) => {
+    ecr.on(GetRepositoryPolicyCommand).rejects(error)
+    const failure = await actionErrorFrom(readRepositoryPolicy(client, repo))
+    for (const fragment of fragments) expect(failure.message).toContain(fragment)
+  })
+
+  it('names the endpoint override when the endpoint cannot be reached', async () => {
+    process.env['AWS_ENDPOINT_URL_ECR'] = 'http://127.0.0.1:9'
+    try {
+      ecr.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain(
+        'at http://127.0.0.1:9 (set by AWS_ENDPOINT_URL_ECR)'
+      )
+    } finally {
+      delete process.env['AWS_ENDPOINT_URL_ECR']
+    }
+  })
+})
+
+describe('readRepositoryPolicy', () => {
+  it('returns the policy text, asking the image account', async () => {
+    ecr.on(GetRepositoryPolicyCommand).resolves({ policyText: '{"Statement":[]}' })
+    expect(await readRepositoryPolicy(client, repo)).toBe('{"Statement":[]}')
+    expect(ecr.commandCalls(GetRepositoryPolicyCommand)[0]?.args[0].input).toEqual({
+      registryId: '111122223333',
+      repositoryName: 'team/worker'
+    })
+  })
+
+  it('returns undefined when the repository has no policy', async () => {
+    ecr.on(GetRepositoryPolicyCommand).rejects(new RepositoryPolicyNotFoundException({ message: 'none', $metadata }))
+    expect(await readRepositoryPolicy(client, repo)).toBeUndefined()
+  })
+})
+
+describe('describeImage', () => {
+  it('looks up a tag and returns digest, tags and push time', async () => {
+    const pushedAt = new Date('2026-01-02T03:04:05Z')
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1', 'latest'], imagePushedAt: pushedAt }] })
+    expect(await describeImage(client, repo, { tag: 'v1' })).toEqual({ digest: DIGEST, tags: ['v1', 'latest'], pushedAt })
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
+      registryId: '111122223333',
+      repositoryName: 'team/worker',
+      imageIds: [{ imageTag: 'v1' }]
+    })
+  })
+
+  it('looks up a digest', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] })
+    expect(await describeImage(client, repo, { digest: DIGEST })).toEqual({ digest: DIGEST, tags: [] })
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input.imageIds).toEqual([{ imageDigest: DIGEST }])
+  })
+
+  it('fails when the tag has moved away from the digest in the reference', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'d'.repeat(64)}`, imageTags: ['v1'] }] })
+    const failure = await actionErrorFrom(describeImage(client, repo, { tag: 'v1', digest: DIGEST }))
+    expect(failure.message).toContain(`tag 'v1' with digest ${DIGEST}`)
+    expect(failure.message).toContain("Input 'image'")
+  })
+
+  it.each([
+    [{ tag: 'v9' }, "tag 'v9'"],
+    [{ digest: DIGEST }, `digest ${DIGEST}`]
+  ])('reports a missing image %p', async (selector, what) => {
+    ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata }))
+    const failure = await actionErrorFrom(describeImage(client, repo, selector))
+    expect(failure.message).toContain(`image with ${what} was not found in ECR repository ${ARN}`)
+    expect(failure.message).toContain('docker push')
+  })
+
+  it('treats an empty answer as a missing image', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [] })
+    expect((await actionErrorFrom(describeImage(client, repo, { tag: 'v1' }))).message).toContain('was not found')
+  })
+
+  it('names ecr:DescribeImages when access is denied', async () => {
+    ecr.on(DescribeImagesCommand).rejects(named('AccessDeniedException'))
+    const failure = await actionErrorFrom(describeImage(client, repo, { tag: 'v1' }))
+    expect(failure.message).toContain(`ecr:DescribeImages on ${ARN}`)
+  })
+})
+
+describe('writeRepositoryPolicy', () => {
+  it('returns the text AWS stored', async () => {
+    ecr.on(SetRepositoryPolicyCommand).resolves({ policyText: '{ "Version" : "2012-10-17" }' })
+    expect(await writeRepositoryPolicy(client, repo, '{"Version":"2012-10-17"}')).toBe('{ "Version" : "2012-10-17" }')
+    expect(ecr.commandCalls(SetRepositoryPolicyCommand)[0]?.args[0].input).toEqual({
+      registryId: '111122223333',
+      repositoryName: 'team/worker',
+      policyText: '{"Version":"2012-10-17"}'
+    })
+  })
+
+  it('says which permission is missing, and the verify alternative', async () => {
+    ecr.on(SetRepositoryPolicyCommand).rejects(named('AccessDeniedException'))
+    const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))
+    expect(failure.message).toContain("'ecr:SetRepositoryPolicy'")
+    expect(failure.message).toContain(ARN)
+    expect(failure.message).toContain("input 'policy' to 'verify'")
+  })
+
+  it("shows AWS's reason for an invalid policy", async () => {
+    ecr.on(SetRepositoryPolicyCommand).rejects(
+      new InvalidParameterException({ message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", $metadata })
+    )
+    const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))
+    expect(failure.message).toContain(`rejected the new repository policy for ${ARN}`)
+    expect(failure.message).toContain('Principal not found')
+  })
+
+  it('maps a missing repository like the reads do', async () => {
+    ecr.on(SetRepositoryPolicyCommand).rejects(new RepositoryNotFoundException({ message: 'x', $metadata }))
+    expect((await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))).message).toContain('does not exist')
+  })
+})
+
+describe('getAuthorizationToken', () => {
+  it('decodes the login and masks token and password', async () => {
+    const expiresAt = new Date('2026-05-05T12:00:00Z')
+    const token = Buffer.from('AWS:very-secret-password').toString('base64')
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: token, expiresAt, proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com' }]
+    })
+    expect(await getAuthorizationToken(client, '111122223333')).toEqual({
+      username: 'AWS',
+      password: 'very-secret-password',
+      expiresAt,
+      proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com'
+    })
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({ registryIds: ['111122223333'] })
+    expect(stdout).toContain(`::add-mask::${token}\n`)
+    expect(stdout).toContain('::add-mask::very-secret-password\n')
+  })
+
+  it('names ecr:GetAuthorizationToken when access is denied', async () => {
+    ecr.on(GetAuthorizationTokenCommand).rejects(named('AccessDeniedException'))
+    const failure = await actionErrorFrom(getAuthorizationToken(client, '111122223333'))
+    expect(failure.message).toContain("'ecr:GetAuthorizationToken' on resource '*'")
+  })
+})

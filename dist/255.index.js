@@ -1,0 +1,977 @@
+export const id = 255;
+export const ids = [255];
+export const modules = {
+
+/***/ 2935:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ escapeHtml),
+/* harmony export */   f: () => (/* binding */ writeDeploySummary)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9275);
+/* harmony import */ var _runpod_registries_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4997);
+
+
+const STATUS_ICONS = {
+    'rolled-out': '✅ rolled out',
+    updated: '🔄 updated (not waited for)',
+    unchanged: '➖ unchanged',
+    'rolled-back': '↩️ rolled back',
+    failed: '❌ failed',
+    planned: '📝 planned'
+};
+async function writeDeploySummary(report) {
+    if (!process.env['GITHUB_STEP_SUMMARY'])
+        return;
+    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2);
+    if (report.failure)
+        summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true);
+    summary.addTable(overviewRows(report));
+    const plan = report.plan;
+    if (plan?.policy.kind === 'apply') {
+        const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
+        summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
+    }
+    if (report.deployments.length > 0)
+        summary.addHeading('Targets', 3).addTable(targetRows(report.deployments));
+    for (const deployment of report.deployments) {
+        if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length)
+            continue;
+        summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4);
+        for (const text of [deployment.reason, deployment.note])
+            if (text)
+                summary.addRaw(`<p>${escapeHtml(text)}</p>`, true);
+        if (deployment.diagnostics?.length)
+            summary.addCodeBlock(deployment.diagnostics.join('\n'));
+    }
+    for (const warning of plan?.warnings ?? [])
+        summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
+    await summary.write();
+}
+function overviewRows(report) {
+    const plan = report.plan;
+    const rows = [
+        [
+            { data: 'Image', header: true },
+            { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+        ]
+    ];
+    if (plan?.digest)
+        rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }]);
+    const ecr = report.image.ecr;
+    if (ecr)
+        rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }]);
+    if (plan) {
+        rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }]);
+        rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }]);
+        if (plan.credential.kind !== 'skipped')
+            rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }]);
+    }
+    return rows;
+}
+function policyText(report, plan) {
+    switch (plan.policy.kind) {
+        case 'skipped':
+            return `skipped: ${plan.policy.reason}`;
+        case 'granted':
+            return 'already grants Runpod pull';
+        case 'apply':
+            if (report.policyChanged)
+                return 'applied: added the AllowRunpodPull statement';
+            return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)';
+    }
+}
+function delegationText(report, plan) {
+    switch (plan.delegation.kind) {
+        case 'skipped':
+            return `skipped: ${plan.delegation.reason}`;
+        case 'reuse':
+            return `exists: ${plan.delegation.delegation.id}`;
+        case 'create':
+            if (report.delegationId)
+                return `created: ${report.delegationId}`;
+            return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)';
+    }
+}
+function credentialText(report, plan) {
+    const result = report.credential;
+    if (!result)
+        return report.mode === 'verify' ? `plan: ${(0,_runpod_registries_js__WEBPACK_IMPORTED_MODULE_1__/* .describeCredentialStep */ .hB)(plan.credential)}` : 'not written (the run stopped first)';
+    const how = {
+        refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
+        created: `created: ${result.id} (${result.name})`,
+        rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
+    }[result.how];
+    const cleanup = result.cleanup;
+    if (!cleanup)
+        return how;
+    const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`);
+    const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`);
+    return [how, ...deleted, ...kept].join('; ');
+}
+function targetRows(deployments) {
+    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }));
+    return [
+        header,
+        ...deployments.map((deployment) => [
+            `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
+            `<code>${escapeHtml(deployment.previousImage)}</code>`,
+            deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
+            STATUS_ICONS[deployment.status],
+            deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+            link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
+        ])
+    ];
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}
+function runpodConsoleUrl(kind, id) {
+    const encoded = encodeURIComponent(id);
+    return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
+}
+function ecrConsoleUrl(ecr) {
+    const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
+    return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`;
+}
+function link(url, text) {
+    return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
+}
+/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+
+/***/ }),
+
+/***/ 1561:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   ON: () => (/* binding */ parsePolicy)
+/* harmony export */ });
+/* unused harmony exports parseOperator, positionFinder */
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9547);
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
+
+const TOP_LEVEL_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_ELEMENTS = new Set([
+    'Sid',
+    'Effect',
+    'Principal',
+    'NotPrincipal',
+    'Action',
+    'NotAction',
+    'Resource',
+    'NotResource',
+    'Condition'
+]);
+const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
+const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
+const BASE_OPERATORS = [
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+    'Bool',
+    'BinaryEquals',
+    'IpAddress',
+    'NotIpAddress',
+    'ArnEquals',
+    'ArnLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'Null'
+];
+const OPERATOR_BY_LOWER = new Map(BASE_OPERATORS.map((name) => [name.toLowerCase(), name]));
+const NEGATED_OPERATORS = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
+/** Takes a condition operator apart; undefined when IAM does not know it. */
+function parseOperator(operator) {
+    let rest = operator;
+    let qualifier;
+    const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest);
+    if (prefix) {
+        qualifier = prefix[1]?.toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues';
+        rest = rest.slice(prefix[0].length);
+    }
+    const ifExists = /IfExists$/i.test(rest);
+    if (ifExists)
+        rest = rest.slice(0, -'IfExists'.length);
+    const base = OPERATOR_BY_LOWER.get(rest.toLowerCase());
+    if (base === undefined || (base === 'Null' && ifExists))
+        return undefined;
+    return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) };
+}
+/** Parses a repository policy text. Never throws: what is wrong with the text comes back as `problems`. */
+function parsePolicy(text) {
+    const at = positionFinder(text);
+    const problems = [];
+    const problem = (offset, message) => problems.push({ ...at(offset), message });
+    const errors = [];
+    const root = (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parseTree)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    if (errors.length > 0 || root === undefined) {
+        const first = errors[0];
+        problem(first?.offset ?? 0, `The policy is not valid JSON (${first ? (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.printParseErrorCode)(first.error) : 'empty text'}).`);
+        return { json: undefined, version: undefined, statementElement: undefined, statements: [], problems };
+    }
+    const json = (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.getNodeValue)(root);
+    if (root.type !== 'object') {
+        problem(root.offset, 'The policy must be a JSON object with "Version" and "Statement".');
+        return { json, version: undefined, statementElement: undefined, statements: [], problems };
+    }
+    const top = properties(root, 'policy', TOP_LEVEL_ELEMENTS, problem);
+    let version;
+    const versionNode = top.get('Version');
+    if (versionNode) {
+        const value = valueOf(versionNode);
+        if (value?.type === 'string' && VERSIONS.has(value.value)) {
+            version = { ...at(value.offset), value: value.value };
+        }
+        else {
+            problem(versionNode.offset, `"Version" must be "2012-10-17" (or the legacy "2008-10-17"), not ${jsonText(value)}.`);
+        }
+    }
+    const statementNode = top.get('Statement');
+    if (!statementNode) {
+        problem(root.offset, 'The policy has no "Statement" element: add "Statement": [ ... ] with at least the Runpod pull statement.');
+        return { json, version, statementElement: undefined, statements: [], problems };
+    }
+    const statementValue = valueOf(statementNode);
+    const statementNodes = statementValue?.type === 'array' ? (statementValue.children ?? []) : statementValue?.type === 'object' ? [statementValue] : [];
+    if (statementValue?.type !== 'array' && statementValue?.type !== 'object') {
+        problem(statementNode.offset, '"Statement" must be an object or an array of objects.');
+    }
+    const statements = [];
+    statementNodes.forEach((node, index) => {
+        if (node.type !== 'object') {
+            problem(node.offset, `Statement ${index + 1} must be a JSON object.`);
+            return;
+        }
+        statements.push(parseStatement(node, index, { at, problem }));
+    });
+    return { json, version, statementElement: at(statementNode.offset), statements, problems };
+}
+function parseStatement(node, index, context) {
+    const { at, problem } = context;
+    const fallbackLabel = `statement ${index + 1}`;
+    const sidNode = valueOf(node.children?.find((child) => keyOf(child) === 'Sid'));
+    const title = sidNode?.type === 'string' ? `statement "${String(sidNode.value)}"` : fallbackLabel;
+    const elements = properties(node, title, STATEMENT_ELEMENTS, problem);
+    const where = (name) => `${name} of ${title}`;
+    let sid;
+    const sidProperty = elements.get('Sid');
+    if (sidProperty) {
+        const value = valueOf(sidProperty);
+        if (value?.type === 'string')
+            sid = { ...at(sidProperty.offset), value: value.value };
+        else
+            problem(sidProperty.offset, `"Sid" of ${fallbackLabel} must be a string.`);
+    }
+    let effect;
+    const effectProperty = elements.get('Effect');
+    const effectValue = valueOf(effectProperty);
+    if (effectValue?.type === 'string' && (effectValue.value === 'Allow' || effectValue.value === 'Deny')) {
+        effect = { ...at(effectProperty?.offset ?? node.offset), value: effectValue.value };
+    }
+    else if (effectProperty) {
+        problem(effectProperty.offset, `${where('"Effect"')} must be "Allow" or "Deny", not ${jsonText(effectValue)}.`);
+    }
+    else {
+        problem(node.offset, `${where('"Effect"')} is missing: add "Effect": "Allow" or "Deny".`);
+    }
+    const principal = principalElement(elements.get('Principal'), where('"Principal"'), context);
+    const notPrincipal = principalElement(elements.get('NotPrincipal'), where('"NotPrincipal"'), context);
+    if (!principal && !notPrincipal) {
+        problem(node.offset, `${where('"Principal"')} is missing: a repository policy statement must say who it applies to.`);
+    }
+    else if (principal && notPrincipal) {
+        problem(node.offset, `${title} has both "Principal" and "NotPrincipal": keep one.`);
+    }
+    const action = stringList(elements.get('Action'), where('"Action"'), context);
+    const notAction = stringList(elements.get('NotAction'), where('"NotAction"'), context);
+    if (!action && !notAction) {
+        problem(node.offset, `${where('"Action"')} is missing: list the ECR actions the statement allows or denies.`);
+    }
+    else if (action && notAction) {
+        problem(node.offset, `${title} has both "Action" and "NotAction": keep one.`);
+    }
+    stringList(elements.get('Resource'), where('"Resource"'), context);
+    stringList(elements.get('NotResource'), where('"NotResource"'), context);
+    return {
+        ...at(node.offset),
+        index,
+        label: sid ? sid.value : fallbackLabel,
+        sid,
+        effect,
+        principal,
+        notPrincipal,
+        action,
+        notAction,
+        conditions: conditionEntries(elements.get('Condition'), where('"Condition"'), context)
+    };
+}
+function principalElement(property, name, context) {
+    const { at, problem } = context;
+    if (!property)
+        return undefined;
+    const value = valueOf(property);
+    if (value?.type === 'string') {
+        if (value.value !== '*') {
+            problem(value.offset, `${name} must be "*" or an object such as {"AWS": "arn:aws:iam::123456789012:role/NAME"}.`);
+            return { ...at(property.offset), values: [] };
+        }
+        return { ...at(property.offset), values: [{ ...at(value.offset), type: 'AWS', value: '*' }] };
+    }
+    if (value?.type !== 'object') {
+        problem(property.offset, `${name} must be "*" or an object such as {"AWS": [...]}.`);
+        return { ...at(property.offset), values: [] };
+    }
+    const values = [];
+    for (const entry of value.children ?? []) {
+        const type = keyOf(entry) ?? '';
+        if (!PRINCIPAL_TYPES.has(type)) {
+            problem(entry.offset, `${name} has an unknown principal type "${type}": use AWS, Service, Federated or CanonicalUser.`);
+            continue;
+        }
+        for (const item of stringList(entry, `${name} ${type}`, context)?.values ?? []) {
+            const normalised = type === 'AWS' && /^\d{12}$/.test(item.value) ? `arn:aws:iam::${item.value}:root` : item.value;
+            values.push({ ...item, type, value: normalised });
+        }
+    }
+    return { ...at(property.offset), values };
+}
+function stringList(property, name, context) {
+    const { at, problem } = context;
+    if (!property)
+        return undefined;
+    const value = valueOf(property);
+    const items = value?.type === 'array' ? (value.children ?? []) : value ? [value] : [];
+    const values = [];
+    for (const item of items) {
+        if (item.type === 'string')
+            values.push({ ...at(item.offset), value: item.value });
+        else
+            problem(item.offset, `${name} must hold strings only, not ${jsonText(item)}.`);
+    }
+    if (value?.type === 'array' && items.length === 0)
+        problem(property.offset, `${name} must not be empty.`);
+    return { ...at(property.offset), values };
+}
+function conditionEntries(property, name, context) {
+    const { at, problem } = context;
+    if (!property)
+        return [];
+    const block = valueOf(property);
+    if (block?.type !== 'object') {
+        problem(property.offset, `${name} must be an object of operators, e.g. {"StringEquals": {"aws:PrincipalArn": "..."}}.`);
+        return [];
+    }
+    const entries = [];
+    for (const operatorProperty of block.children ?? []) {
+        const operator = keyOf(operatorProperty) ?? '';
+        const parsed = parseOperator(operator);
+        if (!parsed) {
+            problem(operatorProperty.offset, `${name} uses the unknown condition operator "${operator}" (for example StringEquals, StringLike, ArnLike).`);
+            continue;
+        }
+        const keys = valueOf(operatorProperty);
+        if (keys?.type !== 'object') {
+            problem(operatorProperty.offset, `${name}: "${operator}" must map condition keys to values.`);
+            continue;
+        }
+        for (const keyProperty of keys.children ?? []) {
+            const valueNode = valueOf(keyProperty);
+            const items = valueNode?.type === 'array' ? (valueNode.children ?? []) : valueNode ? [valueNode] : [];
+            const values = [];
+            for (const item of items) {
+                if (item.type === 'string' || item.type === 'number' || item.type === 'boolean') {
+                    values.push({ ...at(item.offset), value: String(item.value) });
+                }
+                else {
+                    problem(item.offset, `${name}: values of "${operator}" must be strings, numbers or booleans.`);
+                }
+            }
+            entries.push({
+                ...at(operatorProperty.offset),
+                operator,
+                ...parsed,
+                key: keyOf(keyProperty) ?? '',
+                keyPosition: at(keyProperty.offset),
+                values
+            });
+        }
+    }
+    return entries;
+}
+/** Object properties by name; reports unknown and repeated names (AWS rejects both). */
+function properties(object, name, known, problem) {
+    const found = new Map();
+    for (const property of object.children ?? []) {
+        const key = keyOf(property) ?? '';
+        if (!known.has(key)) {
+            problem(property.offset, `The ${name} has the unknown element "${key}" (allowed: ${[...known].join(', ')}; names are case-sensitive).`);
+        }
+        else if (found.has(key)) {
+            problem(property.offset, `The ${name} has "${key}" twice: keep one.`);
+        }
+        else {
+            found.set(key, property);
+        }
+    }
+    return found;
+}
+function keyOf(property) {
+    const key = property?.children?.[0];
+    return key?.type === 'string' ? key.value : undefined;
+}
+function valueOf(property) {
+    return property?.children?.[1];
+}
+function jsonText(node) {
+    return node === undefined ? 'nothing' : JSON.stringify((0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.getNodeValue)(node));
+}
+/** Maps a character offset to a 1-based line and column. */
+function positionFinder(text) {
+    const lineStarts = [0];
+    for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 10)
+            lineStarts.push(i + 1);
+        else if (ch === 13 && text.charCodeAt(i + 1) !== 10)
+            lineStarts.push(i + 1);
+    }
+    return (offset) => {
+        let low = 0;
+        let high = lineStarts.length - 1;
+        while (low < high) {
+            const mid = (low + high + 1) >> 1;
+            if ((lineStarts[mid] ?? 0) <= offset)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
+    };
+}
+
+
+/***/ }),
+
+/***/ 8355:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gl: () => (/* binding */ appliesTo),
+/* harmony export */   IG: () => (/* binding */ analyzeDocument),
+/* harmony export */   NR: () => (/* binding */ supersededReferences),
+/* harmony export */   QC: () => (/* binding */ PULL_ACTIONS),
+/* harmony export */   UF: () => (/* binding */ wildcardMatch),
+/* harmony export */   cx: () => (/* binding */ deniedPullActions),
+/* harmony export */   t7: () => (/* binding */ allowedPullActions),
+/* harmony export */   tn: () => (/* binding */ analyzeGrant)
+/* harmony export */ });
+/* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6696);
+
+
+const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+/** Evaluates by meaning whether the policy lets every principal pull (see GrantAnalysis). */
+function analyzeGrant(policyText, principals) {
+    return analyzeDocument((0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .ON)(policyText), principals);
+}
+function analyzeDocument(doc, principals) {
+    const valid = doc.problems.length === 0;
+    const allowed = allowedPullActions(doc, principals);
+    const deniedBy = new Set();
+    const missing = [];
+    for (const principal of principals) {
+        const blocked = new Set();
+        for (const statement of doc.statements) {
+            const denied = deniedPullActions(statement, principal);
+            if (denied.length > 0)
+                deniedBy.add(statement.label);
+            for (const action of denied)
+                blocked.add(action);
+        }
+        const actions = PULL_ACTIONS.filter((action) => !allowed.get(principal)?.has(action) || blocked.has(action));
+        if (actions.length > 0)
+            missing.push({ principal, actions });
+    }
+    return {
+        valid,
+        granted: valid && missing.length === 0,
+        missing,
+        deniedBy: [...deniedBy],
+        supersededAccount: doc.statements.some((statement) => supersededReferences(statement).length > 0)
+    };
+}
+/** Pull actions each principal is provably allowed by some Allow statement, before Deny. */
+function allowedPullActions(doc, principals) {
+    const result = new Map();
+    for (const principal of principals) {
+        const actions = new Set();
+        for (const statement of doc.statements) {
+            // NotPrincipal/NotAction in an Allow are RPD006: never counted as the grant we need.
+            if (statement.effect?.value !== 'Allow' || !statement.action || statement.notPrincipal)
+                continue;
+            if (appliesTo(statement, principal) !== 'yes')
+                continue;
+            for (const action of PULL_ACTIONS) {
+                if (statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true)))
+                    actions.add(action);
+            }
+        }
+        result.set(principal, actions);
+    }
+    return result;
+}
+/** Pull actions a Deny statement provably takes away from the principal. */
+function deniedPullActions(statement, principal) {
+    if (statement.effect?.value !== 'Deny')
+        return [];
+    if (appliesTo(statement, principal) !== 'yes')
+        return [];
+    return PULL_ACTIONS.filter((action) => actionCovered(statement, action));
+}
+/** Whether the statement's Action (or NotAction) covers an action. */
+function actionCovered(statement, action) {
+    if (statement.action)
+        return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true));
+    if (statement.notAction)
+        return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true));
+    return false;
+}
+/** Whether the statement's principal element and conditions apply to a caller with this ARN. */
+function appliesTo(statement, principal) {
+    const principalMatch = statement.principal
+        ? statement.principal.values.some((value) => principalMatches(value, principal))
+        : statement.notPrincipal
+            ? !statement.notPrincipal.values.some((value) => principalMatches(value, principal))
+            : false;
+    if (!principalMatch)
+        return 'no';
+    return conditionsApply(statement.conditions, principal);
+}
+function principalMatches(value, principal) {
+    if (value.type !== 'AWS')
+        return false;
+    if (value.value === '*')
+        return true;
+    if (value.value === principal)
+        return true;
+    const root = /^(arn:[^:]+:iam::\d{12}):root$/.exec(value.value);
+    return root !== null && principal.startsWith(`${root[1]}:`);
+}
+/** All condition entries must hold (AND); one value of a key matching is enough (OR). */
+function conditionsApply(conditions, principal) {
+    let result = 'yes';
+    for (const entry of conditions) {
+        const applies = conditionApplies(entry, principal);
+        if (applies === 'no')
+            return 'no';
+        if (applies === 'unknown')
+            result = 'unknown';
+    }
+    return result;
+}
+function conditionApplies(entry, principal) {
+    const context = contextValue(entry.key, principal);
+    if (context === undefined)
+        return 'unknown';
+    // Both keys are always present for a signed request: IfExists and the set qualifiers change nothing.
+    if (entry.base === 'Null') {
+        const wanted = entry.values.map((value) => value.value.toLowerCase());
+        if (wanted.length === 0)
+            return 'unknown';
+        return wanted.every((value) => value === 'false') ? 'yes' : wanted.every((value) => value === 'true') ? 'no' : 'unknown';
+    }
+    const match = valueMatcher(entry.base);
+    if (!match)
+        return 'unknown';
+    const any = entry.values.some((value) => match(value.value, context));
+    return any !== entry.negated ? 'yes' : 'no';
+}
+function contextValue(key, principal) {
+    switch (key.toLowerCase()) {
+        case 'aws:principalarn':
+            return principal;
+        case 'aws:principalaccount':
+            return /^arn:[^:]+:iam::(\d{12}):/.exec(principal)?.[1];
+        default:
+            return undefined;
+    }
+}
+function valueMatcher(base) {
+    switch (base) {
+        case 'StringEquals':
+        case 'StringNotEquals':
+        case 'ArnEquals':
+        case 'ArnNotEquals':
+            return (pattern, value) => pattern === value;
+        case 'StringEqualsIgnoreCase':
+        case 'StringNotEqualsIgnoreCase':
+            return (pattern, value) => pattern.toLowerCase() === value.toLowerCase();
+        case 'StringLike':
+        case 'StringNotLike':
+        case 'ArnLike':
+        case 'ArnNotLike':
+            return (pattern, value) => wildcardMatch(pattern, value, false);
+        default:
+            return undefined;
+    }
+}
+/** IAM wildcard match: `*` any run of characters, `?` one character. */
+function wildcardMatch(pattern, value, ignoreCase) {
+    const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : `\\${ch}`));
+    return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+}
+/** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */
+function supersededReferences(statement) {
+    if (statement.effect?.value !== 'Allow')
+        return [];
+    const names = (value) => value === _runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY || value.includes(`::${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}:`);
+    const fromPrincipal = (statement.principal?.values ?? []).filter((value) => value.type === 'AWS' && names(value.value));
+    const fromConditions = statement.conditions
+        .filter((entry) => ['aws:principalarn', 'aws:principalaccount'].includes(entry.key.toLowerCase()) && !entry.negated)
+        .flatMap((entry) => entry.values.filter((value) => names(value.value)));
+    return [...fromPrincipal, ...fromConditions];
+}
+
+
+/***/ }),
+
+/***/ 4857:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   GF: () => (/* binding */ lintPolicy),
+/* harmony export */   uo: () => (/* binding */ POLICY_MAX_CHARS),
+/* harmony export */   wT: () => (/* binding */ LINT_RULES)
+/* harmony export */ });
+/* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
+/* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8355);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6696);
+
+
+
+/** ECR's limit on the length of a repository policy. */
+const POLICY_MAX_CHARS = 10_240;
+const LINT_RULES = [
+    {
+        id: 'RPD001',
+        severity: 'error',
+        name: 'RunpodPullNotGranted',
+        help: 'No Allow statement grants ecr:BatchGetImage, ecr:GetDownloadUrlForLayer and ecr:BatchCheckLayerAvailability to every required Runpod principal. Add the AllowRunpodPull statement (Principal "*" with a StringEquals aws:PrincipalArn condition naming the Runpod deployment roles).'
+    },
+    {
+        id: 'RPD002',
+        severity: 'error',
+        name: 'PublicAccess',
+        help: 'An Allow statement has Principal "*" (or {"AWS": "*"}) and no condition that pins the caller, so anyone with an AWS account can use it. Add a StringEquals condition on aws:PrincipalArn (or aws:PrincipalAccount / aws:PrincipalOrgID). Negated operators, ...IfExists and ForAllValues: do not pin the caller.'
+    },
+    {
+        id: 'RPD003',
+        severity: 'error',
+        name: 'RunpodWriteAccess',
+        help: 'A Runpod principal (or everyone) is allowed write or admin actions such as ecr:PutImage, layer uploads, deletes, policy changes, ecr:* or *. Runpod only pulls: grant it the three pull actions only.'
+    },
+    {
+        id: 'RPD004',
+        severity: 'warning',
+        name: 'SupersededRunpodAccount',
+        help: `The policy grants the account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, named by an earlier version of Runpod's docs. Runpod now pulls with its roles in account 550005742258: replace the old ARN with the current roles.`
+    },
+    {
+        id: 'RPD005',
+        severity: 'error',
+        name: 'RunpodPullDenied',
+        help: 'A Deny statement matches a Runpod principal and a pull action, so Runpod cannot pull whatever the Allow statements say. Narrow the Deny (principal, actions or condition) so it excludes the Runpod roles.'
+    },
+    {
+        id: 'RPD006',
+        severity: 'error',
+        name: 'AllowWithNotElement',
+        help: 'An Allow statement uses NotPrincipal or NotAction, which grants everything not listed. Use Principal and Action with explicit values instead.'
+    },
+    {
+        id: 'RPD007',
+        severity: 'error',
+        name: 'InvalidPolicy',
+        help: 'The text is not a valid repository policy: JSON syntax, missing Statement, bad Effect, unknown element or condition operator. ECR rejects it; fix the element named in the message.'
+    },
+    {
+        id: 'RPD008',
+        severity: 'error',
+        name: 'DuplicateSid',
+        help: 'Two statements have the same Sid. Give every statement a unique Sid.'
+    },
+    {
+        id: 'RPD009',
+        severity: 'warning',
+        name: 'PolicyVersion',
+        help: 'Version is missing or the legacy 2008-10-17, which lacks policy variables. Set "Version": "2012-10-17".'
+    },
+    {
+        id: 'RPD010',
+        severity: 'note',
+        name: 'GetAuthorizationTokenIgnored',
+        help: 'ecr:GetAuthorizationToken has no effect in a repository policy: it is not a repository action. Runpod grants it to its roles in its own account; you may remove it.'
+    },
+    {
+        id: 'RPD011',
+        severity: 'error',
+        name: 'PolicyTooLong',
+        help: `The policy text is longer than ${POLICY_MAX_CHARS.toLocaleString('en-US')} characters, ECR's limit for a repository policy. Merge statements or remove unused ones.`
+    },
+    {
+        id: 'RPD012',
+        severity: 'warning',
+        name: 'WildcardInEqualsCondition',
+        help: 'A StringEquals or ArnEquals condition value contains * or ?, which these operators match literally. Use StringLike or ArnLike for a pattern, or write the exact value.'
+    }
+];
+const SEVERITY = new Map(LINT_RULES.map((rule) => [rule.id, rule.severity]));
+/** Repository actions that change images or the repository: Runpod must never get them. */
+const WRITE_ACTIONS = [
+    'ecr:PutImage',
+    'ecr:InitiateLayerUpload',
+    'ecr:UploadLayerPart',
+    'ecr:CompleteLayerUpload',
+    'ecr:BatchDeleteImage',
+    'ecr:DeleteRepository',
+    'ecr:DeleteRepositoryPolicy',
+    'ecr:SetRepositoryPolicy',
+    'ecr:PutLifecyclePolicy',
+    'ecr:DeleteLifecyclePolicy',
+    'ecr:PutImageTagMutability',
+    'ecr:PutImageScanningConfiguration',
+    'ecr:StartImageScan',
+    'ecr:StartLifecyclePolicyPreview',
+    'ecr:ReplicateImage',
+    'ecr:TagResource',
+    'ecr:UntagResource'
+];
+const PINNING_KEYS = new Set([
+    'aws:principalarn',
+    'aws:principalaccount',
+    'aws:principalorgid',
+    'aws:sourceaccount',
+    'aws:sourcearn',
+    'aws:userid',
+    'aws:username'
+]);
+/**
+ * Lints one repository policy text. `principals` are the roles that must be able to pull (default:
+ * Runpod's deployment roles). Findings are sorted by position.
+ */
+function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1) {
+    const findings = [];
+    const report = (rule, at, message) => findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message });
+    if (text.length > POLICY_MAX_CHARS) {
+        report('RPD011', { line: 1, column: 1 }, `The policy is ${text.length.toLocaleString('en-US')} characters long; ECR accepts at most ${POLICY_MAX_CHARS.toLocaleString('en-US')}. Merge statements or remove unused ones.`);
+    }
+    const doc = (0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .ON)(text);
+    for (const problem of doc.problems)
+        report('RPD007', problem, problem.message);
+    if (doc.json === undefined || doc.statementElement === undefined)
+        return sorted(findings);
+    // A Version with a bad value is RPD007 already.
+    if (!('Version' in doc.json)) {
+        report('RPD009', { line: 1, column: 1 }, 'The policy has no "Version": add "Version": "2012-10-17" (without it IAM uses the legacy 2008-10-17 language).');
+    }
+    else if (doc.version?.value === '2008-10-17') {
+        report('RPD009', doc.version, 'The policy uses the legacy "Version": "2008-10-17": set it to "2012-10-17".');
+    }
+    // What an invalid policy means is undefined (ECR rejects it): judge meaning only once RPD007 is fixed.
+    const valid = doc.problems.length === 0;
+    if (valid)
+        checkGrant(doc, principals, doc.statementElement, report);
+    const sids = new Map();
+    for (const statement of doc.statements) {
+        if (statement.sid) {
+            const first = sids.get(statement.sid.value);
+            if (first) {
+                report('RPD008', statement.sid, `Sid "${statement.sid.value}" is used again (first at line ${first.line}): give every statement a unique Sid.`);
+            }
+            else {
+                sids.set(statement.sid.value, statement);
+            }
+        }
+        checkStatement(statement, valid ? principals : undefined, report);
+    }
+    return sorted(findings);
+}
+function checkGrant(doc, principals, at, report) {
+    const allowed = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .allowedPullActions */ .t7)(doc, principals);
+    const lacking = principals
+        .map((principal) => ({ principal, actions: _grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action)) }))
+        .filter((entry) => entry.actions.length > 0);
+    if (lacking.length === 0)
+        return;
+    const detail = lacking.map((entry) => `${entry.principal} lacks ${entry.actions.join(', ')}`).join('; ');
+    report('RPD001', at, `No Allow statement grants Runpod pull access: ${detail}. Add a statement with Sid "${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_STATEMENT_SID */ .Mz}", Principal "*", Action ${_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.join(', ')} and Condition {"StringEquals": {"aws:PrincipalArn": [the Runpod role ARNs]}}.`);
+}
+/** Per-statement rules; `principals` undefined skips the rules about meaning (invalid document). */
+function checkStatement(statement, principals, report) {
+    const name = statement.sid ? `Statement "${statement.sid.value}"` : `The ${statement.label}`;
+    if (principals)
+        checkMeaning(statement, name, principals, report);
+    for (const action of statement.action?.values ?? []) {
+        if (action.value.toLowerCase() === 'ecr:getauthorizationtoken') {
+            report('RPD010', action, `"ecr:GetAuthorizationToken" has no effect in a repository policy (Runpod grants it to its roles in its own account); you may remove it from ${name.charAt(0).toLowerCase()}${name.slice(1)}.`);
+        }
+    }
+    for (const entry of statement.conditions) {
+        if (entry.base !== 'StringEquals' && entry.base !== 'ArnEquals')
+            continue;
+        for (const value of entry.values) {
+            if (!/[*?]/.test(value.value))
+                continue;
+            const like = entry.operator.replace(/Equals/i, 'Like');
+            report('RPD012', value, `"${entry.operator}" compares "${value.value}" literally, so its "*" or "?" is not a wildcard. Use "${like}" for a pattern, or write the exact value.`);
+        }
+    }
+}
+/** RPD002-RPD006: who the statement lets do what. */
+function checkMeaning(statement, name, principals, report) {
+    if (statement.effect?.value === 'Allow') {
+        if (isPublic(statement)) {
+            report('RPD002', statement.principal ?? statement, `${name} allows Principal "*" with no condition that pins the caller, so any AWS account can use it. Add "Condition": {"StringEquals": {"aws:PrincipalArn": [...]}} naming the roles that need access, or name them in Principal.`);
+        }
+        for (const [which, element] of [['NotPrincipal', statement.notPrincipal], ['NotAction', statement.notAction]]) {
+            if (!element)
+                continue;
+            report('RPD006', element, `${name} is an Allow with "${which}", which grants everything not listed. Use "${which.slice(3)}" with explicit values instead.`);
+        }
+        checkWrite(statement, name, principals, report);
+        for (const reference of (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .supersededReferences */ .NR)(statement)) {
+            report('RPD004', reference, `${name} grants "${reference.value}" in account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, which an earlier version of Runpod's docs named and Runpod no longer uses. Replace it with the current roles: ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1.join(', ')}.`);
+        }
+    }
+    for (const principal of principals) {
+        const denied = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .deniedPullActions */ .cx)(statement, principal);
+        if (denied.length === 0)
+            continue;
+        report('RPD005', statement, `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Narrow the Deny (its principal, actions or a condition such as {"StringNotEquals": {"aws:PrincipalArn": [the Runpod roles]}}) so it excludes the Runpod roles.`);
+    }
+}
+function isPublic(statement) {
+    return statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true && !pinsCaller(statement.conditions);
+}
+/** RPD003: the statement may give a Runpod principal (or everyone) a write or admin action. */
+function checkWrite(statement, name, principals, report) {
+    const who = principals.filter((principal) => (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .appliesTo */ .Gl)(statement, principal) !== 'no');
+    const everyone = isPublic(statement);
+    if (who.length === 0 && !everyone)
+        return;
+    for (const action of statement.action?.values ?? []) {
+        const covered = WRITE_ACTIONS.filter((write) => (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(action.value, write, true));
+        if (covered.length === 0)
+            continue;
+        const whom = everyone ? 'everyone' : who.join(', ');
+        const example = covered.length > 3 ? `${covered.slice(0, 3).join(', ')}, …` : covered.join(', ');
+        report('RPD003', action, `${name} allows "${action.value}" (${example}) to ${whom}. Runpod only pulls: grant it ${_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.join(', ')} only, and give write access to your CI role in a separate statement.`);
+    }
+}
+/** Whether some condition limits who the caller is (RPD002): the forms that can only narrow access. */
+function pinsCaller(conditions) {
+    return conditions.some((entry) => PINNING_KEYS.has(entry.key.toLowerCase()) &&
+        /^(String|Arn)/.test(entry.base) &&
+        !entry.negated &&
+        !entry.ifExists &&
+        entry.qualifier !== 'ForAllValues' &&
+        entry.values.length > 0 &&
+        !entry.values.some((value) => /^[*?]+$/.test(value.value)));
+}
+function sorted(findings) {
+    return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}
+
+
+/***/ }),
+
+/***/ 4997:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Y9: () => (/* binding */ defaultCredentialName),
+/* harmony export */   hB: () => (/* binding */ describeCredentialStep),
+/* harmony export */   lZ: () => (/* binding */ planCredential),
+/* harmony export */   s5: () => (/* binding */ staleCredentials)
+/* harmony export */ });
+/* unused harmony exports rotatedName, credentialFamily */
+function defaultCredentialName(repo) {
+    return `ecr-${repo.account}-${repo.region}`;
+}
+/**
+ * The name of a credential created by rotation: `NAME-YYYYMMDDHHMMSS` (UTC). Runpod's schema does not say
+ * that names may repeat, so a rotated credential never reuses the bare name, and the suffix orders by age.
+ */
+function rotatedName(name, now) {
+    return `${name}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;
+}
+/** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
+function credentialFamily(registries, name) {
+    const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`);
+    const stamp = (registry) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined));
+    return registries
+        .filter((registry) => stamp(registry) !== undefined)
+        .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
+        .sort((a, b) => a.stamp.localeCompare(b.stamp) || a.index - b.index)
+        .map(({ registry }) => registry);
+}
+/**
+ * Decides the credential step from the listed credentials. The current credential is the newest of the
+ * name; where Runpod allowed two with that same name, the one more targets already use wins, so a
+ * refresh in place leaves those targets alone.
+ */
+function planCredential(name, registries, targets, now) {
+    const family = credentialFamily(registries, name);
+    const newest = family.at(-1);
+    if (!newest)
+        return { kind: 'create', name };
+    const candidates = family.filter((registry) => registry.name === newest.name);
+    const users = (registry) => targets.filter((target) => target.registry === registry.id).length;
+    const current = candidates.reduce((best, registry) => (users(registry) > users(best) ? registry : best));
+    return { kind: 'refresh', name, current, family, rotationName: rotatedName(name, now) };
+}
+/** Credentials of the name, other than the one kept, that none of the given registries (targets' final state) use. */
+function staleCredentials(family, keepId, inUse) {
+    return family.filter((registry) => registry.id !== keepId && !inUse.has(registry.id));
+}
+/** The step in words, for the log's plan and the summary of verify mode. */
+function describeCredentialStep(step) {
+    switch (step.kind) {
+        case 'skipped':
+            return `skipped (${step.reason})`;
+        case 'create':
+            return `create '${step.name}' holding a fresh ECR token`;
+        case 'refresh': {
+            const older = step.family.length - 1;
+            return (`refresh ${step.current.id} (${step.current.name}) in place with a fresh ECR token; if Runpod's GraphQL updateRegistryAuth is retired, create '${step.rotationName}' instead and move the targets to it` +
+                (older > 0 ? `; ${older} older credential(s) of the name to delete once nothing uses them` : ''));
+        }
+    }
+}
+
+
+/***/ })
+
+};

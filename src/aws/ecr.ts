@@ -1,0 +1,181 @@
+import * as core from '@actions/core'
+import {
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetRepositoryPolicyCommand,
+  SetRepositoryPolicyCommand
+} from '@aws-sdk/client-ecr'
+import { ActionError, errorMessage } from '../errors.js'
+import { AWS_CLIENT_SETTINGS, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
+import { ecrRepositoryArn } from './image-reference.js'
+
+export interface EcrRepositoryRef {
+  readonly account: string
+  readonly region: string
+  readonly repository: string
+}
+
+export interface EcrImage {
+  readonly digest: string
+  readonly tags: string[]
+  readonly pushedAt?: Date
+}
+
+export interface EcrAuthorization {
+  readonly username: string
+  readonly password: string
+  readonly expiresAt: Date
+  readonly proxyEndpoint: string
+}
+
+/** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
+export function createEcrClient(region: string, credentials?: AwsCredentials): ECRClient {
+  return new ECRClient({ region, ...AWS_CLIENT_SETTINGS, ...(credentials ? { credentials } : {}) })
+}
+
+/** The repository's policy text, or undefined when the repository has none. */
+export async function readRepositoryPolicy(client: ECRClient, repo: EcrRepositoryRef): Promise<string | undefined> {
+  try {
+    const response = await client.send(
+      new GetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository })
+    )
+    return response.policyText
+  } catch (error) {
+    if (errorName(error) === 'RepositoryPolicyNotFoundException') return undefined
+    throw ecrError(error, repo, 'ecr:GetRepositoryPolicy')
+  }
+}
+
+/**
+ * Looks an image up by tag or digest. With both, the tag is looked up and must point at the digest, so
+ * a moved tag is reported instead of deploying something else.
+ */
+export async function describeImage(
+  client: ECRClient,
+  repo: EcrRepositoryRef,
+  selector: { readonly tag?: string | undefined; readonly digest?: string | undefined }
+): Promise<EcrImage> {
+  const { tag, digest } = selector
+  if (tag === undefined && digest === undefined) throw new Error('describeImage needs a tag or a digest')
+  const imageId = tag !== undefined ? { imageTag: tag } : { imageDigest: digest }
+  let details
+  try {
+    const response = await client.send(
+      new DescribeImagesCommand({ registryId: repo.account, repositoryName: repo.repository, imageIds: [imageId] })
+    )
+    details = response.imageDetails?.[0]
+  } catch (error) {
+    if (errorName(error) === 'ImageNotFoundException') throw imageNotFound(repo, selector, error)
+    throw ecrError(error, repo, 'ecr:DescribeImages')
+  }
+  if (!details?.imageDigest) throw imageNotFound(repo, selector)
+  if (tag !== undefined && digest !== undefined && details.imageDigest !== digest) {
+    throw new ActionError(
+      `Input 'image' names tag '${tag}' with digest ${digest}, but in ECR repository ${arnOf(repo)} the tag now points to ${details.imageDigest}. Use the digest that was pushed with this tag, or drop one of them from input 'image'.`
+    )
+  }
+  return {
+    digest: details.imageDigest,
+    tags: details.imageTags ?? [],
+    ...(details.imagePushedAt ? { pushedAt: details.imagePushedAt } : {})
+  }
+}
+
+/** Stores the policy and returns the text AWS kept (AWS may rewrite it: key order, whitespace, account ids). */
+export async function writeRepositoryPolicy(client: ECRClient, repo: EcrRepositoryRef, policyText: string): Promise<string> {
+  try {
+    const response = await client.send(
+      new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
+    )
+    return response.policyText ?? policyText
+  } catch (error) {
+    const name = errorName(error)
+    if (isAccessDenied(name)) {
+      throw new ActionError(
+        `Not allowed to change the repository policy of ${arnOf(repo)} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`,
+        { cause: error }
+      )
+    }
+    if (name === 'InvalidParameterException') {
+      throw new ActionError(
+        `ECR rejected the new repository policy for ${arnOf(repo)}: ${errorMessage(error)}. Check the existing statements of that policy and input 'runpod-principals'.`,
+        { cause: error }
+      )
+    }
+    throw ecrError(error, repo, 'ecr:SetRepositoryPolicy')
+  }
+}
+
+/** A registry login for the account's registry; the token and password are masked at once. */
+export async function getAuthorizationToken(client: ECRClient, account: string): Promise<EcrAuthorization> {
+  const region = await client.config.region()
+  let data
+  try {
+    const response = await client.send(new GetAuthorizationTokenCommand({ registryIds: [account] }))
+    data = response.authorizationData?.[0]
+  } catch (error) {
+    const name = errorName(error)
+    if (isAccessDenied(name)) {
+      throw new ActionError(
+        `Not allowed to get an ECR authorization token for account ${account} in ${region} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:GetAuthorizationToken' on resource '*'.`,
+        { cause: error }
+      )
+    }
+    throw commonAwsError(error, 'ECR', region) ?? unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`)
+  }
+  if (!data?.authorizationToken || !data.expiresAt || !data.proxyEndpoint) {
+    throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`)
+  }
+  core.setSecret(data.authorizationToken)
+  const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8')
+  const separator = decoded.indexOf(':')
+  if (separator < 0) throw new Error('ECR returned an authorization token that is not USER:PASSWORD')
+  const password = decoded.slice(separator + 1)
+  core.setSecret(password)
+  return {
+    username: decoded.slice(0, separator),
+    password,
+    expiresAt: data.expiresAt,
+    proxyEndpoint: data.proxyEndpoint
+  }
+}
+
+function arnOf(repo: EcrRepositoryRef): string {
+  return ecrRepositoryArn(repo.account, repo.region, repo.repository)
+}
+
+function isAccessDenied(name: string): boolean {
+  return name === 'AccessDeniedException' || name === 'AccessDenied'
+}
+
+function imageNotFound(repo: EcrRepositoryRef, selector: { tag?: string | undefined; digest?: string | undefined }, cause?: unknown): ActionError {
+  const what = selector.tag !== undefined ? `tag '${selector.tag}'` : `digest ${selector.digest ?? ''}`
+  return new ActionError(
+    `The image with ${what} was not found in ECR repository ${arnOf(repo)}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`,
+    cause === undefined ? undefined : { cause }
+  )
+}
+
+/** Errors shared by the repository reads and writes; `permission` names the IAM action that was called. */
+function ecrError(error: unknown, repo: EcrRepositoryRef, permission: string): Error {
+  const name = errorName(error)
+  const arn = arnOf(repo)
+  if (name === 'RepositoryNotFoundException') {
+    return new ActionError(
+      `ECR repository '${repo.repository}' does not exist in account ${repo.account}, region ${repo.region}. Check the account and region in input 'image' (repositories are regional), or create the repository there before pushing.`,
+      { cause: error }
+    )
+  }
+  if (isAccessDenied(name)) {
+    return new ActionError(
+      `Not allowed to call ${permission} on ${arn} (${name}: ${errorMessage(error)}). Give the AWS role '${permission}' on that repository ARN.`,
+      { cause: error }
+    )
+  }
+  return commonAwsError(error, 'ECR', repo.region) ?? unexpected(error, `${permission} on ${arn}`)
+}
+
+function unexpected(error: unknown, call: string): ActionError {
+  return new ActionError(`AWS ${call} failed: ${errorName(error)}: ${errorMessage(error)}`, { cause: error })
+}

@@ -1,0 +1,65 @@
+import type { ECRClientConfig } from '@aws-sdk/client-ecr'
+import { ActionError, errorMessage } from '../errors.js'
+
+/** Static credentials or a provider, as every AWS SDK client accepts them. */
+export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
+
+/**
+ * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
+ * slow request unless told to throw), and the SDK's standard retry mode (jittered backoff, only for
+ * throttling, 5xx and transient network errors).
+ */
+export const AWS_CLIENT_SETTINGS = {
+  maxAttempts: 4,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
+} as const
+
+const REJECTED_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch'
+])
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+export const NO_CREDENTIALS_HELP =
+  "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one."
+
+/** The error code of an SDK error (service errors carry it as `name`). */
+export function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name
+  return typeof name === 'string' ? name : 'Error'
+}
+
+/**
+ * Failures every AWS call can hit, whatever the operation: no or rejected credentials, an unreachable
+ * endpoint. Returns undefined for anything specific to the operation.
+ */
+export function commonAwsError(error: unknown, service: 'ECR' | 'STS', region: string): ActionError | undefined {
+  const name = errorName(error)
+  const message = errorMessage(error)
+  if (name === 'CredentialsProviderError') {
+    return new ActionError(`No AWS credentials were found (${message}). ${NO_CREDENTIALS_HELP}`, { cause: error })
+  }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return new ActionError(
+      `AWS ${service} rejected the credentials (${name}: ${message}). If 'role-to-assume' is empty, the credentials come from the environment: check that aws-actions/configure-aws-credentials ran earlier in this job, that its session has not expired, and that it is for the partition of input 'image' (China and GovCloud accounts need their own credentials).`,
+      { cause: error }
+    )
+  }
+  const code = (error as { code?: unknown } | null)?.code
+  if (name === 'TimeoutError' || (typeof code === 'string' && NETWORK_CODES.has(code))) {
+    const variable = [`AWS_ENDPOINT_URL_${service}`, 'AWS_ENDPOINT_URL'].find((name) => process.env[name])
+    const detail = `${typeof code === 'string' ? `${code} ` : ''}${message}`
+    return new ActionError(
+      variable
+        ? `Could not reach AWS ${service} at ${process.env[variable]} (set by ${variable}): ${detail}. Check that this endpoint is up, or unset ${variable} to use AWS.`
+        : `Could not reach AWS ${service} in region '${region}': ${detail}. Check that the region in input 'image' exists and is enabled for your account, and that the runner can reach AWS.`,
+      { cause: error }
+    )
+  }
+  return undefined
+}

@@ -1,0 +1,180 @@
+import { ActionError } from '../errors.js'
+import { findDelegation } from '../runpod/delegations.js'
+import { formatImageReference, imageWithDigest, type ImageReference, type PrivateEcrRepository } from '../aws/image-reference.js'
+import type { PolicyMode, RegistryAuth } from '../inputs.js'
+import { analyzeGrant } from '../policy/grant.js'
+import { lintPolicy } from '../policy/lint.js'
+import { applyRunpodGrant, runpodStatement, type MergeResult } from '../policy/merge.js'
+import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
+import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
+import type { TargetState } from '../runpod/targets.js'
+
+export interface DeploySettings {
+  readonly policy: PolicyMode
+  readonly principals: readonly string[]
+  readonly registryAuth: RegistryAuth
+  readonly pinDigest: boolean
+  /** token mode; default ecr-ACCOUNT-REGION. */
+  readonly registryCredentialName?: string
+  /** token mode: names a rotated credential (kept out of the plan's logic so it stays pure). */
+  readonly now?: Date
+}
+
+/** Everything the read phase found; the plan is decided from this alone. */
+export interface DeployReads {
+  readonly image: ImageReference
+  /** Digest ECR reports for the image; absent for public images, which are not looked up. */
+  readonly imageDigest?: string
+  /** Present when the repository policy was read; `text` is undefined when the repository has none. */
+  readonly policy?: { readonly text: string | undefined }
+  /** Present when delegations were listed (registry-auth: delegation on a private image). */
+  readonly delegations?: readonly EcrDelegation[]
+  /** Present when registry credentials were listed (registry-auth: token on a private image). */
+  readonly registries?: readonly RegistryCredential[]
+  readonly targets: readonly TargetState[]
+}
+
+export type PolicyStep =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'granted'; readonly supersededAccount: boolean }
+  | { readonly kind: 'apply'; readonly merge: MergeResult; readonly supersededAccount: boolean }
+
+export type DelegationStep =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'reuse'; readonly delegation: EcrDelegation }
+  | { readonly kind: 'create'; readonly repository: PrivateEcrRepository }
+
+export interface TargetStep {
+  readonly target: TargetState
+  readonly change: 'patch' | 'unchanged'
+  /**
+   * token mode: `set` puts the credential into the PATCH (with the image, one restart or release);
+   * `kept` is a pod already on the image but on another credential, left alone so it is not restarted.
+   */
+  readonly credential?: 'set' | 'kept'
+}
+
+export interface DeployPlan {
+  /** The exact reference targets will run: a tag, or a digest with pin-digest. */
+  readonly deployImage: string
+  readonly digest?: string
+  readonly policy: PolicyStep
+  readonly delegation: DelegationStep
+  readonly credential: CredentialStep
+  readonly targets: readonly TargetStep[]
+  readonly warnings: readonly string[]
+}
+
+/**
+ * Decides every write from what was read. Anything that would make the deploy fail throws here, before the
+ * first write, so a bad run changes nothing.
+ */
+export function planDeploy(settings: DeploySettings, reads: DeployReads): DeployPlan {
+  const { image } = reads
+  const digest = reads.imageDigest ?? image.digest
+  const deployImage = chooseDeployImage(settings, image, digest)
+  const warnings: string[] = []
+  if (image.tag === 'latest' && !settings.pinDigest && !image.digest) {
+    warnings.push(
+      `Input 'image' uses the ':latest' tag. Runpod caches images by reference, so a host that already pulled ':latest' may keep running the old image. Set 'pin-digest: true' (deploys ${image.repository}@sha256:…) or push a unique tag.`
+    )
+  }
+  const policy = planPolicy(settings, reads)
+  if (policy.kind !== 'skipped' && policy.supersededAccount) {
+    warnings.push(
+      `The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`
+    )
+  }
+  const credential = planRegistryCredential(settings, reads)
+  return {
+    deployImage,
+    ...(digest ? { digest } : {}),
+    policy,
+    delegation: planDelegation(settings, reads),
+    credential,
+    targets: planTargets(
+      reads.targets,
+      deployImage,
+      credential.kind === 'refresh' ? { id: credential.current.id } : credential.kind === 'create' ? { id: undefined } : undefined
+    ),
+    warnings
+  }
+}
+
+/**
+ * What each target needs. Without a managed credential only the image counts. With one (`id` undefined
+ * while it is still to be created), a target moving to the image gets the credential in the same PATCH;
+ * a target already on the image but on another credential gets a credential-only PATCH if it is an
+ * endpoint (a new release that rolls out as workers cycle, which they do whenever they scale, and a
+ * worker that starts must be able to pull), but not if it is a pod: any PATCH restarts the pod's
+ * container, and a running pod needs no credential until its next pull.
+ */
+export function planTargets(
+  targets: readonly TargetState[],
+  deployImage: string,
+  credential?: { readonly id: string | undefined }
+): TargetStep[] {
+  return targets.map((target): TargetStep => {
+    const onImage = target.image === deployImage
+    if (!credential) return { target, change: onImage ? 'unchanged' : 'patch' }
+    if (!onImage) return { target, change: 'patch', credential: 'set' }
+    if (credential.id !== undefined && target.registry === credential.id) return { target, change: 'unchanged' }
+    return target.kind === 'pod' ? { target, change: 'unchanged', credential: 'kept' } : { target, change: 'patch', credential: 'set' }
+  })
+}
+
+function planRegistryCredential(settings: DeploySettings, reads: DeployReads): CredentialStep {
+  const ecr = reads.image.ecr
+  if (settings.registryAuth !== 'token') return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
+  if (!ecr) return { kind: 'skipped', reason: 'public images need no registry credential' }
+  if (!reads.registries || !settings.now) throw new Error('registry-auth: token needs the registry credentials and the time')
+  return planCredential(settings.registryCredentialName ?? defaultCredentialName(ecr), reads.registries, reads.targets, settings.now)
+}
+
+function chooseDeployImage(settings: DeploySettings, image: ImageReference, digest: string | undefined): string {
+  if (!settings.pinDigest) return formatImageReference(image)
+  if (!digest) {
+    throw new ActionError(
+      `Input 'pin-digest' is true, but the digest of ${formatImageReference(image)} is unknown (public images are not looked up). Put the digest in 'image' (REPO@sha256:…) or set 'pin-digest: false'.`
+    )
+  }
+  return imageWithDigest(image, digest)
+}
+
+function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
+  if (!reads.image.ecr) return { kind: 'skipped', reason: 'public images need no repository policy' }
+  if (settings.policy === 'skip' || !reads.policy) return { kind: 'skipped', reason: "input 'policy' is skip" }
+  const repository = reads.image.ecr.repository
+  const text = reads.policy.text
+  const analysis = text === undefined ? undefined : analyzeGrant(text, settings.principals)
+  const supersededAccount = analysis?.supersededAccount ?? false
+  if (settings.policy === 'apply') {
+    // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
+    const merge = applyRunpodGrant(text, settings.principals, repository)
+    return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount }
+  }
+  if (text !== undefined && analysis?.granted) {
+    const errors = lintPolicy(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error')
+    if (errors.length === 0) return { kind: 'granted', supersededAccount }
+    throw new ActionError(
+      `The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
+    )
+  }
+  const missing = analysis
+    ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+    : 'the repository has no policy'
+  const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : ''
+  throw new ActionError(
+    `The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+  )
+}
+
+function planDelegation(settings: DeploySettings, reads: DeployReads): DelegationStep {
+  const ecr = reads.image.ecr
+  if (!ecr) return { kind: 'skipped', reason: 'public images need no delegation' }
+  if (settings.registryAuth !== 'delegation' || !reads.delegations) {
+    return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
+  }
+  const existing = findDelegation(reads.delegations, ecr)
+  return existing ? { kind: 'reuse', delegation: existing } : { kind: 'create', repository: ecr }
+}

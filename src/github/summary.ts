@@ -1,0 +1,162 @@
+import * as core from '@actions/core'
+import type { CredentialResult } from '../runpod/registry-sync.js'
+import type { DeployPlan } from '../deploy/plan.js'
+import type { ImageReference } from '../aws/image-reference.js'
+import { describeCredentialStep } from '../runpod/registries.js'
+import type { DeploymentStatus } from '../deploy/rollout.js'
+import type { TargetKind } from '../runpod/targets.js'
+
+type TableRow = Parameters<typeof core.summary.addTable>[0][number]
+
+export interface DeploymentRecord {
+  readonly kind: TargetKind
+  readonly id: string
+  readonly name?: string
+  readonly previousImage: string
+  readonly image: string
+  readonly status: DeploymentStatus
+  readonly durationMs?: number
+  readonly reason?: string
+  readonly note?: string
+  readonly diagnostics?: readonly string[]
+}
+
+/** Filled in as the run goes, so a failure half-way still reports what happened. */
+export interface DeployReport {
+  readonly mode: 'deploy' | 'verify'
+  readonly image: ImageReference
+  plan?: DeployPlan
+  policyChanged?: boolean
+  delegationId?: string
+  /** token mode: what was done to the registry credential. */
+  credential?: CredentialResult
+  readonly deployments: DeploymentRecord[]
+  failure?: string
+}
+
+const STATUS_ICONS: Record<DeploymentStatus, string> = {
+  'rolled-out': '✅ rolled out',
+  updated: '🔄 updated (not waited for)',
+  unchanged: '➖ unchanged',
+  'rolled-back': '↩️ rolled back',
+  failed: '❌ failed',
+  planned: '📝 planned'
+}
+
+export async function writeDeploySummary(report: DeployReport): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const summary = core.summary.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2)
+  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true)
+  summary.addTable(overviewRows(report))
+  const plan = report.plan
+  if (plan?.policy.kind === 'apply') {
+    const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add'
+    summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
+  }
+  if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
+  for (const deployment of report.deployments) {
+    if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
+    summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
+    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${escapeHtml(text)}</p>`, true)
+    if (deployment.diagnostics?.length) summary.addCodeBlock(deployment.diagnostics.join('\n'))
+  }
+  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true)
+  await summary.write()
+}
+
+function overviewRows(report: DeployReport): TableRow[] {
+  const plan = report.plan
+  const rows: TableRow[] = [
+    [
+      { data: 'Image', header: true },
+      { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+    ]
+  ]
+  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }])
+  const ecr = report.image.ecr
+  if (ecr) rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }])
+  if (plan) {
+    rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }])
+    rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }])
+    if (plan.credential.kind !== 'skipped') rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
+  }
+  return rows
+}
+
+function policyText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.policy.kind) {
+    case 'skipped':
+      return `skipped: ${plan.policy.reason}`
+    case 'granted':
+      return 'already grants Runpod pull'
+    case 'apply':
+      if (report.policyChanged) return 'applied: added the AllowRunpodPull statement'
+      return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)'
+  }
+}
+
+function delegationText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.delegation.kind) {
+    case 'skipped':
+      return `skipped: ${plan.delegation.reason}`
+    case 'reuse':
+      return `exists: ${plan.delegation.delegation.id}`
+    case 'create':
+      if (report.delegationId) return `created: ${report.delegationId}`
+      return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)'
+  }
+}
+
+function credentialText(report: DeployReport, plan: DeployPlan): string {
+  const result = report.credential
+  if (!result) return report.mode === 'verify' ? `plan: ${describeCredentialStep(plan.credential)}` : 'not written (the run stopped first)'
+  const how = {
+    refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
+    created: `created: ${result.id} (${result.name})`,
+    rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
+  }[result.how]
+  const cleanup = result.cleanup
+  if (!cleanup) return how
+  const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`)
+  const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`)
+  return [how, ...deleted, ...kept].join('; ')
+}
+
+function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
+  const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }))
+  return [
+    header,
+    ...deployments.map((deployment) => [
+      `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
+      `<code>${escapeHtml(deployment.previousImage)}</code>`,
+      deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
+      STATUS_ICONS[deployment.status],
+      deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+      link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
+    ])
+  ]
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000)
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`
+}
+
+function runpodConsoleUrl(kind: TargetKind, id: string): string {
+  const encoded = encodeURIComponent(id)
+  return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
+}
+
+function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
+  const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com'
+  return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`
+}
+
+function link(url: string, text: string): string {
+  return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`
+}
+
+/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}

@@ -1,0 +1,64 @@
+// Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
+import { ActionError } from '../errors.js'
+import type { Endpoint, Pod, PodStatus } from './wire.js'
+import type { ImagePatch, RunpodClient } from './client.js'
+import type { ResourceKind } from './errors.js'
+
+export type TargetKind = ResourceKind
+
+export interface TargetState {
+  readonly kind: TargetKind
+  readonly id: string
+  readonly name: string
+  /** '' for an endpoint that reports no image. */
+  readonly image: string
+  readonly registry?: string | null
+  /** Pods only. */
+  readonly status?: PodStatus
+  /** Pods only: when the container last started. */
+  readonly startedAt?: string | null
+  /** Endpoints only: the configuration version before the deploy, so a rollout waits for a newer one. */
+  readonly version?: number | null
+}
+
+/** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
+export async function readTarget(client: RunpodClient, kind: TargetKind, id: string): Promise<TargetState> {
+  if (kind === 'endpoint') {
+    const [endpoint, releases] = await Promise.all([client.getEndpoint(id), client.listEndpointReleases(id)])
+    return { ...endpointState(endpoint), version: releases.endpointVersion }
+  }
+  const pod = await client.getPod(id)
+  // Found in the read phase, so an undeployable pod fails the run before anything is written.
+  if (pod.status === 'TERMINATED') {
+    throw new ActionError(`Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`)
+  }
+  if (pod.inCluster) {
+    throw new ActionError(`Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`)
+  }
+  return podState(pod)
+}
+
+/**
+ * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
+ * Runpod's update schemas reject fields they do not name, and a PATCH changes only what it carries.
+ */
+export async function patchTargetImage(
+  client: RunpodClient,
+  target: Pick<TargetState, 'kind' | 'id'>,
+  image: string,
+  registry?: string | null
+): Promise<TargetState> {
+  const body: ImagePatch = registry === undefined ? { image } : { image, registry }
+  return target.kind === 'pod'
+    ? podState(await client.patchPod(target.id, body))
+    : endpointState(await client.patchEndpoint(target.id, body))
+}
+
+function podState(pod: Pod): TargetState {
+  const { id, name, image, registry, status, startedAt } = pod
+  return { kind: 'pod', id, name, image, registry, status, startedAt }
+}
+
+function endpointState(endpoint: Endpoint): TargetState {
+  return { kind: 'endpoint', id: endpoint.id, name: endpoint.name, image: endpoint.image ?? '', registry: endpoint.registry }
+}

@@ -1,0 +1,317 @@
+// The fields of Runpod's REST v2 responses that this action uses, and defensive parsers for them.
+// Anything the API adds is ignored; anything we rely on that is missing or mistyped is a clear error.
+import { ActionError } from '../errors.js'
+
+export type PodStatus = 'PROVISIONING' | 'STARTING' | 'RUNNING' | 'EXITED' | 'ERROR' | 'TERMINATED'
+export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | 'UNHEALTHY'
+
+const POD_STATUSES: readonly PodStatus[] = ['PROVISIONING', 'STARTING', 'RUNNING', 'EXITED', 'ERROR', 'TERMINATED']
+const WORKER_STATUSES: readonly WorkerStatus[] = ['RUNNING', 'IDLE', 'INITIALIZING', 'THROTTLED', 'UNHEALTHY']
+
+export interface EcrDelegation {
+  readonly id: string
+  readonly name: string | null
+  /** The AWS account that owns the repository. */
+  readonly awsUser: string
+  readonly awsRegion: string
+  readonly repository: string
+}
+
+/** A container registry credential; Runpod never returns its username or password. */
+export interface RegistryCredential {
+  readonly id: string
+  readonly name: string
+}
+
+export interface Pod {
+  readonly id: string
+  readonly name: string
+  readonly image: string
+  readonly registry: string | null
+  readonly status: PodStatus
+  readonly startedAt: string | null
+  /** Cluster member pods cannot be modified through the pod endpoints. */
+  readonly inCluster: boolean
+}
+
+export interface Endpoint {
+  readonly id: string
+  readonly name: string
+  readonly image: string | null
+  readonly registry: string | null
+}
+
+export interface RolloutSummary {
+  readonly inProgress: boolean
+  readonly workersOnLatest: number
+  readonly workersTotal: number
+  readonly percentOnLatest: number
+}
+
+export interface Release {
+  readonly id: string
+  readonly version: number | null
+  readonly createdAt: string
+}
+
+export interface EndpointReleases {
+  readonly endpointVersion: number | null
+  readonly rollout: RolloutSummary
+  readonly releases: readonly Release[]
+}
+
+export interface Worker {
+  readonly id: string
+  readonly status: WorkerStatus
+  readonly isStale: boolean
+  readonly version: number | null
+  readonly image: string | null
+}
+
+export interface EndpointWorkers {
+  readonly endpointVersion: number | null
+  readonly workers: readonly Worker[]
+}
+
+/** RFC 9457 problem details as Runpod sends them. */
+export interface Problem {
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly errors: readonly string[]
+}
+
+type Json = Record<string, unknown>
+
+/** Reads fields of one JSON object; `where` names the request so a bad shape points at the endpoint. */
+class Fields {
+  constructor(
+    private readonly value: Json,
+    private readonly where: string,
+    private readonly path: string
+  ) {}
+
+  static of(value: unknown, where: string, path = 'response'): Fields {
+    if (!isObject(value)) throw unexpected(where, `${path} is not a JSON object`)
+    return new Fields(value, where, path)
+  }
+
+  string(name: string): string {
+    return this.typed(name, 'string') as string
+  }
+
+  optionalString(name: string): string | null {
+    return this.nullable(name, 'string') as string | null
+  }
+
+  number(name: string): number {
+    return this.typed(name, 'number') as number
+  }
+
+  optionalNumber(name: string): number | null {
+    return this.nullable(name, 'number') as number | null
+  }
+
+  boolean(name: string): boolean {
+    return this.typed(name, 'boolean') as boolean
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const value = this.string(name)
+    const match = allowed.find((option) => option === value)
+    if (match === undefined) throw unexpected(this.where, `${this.path}.${name} is '${value}', not one of ${allowed.join(', ')}`)
+    return match
+  }
+
+  object(name: string): Fields {
+    return Fields.of(this.value[name], this.where, `${this.path}.${name}`)
+  }
+
+  array(name: string): Fields[] {
+    const value = this.value[name]
+    if (!Array.isArray(value)) throw unexpected(this.where, `${this.path}.${name} is not an array`)
+    return value.map((item, index) => Fields.of(item, this.where, `${this.path}.${name}[${index}]`))
+  }
+
+  has(name: string): boolean {
+    return this.value[name] !== undefined && this.value[name] !== null
+  }
+
+  private typed(name: string, type: 'string' | 'number' | 'boolean'): unknown {
+    const value = this.value[name]
+    if (typeof value !== type) throw unexpected(this.where, `${this.path}.${name} is not a ${type}`)
+    return value
+  }
+
+  private nullable(name: string, type: 'string' | 'number'): unknown {
+    const value = this.value[name]
+    return value === undefined || value === null ? null : this.typed(name, type)
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function unexpected(where: string, what: string): ActionError {
+  return new ActionError(
+    `Runpod answered ${where} with a response this action does not understand (${what}). Check that 'runpod-api-url' points at the Runpod REST API v2, and retry; report it if it persists.`
+  )
+}
+
+function parseDelegation(item: Fields): EcrDelegation {
+  return {
+    id: item.string('id'),
+    name: item.optionalString('name'),
+    awsUser: item.string('awsUser'),
+    awsRegion: item.string('awsRegion'),
+    repository: item.string('repository')
+  }
+}
+
+/** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`. */
+export function parseDelegationList(body: unknown, where: string): EcrDelegation[] {
+  return enveloped(body, where, 'delegations').map(parseDelegation)
+}
+
+/** A created delegation: bare, or under `data.delegation`. */
+export function parseCreatedDelegation(body: unknown, where: string): EcrDelegation {
+  return parseDelegation(created(body, where, 'delegation'))
+}
+
+function parseRegistry(item: Fields): RegistryCredential {
+  return { id: item.string('id'), name: item.string('name') }
+}
+
+/** `{"registries":[…]}`, or under `data` like the delegations on some deployments. */
+export function parseRegistryList(body: unknown, where: string): RegistryCredential[] {
+  return enveloped(body, where, 'registries').map(parseRegistry)
+}
+
+/** A created registry credential: bare, or under `data.registry`. */
+export function parseCreatedRegistry(body: unknown, where: string): RegistryCredential {
+  return parseRegistry(created(body, where, 'registry'))
+}
+
+/** The list `key` of a response, at the top or under `data`. */
+function enveloped(body: unknown, where: string, key: string): Fields[] {
+  const root = Fields.of(body, where)
+  return (root.has(key) ? root : root.object('data')).array(key)
+}
+
+/** A created resource: the body itself, or `data.<key>`. */
+function created(body: unknown, where: string, key: string): Fields {
+  const root = Fields.of(body, where)
+  return root.has('id') ? root : root.object('data').object(key)
+}
+
+/**
+ * The answer to a GraphQL mutation: `data.<field>` when it worked, else the `errors[].message` texts.
+ * GraphQL reports most failures in the body, with status 200 or (GraphQL over HTTP) 400.
+ */
+export function parseGraphqlResult(body: unknown, field: string, where: string): { readonly data?: unknown; readonly errors: string[] } {
+  const root = Fields.of(body, where)
+  const raw = (body as Json)['errors']
+  const errors = Array.isArray(raw)
+    ? raw.map((error) => (isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)))
+    : []
+  const data = root.has('data') && isObject((body as Json)['data']) ? ((body as Json)['data'] as Json)[field] : undefined
+  return { ...(data === undefined || data === null ? {} : { data }), errors }
+}
+
+export function parsePod(body: unknown, where: string): Pod {
+  const pod = Fields.of(body, where)
+  return {
+    id: pod.string('id'),
+    name: pod.string('name'),
+    image: pod.string('image'),
+    registry: pod.optionalString('registry'),
+    status: pod.oneOf('status', POD_STATUSES),
+    startedAt: pod.optionalString('startedAt'),
+    inCluster: pod.has('cluster')
+  }
+}
+
+export function parseEndpoint(body: unknown, where: string): Endpoint {
+  const endpoint = Fields.of(body, where)
+  return {
+    id: endpoint.string('id'),
+    name: endpoint.string('name'),
+    image: endpoint.optionalString('image'),
+    registry: endpoint.optionalString('registry')
+  }
+}
+
+export function parseEndpointReleases(body: unknown, where: string): EndpointReleases {
+  const root = Fields.of(body, where)
+  const rollout = root.object('rollout')
+  return {
+    endpointVersion: root.optionalNumber('endpointVersion'),
+    rollout: {
+      inProgress: rollout.boolean('inProgress'),
+      workersOnLatest: rollout.number('workersOnLatest'),
+      workersTotal: rollout.number('workersTotal'),
+      percentOnLatest: rollout.number('percentOnLatest')
+    },
+    releases: root.array('releases').map((release) => ({
+      id: release.string('id'),
+      version: release.optionalNumber('version'),
+      createdAt: release.string('createdAt')
+    }))
+  }
+}
+
+export function parseEndpointWorkers(body: unknown, where: string): EndpointWorkers {
+  const root = Fields.of(body, where)
+  return {
+    endpointVersion: root.optionalNumber('endpointVersion'),
+    workers: root.array('workers').map((worker) => ({
+      id: worker.string('id'),
+      status: worker.oneOf('status', WORKER_STATUSES),
+      isStale: worker.boolean('isStale'),
+      version: worker.optionalNumber('version'),
+      image: worker.optionalString('image')
+    }))
+  }
+}
+
+/** Problem JSON when the body is one; undefined for anything else (an HTML error page from a proxy, say). */
+export function parseProblem(body: unknown): Problem | undefined {
+  if (!isObject(body)) return undefined
+  const { title, status, detail, errors } = body
+  if (typeof title !== 'string' && typeof detail !== 'string') return undefined
+  return {
+    title: typeof title === 'string' ? title : '',
+    status: typeof status === 'number' ? status : 0,
+    detail: typeof detail === 'string' ? detail : '',
+    errors: Array.isArray(errors) ? errors.filter((error): error is string => typeof error === 'string') : []
+  }
+}
+
+/**
+ * Log lines from a server-sent event stream. Each event's `data:` lines are joined; a JSON payload
+ * `{ts, source, line}` yields its `line`, anything else is kept as text.
+ */
+export function parseLogEvents(text: string): string[] {
+  const lines: string[] = []
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).replace(/^ /, ''))
+    if (data.length === 0) continue
+    const payload = data.join('\n')
+    lines.push(logText(payload))
+  }
+  return lines
+}
+
+function logText(payload: string): string {
+  try {
+    const parsed: unknown = JSON.parse(payload)
+    if (isObject(parsed) && typeof parsed['line'] === 'string') return parsed['line']
+  } catch {
+    // not JSON: the payload is the line itself
+  }
+  return payload
+}
