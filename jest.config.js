@@ -2,7 +2,7 @@
 // Two projects: `unit` opens no socket and starts no process (seconds); `integration` runs real HTTP,
 // moto and the bundled dist/.
 const shared = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test-support/quiet-environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -1,11 +1,12 @@
-import { ActionError } from './errors.js'
+import { isIamPrincipalArn, isIamRoleArn } from './aws/arn.js'
 import { AWS_REGION_PATTERN } from './aws/image-reference.js'
-import { DEFAULT_RUNPOD_API_URL, RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
+import { ActionError } from './errors.js'
+import { RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
+import { DEFAULT_RUNPOD_API_URL, parseApiUrl } from './runpod/api-url.js'
 
 export type Mode = 'deploy' | 'verify' | 'lint'
 export type PolicyMode = 'apply' | 'verify' | 'skip'
 export type RegistryAuth = 'delegation' | 'token' | 'none'
-export type Severity = 'error' | 'warning' | 'note'
 
 export interface LintInputs {
   readonly mode: 'lint'
@@ -89,7 +90,7 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     podIds: ids(read('pod-id')),
     endpointIds: ids(read('endpoint-id')),
     runpodApiKey,
-    runpodApiUrl: runpodApiUrl(read('runpod-api-url') || DEFAULT_RUNPOD_API_URL),
+    runpodApiUrl: parseApiUrl(read('runpod-api-url') || DEFAULT_RUNPOD_API_URL),
     policy: oneOf(read, 'policy', ['apply', 'verify', 'skip'] as const, registryAuth === 'token' ? 'skip' : 'apply'),
     runpodPrincipals: principals(read('runpod-principals')),
     registryAuth,
@@ -140,13 +141,11 @@ function ids(raw: string): string[] {
   return [...seen]
 }
 
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|root)(\/.+)?$/
-
 function principals(raw: string): string[] {
   const given = lines(raw)
   if (given.length === 0) return [...RUNPOD_DEPLOYMENT_ROLES]
   for (const arn of given) {
-    if (!PRINCIPAL_ARN.test(arn)) {
+    if (!isIamPrincipalArn(arn)) {
       throw new ActionError(
         `Input 'runpod-principals' has '${arn}', which is not an IAM principal ARN (arn:aws:iam::ACCOUNT:role/NAME). List one ARN per line, or remove the input to use Runpod's documented deployment roles.`
       )
@@ -156,7 +155,7 @@ function principals(raw: string): string[] {
 }
 
 function roleArn(raw: string): string {
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(raw)) {
+  if (!isIamRoleArn(raw)) {
     throw new ActionError(
       `Input 'role-to-assume' is '${raw}', which is not an IAM role ARN. Use the full ARN, for example 'arn:aws:iam::123456789012:role/github-runpod-deploy'.`
     )
@@ -186,25 +185,4 @@ function positiveSeconds(raw: string): number {
     throw new ActionError(`Input 'wait-timeout' is '${raw}': give a whole number of seconds greater than 0, for example 900.`)
   }
   return seconds
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-}
-
-// Checked here, before the client exists, so the API key is never sent over plain HTTP.
-function runpodApiUrl(raw: string): URL {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new ActionError(`Input 'runpod-api-url' is '${raw}', which is not a URL. Remove it to use ${DEFAULT_RUNPOD_API_URL}.`)
-  }
-  if (url.protocol === 'https:') return url
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url
-  throw new ActionError(
-    `Input 'runpod-api-url' is '${raw}': the API key may only be sent over https:// (plain http:// is allowed for loopback test servers only). Use an https:// URL or remove the input to use ${DEFAULT_RUNPOD_API_URL}.`
-  )
 }

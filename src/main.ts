@@ -1,16 +1,49 @@
+// The shell: reads the inputs, runs one mode, and hands its report to github/. Each mode loads only its
+// own code: a lint run never parses the AWS SDK, a deploy never the glob code.
 import * as core from '@actions/core'
+import type { Logger } from './deploy/log.js'
 import { ActionError, errorMessage } from './errors.js'
-import { parseInputs } from './inputs.js'
+import { parseInputs, type DeployInputs, type LintInputs } from './inputs.js'
+
+/** The workflow log, through the toolkit's workflow commands. */
+const toolkitLog: Logger = {
+  debug: (message) => core.debug(message),
+  info: (message) => core.info(message),
+  warning: (message, properties) => core.warning(message, properties),
+  notice: (message, properties) => core.notice(message, properties),
+  error: (message, properties) => core.error(message, properties),
+  startGroup: (name) => core.startGroup(name),
+  endGroup: () => core.endGroup()
+}
 
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
-    // Each mode loads only its own code: a lint run never parses the AWS SDK, a deploy never the glob code.
-    if (inputs.mode === 'lint') await (await import('./lint/run.js')).runLint(inputs)
-    else await (await import('./deploy/run.js')).runDeploy(inputs, process.env)
+    if (inputs.mode === 'lint') await lint(inputs)
+    else await deploy(inputs)
   } catch (error) {
     reportFailure(error)
   }
+}
+
+async function lint(inputs: LintInputs): Promise<void> {
+  const [{ runLint }, { publishLintReport }] = await Promise.all([import('./lint/run.js'), import('./github/publish.js')])
+  const report = await runLint(inputs, process.env['GITHUB_WORKSPACE'] || process.cwd())
+  await publishLintReport(report)
+  if (report.failure) core.setFailed(report.failure)
+}
+
+async function deploy(inputs: DeployInputs): Promise<void> {
+  core.setSecret(inputs.runpodApiKey)
+  const [{ runDeploy }, { releaseTagFromEvent }, { publishDeployReport }] = await Promise.all([
+    import('./deploy/run.js'),
+    import('./github/event.js'),
+    import('./github/publish.js')
+  ])
+  const releaseTag = await releaseTagFromEvent(process.env)
+  const { report, error } = await runDeploy(inputs, { log: toolkitLog, ...(releaseTag ? { releaseTag } : {}) })
+  await publishDeployReport(report)
+  if (error !== undefined) throw error
 }
 
 function reportFailure(error: unknown): void {

@@ -59,6 +59,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       options.timeoutMs ?? 45_000,
       options.signal
     )
+    keepForFailure(`$ node dist/index.js (mode ${options.inputs['mode'] || 'deploy'}, exit ${exitCode})`, stdout, stderr)
     return {
       exitCode,
       stdout,
@@ -71,6 +72,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** Hands the action's output to the test environment, which prints it only if the test fails. */
+function keepForFailure(title: string, stdout: string, stderr: string): void {
+  const sink = (globalThis as { __testLog?: string[] }).__testLog
+  sink?.push(title, ...stdout.split('\n'), ...(stderr ? ['(stderr)', ...stderr.split('\n')] : []))
 }
 
 function spawnNode(

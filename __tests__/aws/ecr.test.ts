@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { ecrRepository } from '../../src/aws/arn.js'
 import {
   DescribeImagesCommand,
   ECRClient,
@@ -20,7 +21,7 @@ import {
   writeRepositoryPolicy
 } from '../../src/aws/ecr.js'
 
-const repo = { account: '111122223333', region: 'eu-west-1', repository: 'team/worker' }
+const repo = ecrRepository('111122223333', 'eu-west-1', 'team/worker')
 const ARN = 'arn:aws:ecr:eu-west-1:111122223333:repository/team/worker'
 const DIGEST = `sha256:${'c'.repeat(64)}`
 const $metadata = {}
@@ -105,10 +106,10 @@ describe('readRepositoryPolicy', () => {
 })
 
 describe('describeImage', () => {
-  it('looks up a tag and returns digest, tags and push time', async () => {
+  it('looks up a tag and returns its digest', async () => {
     const pushedAt = new Date('2026-01-02T03:04:05Z')
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1', 'latest'], imagePushedAt: pushedAt }] })
-    expect(await describeImage(client, repo, { tag: 'v1' })).toEqual({ digest: DIGEST, tags: ['v1', 'latest'], pushedAt })
+    expect(await describeImage(client, repo, { tag: 'v1' })).toEqual({ digest: DIGEST })
     expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
       registryId: '111122223333',
       repositoryName: 'team/worker',
@@ -116,9 +117,14 @@ describe('describeImage', () => {
     })
   })
 
+  it('needs only the digest: tags and push time may be missing', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] })
+    expect(await describeImage(client, repo, { tag: 'v1' })).toEqual({ digest: DIGEST })
+  })
+
   it('looks up a digest', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] })
-    expect(await describeImage(client, repo, { digest: DIGEST })).toEqual({ digest: DIGEST, tags: [] })
+    expect(await describeImage(client, repo, { digest: DIGEST })).toEqual({ digest: DIGEST })
     expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input.imageIds).toEqual([{ imageDigest: DIGEST }])
   })
 
@@ -192,15 +198,15 @@ describe('getAuthorizationToken', () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({
       authorizationData: [{ authorizationToken: token, expiresAt, proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com' }]
     })
-    expect(await getAuthorizationToken(client, '111122223333')).toEqual({
-      username: 'AWS',
-      password: 'very-secret-password',
-      expiresAt,
-      proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com'
-    })
+    expect(await getAuthorizationToken(client, '111122223333')).toEqual({ username: 'AWS', password: 'very-secret-password' })
     expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({ registryIds: ['111122223333'] })
     expect(stdout).toContain(`::add-mask::${token}\n`)
     expect(stdout).toContain('::add-mask::very-secret-password\n')
+  })
+
+  it('needs only the token: expiry and proxy endpoint may be missing', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:pw').toString('base64') }] })
+    expect(await getAuthorizationToken(client, '111122223333')).toEqual({ username: 'AWS', password: 'pw' })
   })
 
   it('names ecr:GetAuthorizationToken when access is denied', async () => {

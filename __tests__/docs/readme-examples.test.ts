@@ -4,8 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { lintPolicy } from '../../src/policy/lint.js'
-import { runpodStatement } from '../../src/policy/merge.js'
-import { RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID } from '../../src/policy/runpod-statement.js'
+import { RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID, runpodStatement } from '../../src/policy/runpod-statement.js'
 
 interface Step {
   uses?: string

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseOperator, parsePolicy, positionFinder } from '../../src/policy/document.js'
+import { parsePolicy, positionFinder } from '../../src/policy/document.js'
+import { parseOperator } from '../../src/policy/operators.js'
 
 describe('parsePolicy', () => {
   it('normalises a single Statement object and string Action/Principal forms, with positions', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { analyzeGrant, PULL_ACTIONS, wildcardMatch } from '../../src/policy/grant.js'
+import { analyzeGrant } from '../../src/policy/grant.js'
+import { wildcardMatch } from '../../src/policy/operators.js'
+import { PULL_ACTIONS } from '../../src/policy/runpod-statement.js'
 
 const EAST = 'arn:aws:iam::550005742258:role/prod-us-east-1-deployment-role'
 const WEST = 'arn:aws:iam::550005742258:role/prod-us-west-2-deployment-role'

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { LINT_RULES, lintPolicy, type Finding } from '../../src/policy/lint.js'
-import { PULL_ACTIONS } from '../../src/policy/grant.js'
-import { RUNPOD_DEPLOYMENT_ROLES } from '../../src/policy/runpod-statement.js'
+import { PULL_ACTIONS, RUNPOD_DEPLOYMENT_ROLES } from '../../src/policy/runpod-statement.js'
 
 const ROLES = [...RUNPOD_DEPLOYMENT_ROLES]
 const RUNPOD = {

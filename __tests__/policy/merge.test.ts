@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { ActionError } from '../../src/errors.js'
-import { analyzeGrant, PULL_ACTIONS } from '../../src/policy/grant.js'
+import { analyzeGrant } from '../../src/policy/grant.js'
 import { lintPolicy } from '../../src/policy/lint.js'
-import { applyRunpodGrant, runpodStatement } from '../../src/policy/merge.js'
-import { RUNPOD_DEPLOYMENT_ROLES, SUPERSEDED_RUNPOD_ACCOUNT } from '../../src/policy/runpod-statement.js'
+import { applyRunpodGrant } from '../../src/policy/merge.js'
+import { PULL_ACTIONS, RUNPOD_DEPLOYMENT_ROLES, runpodStatement, SUPERSEDED_RUNPOD_ACCOUNT } from '../../src/policy/runpod-statement.js'
 
 const ROLES = [...RUNPOD_DEPLOYMENT_ROLES]
 const CI = 'arn:aws:iam::123456789012:role/ci'

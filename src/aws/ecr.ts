@@ -8,25 +8,16 @@ import {
 } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage } from '../errors.js'
 import { AWS_CLIENT_SETTINGS, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
-import { ecrRepositoryArn } from './image-reference.js'
-
-export interface EcrRepositoryRef {
-  readonly account: string
-  readonly region: string
-  readonly repository: string
-}
+import type { EcrRepository } from './arn.js'
 
 export interface EcrImage {
   readonly digest: string
-  readonly tags: string[]
-  readonly pushedAt?: Date
 }
 
+/** A registry login from an ECR authorization token; the password is masked. */
 export interface EcrAuthorization {
   readonly username: string
   readonly password: string
-  readonly expiresAt: Date
-  readonly proxyEndpoint: string
 }
 
 /** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
@@ -35,7 +26,7 @@ export function createEcrClient(region: string, credentials?: AwsCredentials): E
 }
 
 /** The repository's policy text, or undefined when the repository has none. */
-export async function readRepositoryPolicy(client: ECRClient, repo: EcrRepositoryRef): Promise<string | undefined> {
+export async function readRepositoryPolicy(client: ECRClient, repo: EcrRepository): Promise<string | undefined> {
   try {
     const response = await client.send(
       new GetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository })
@@ -53,7 +44,7 @@ export async function readRepositoryPolicy(client: ECRClient, repo: EcrRepositor
  */
 export async function describeImage(
   client: ECRClient,
-  repo: EcrRepositoryRef,
+  repo: EcrRepository,
   selector: { readonly tag?: string | undefined; readonly digest?: string | undefined }
 ): Promise<EcrImage> {
   const { tag, digest } = selector
@@ -72,18 +63,14 @@ export async function describeImage(
   if (!details?.imageDigest) throw imageNotFound(repo, selector)
   if (tag !== undefined && digest !== undefined && details.imageDigest !== digest) {
     throw new ActionError(
-      `Input 'image' names tag '${tag}' with digest ${digest}, but in ECR repository ${arnOf(repo)} the tag now points to ${details.imageDigest}. Use the digest that was pushed with this tag, or drop one of them from input 'image'.`
+      `Input 'image' names tag '${tag}' with digest ${digest}, but in ECR repository ${repo.arn} the tag now points to ${details.imageDigest}. Use the digest that was pushed with this tag, or drop one of them from input 'image'.`
     )
   }
-  return {
-    digest: details.imageDigest,
-    tags: details.imageTags ?? [],
-    ...(details.imagePushedAt ? { pushedAt: details.imagePushedAt } : {})
-  }
+  return { digest: details.imageDigest }
 }
 
 /** Stores the policy and returns the text AWS kept (AWS may rewrite it: key order, whitespace, account ids). */
-export async function writeRepositoryPolicy(client: ECRClient, repo: EcrRepositoryRef, policyText: string): Promise<string> {
+export async function writeRepositoryPolicy(client: ECRClient, repo: EcrRepository, policyText: string): Promise<string> {
   try {
     const response = await client.send(
       new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
@@ -93,13 +80,13 @@ export async function writeRepositoryPolicy(client: ECRClient, repo: EcrReposito
     const name = errorName(error)
     if (isAccessDenied(name)) {
       throw new ActionError(
-        `Not allowed to change the repository policy of ${arnOf(repo)} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`,
+        `Not allowed to change the repository policy of ${repo.arn} (${name}: ${errorMessage(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`,
         { cause: error }
       )
     }
     if (name === 'InvalidParameterException') {
       throw new ActionError(
-        `ECR rejected the new repository policy for ${arnOf(repo)}: ${errorMessage(error)}. Check the existing statements of that policy and input 'runpod-principals'.`,
+        `ECR rejected the new repository policy for ${repo.arn}: ${errorMessage(error)}. Check the existing statements of that policy and input 'runpod-principals'.`,
         { cause: error }
       )
     }
@@ -124,7 +111,7 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
     }
     throw commonAwsError(error, 'ECR', region) ?? unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`)
   }
-  if (!data?.authorizationToken || !data.expiresAt || !data.proxyEndpoint) {
+  if (!data?.authorizationToken) {
     throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`)
   }
   core.setSecret(data.authorizationToken)
@@ -133,34 +120,25 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
   if (separator < 0) throw new Error('ECR returned an authorization token that is not USER:PASSWORD')
   const password = decoded.slice(separator + 1)
   core.setSecret(password)
-  return {
-    username: decoded.slice(0, separator),
-    password,
-    expiresAt: data.expiresAt,
-    proxyEndpoint: data.proxyEndpoint
-  }
-}
-
-function arnOf(repo: EcrRepositoryRef): string {
-  return ecrRepositoryArn(repo.account, repo.region, repo.repository)
+  return { username: decoded.slice(0, separator), password }
 }
 
 function isAccessDenied(name: string): boolean {
   return name === 'AccessDeniedException' || name === 'AccessDenied'
 }
 
-function imageNotFound(repo: EcrRepositoryRef, selector: { tag?: string | undefined; digest?: string | undefined }, cause?: unknown): ActionError {
+function imageNotFound(repo: EcrRepository, selector: { tag?: string | undefined; digest?: string | undefined }, cause?: unknown): ActionError {
   const what = selector.tag !== undefined ? `tag '${selector.tag}'` : `digest ${selector.digest ?? ''}`
   return new ActionError(
-    `The image with ${what} was not found in ECR repository ${arnOf(repo)}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`,
+    `The image with ${what} was not found in ECR repository ${repo.arn}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`,
     cause === undefined ? undefined : { cause }
   )
 }
 
 /** Errors shared by the repository reads and writes; `permission` names the IAM action that was called. */
-function ecrError(error: unknown, repo: EcrRepositoryRef, permission: string): Error {
+function ecrError(error: unknown, repo: EcrRepository, permission: string): Error {
   const name = errorName(error)
-  const arn = arnOf(repo)
+  const arn = repo.arn
   if (name === 'RepositoryNotFoundException') {
     return new ActionError(
       `ECR repository '${repo.repository}' does not exist in account ${repo.account}, region ${repo.region}. Check the account and region in input 'image' (repositories are regional), or create the repository there before pushing.`,

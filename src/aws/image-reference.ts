@@ -1,14 +1,5 @@
 import { ActionError } from '../errors.js'
-
-export type AwsPartition = 'aws' | 'aws-cn' | 'aws-us-gov'
-
-export interface PrivateEcrRepository {
-  readonly account: string
-  readonly region: string
-  readonly partition: AwsPartition
-  readonly repository: string
-  readonly arn: string
-}
+import { ecrRepository, partitionOf, type EcrRepository } from './arn.js'
 
 export interface ImageReference {
   readonly registry: string
@@ -16,7 +7,7 @@ export interface ImageReference {
   readonly tag?: string
   readonly digest?: string
   /** Absent for public.ecr.aws images, which need neither a repository policy nor a delegation. */
-  readonly ecr?: PrivateEcrRepository
+  readonly ecr?: EcrRepository
 }
 
 const EXPECTED_FORM =
@@ -77,7 +68,7 @@ export function parseImageReference(raw: string, context: { releaseTag?: string 
   const repository = rest
   checkRepository(repository, fail)
 
-  let ecr: PrivateEcrRepository | undefined
+  let ecr: EcrRepository | undefined
   if (registry !== PUBLIC_REGISTRY) ecr = privateRepository(registry, repository, fail)
   else if (!repository.includes('/')) fail(`Public images are named ${PUBLIC_REGISTRY}/ALIAS/REPOSITORY.`)
 
@@ -103,7 +94,7 @@ function checkRepository(repository: string, fail: (problem: string) => never): 
   }
 }
 
-function privateRepository(registry: string, repository: string, fail: (problem: string) => never): PrivateEcrRepository {
+function privateRepository(registry: string, repository: string, fail: (problem: string) => never): EcrRepository {
   const match = PRIVATE_HOSTS.map((host) => host.exec(registry)).find((m) => m !== null)
   const account = match?.groups?.['account']
   const region = match?.groups?.['region']
@@ -122,23 +113,7 @@ function privateRepository(registry: string, repository: string, fail: (problem:
         : `China regions such as '${region}' use hosts ending in '.amazonaws.com.cn'.`
     )
   }
-  return {
-    account,
-    region,
-    partition,
-    repository,
-    arn: ecrRepositoryArn(account, region, repository)
-  }
-}
-
-export function ecrRepositoryArn(account: string, region: string, repository: string): string {
-  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repository}`
-}
-
-function partitionOf(region: string): AwsPartition {
-  if (region.startsWith('cn-')) return 'aws-cn'
-  if (region.startsWith('us-gov-')) return 'aws-us-gov'
-  return 'aws'
+  return ecrRepository(account, region, repository)
 }
 
 function releaseTag(value: string, releaseTag: string | undefined): string {

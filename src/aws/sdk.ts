@@ -1,5 +1,5 @@
 import type { ECRClientConfig } from '@aws-sdk/client-ecr'
-import { ActionError, errorMessage } from '../errors.js'
+import { ActionError, errorCode, errorMessage } from '../errors.js'
 
 /** Static credentials or a provider, as every AWS SDK client accepts them. */
 export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
@@ -50,10 +50,10 @@ export function commonAwsError(error: unknown, service: 'ECR' | 'STS', region: s
       { cause: error }
     )
   }
-  const code = (error as { code?: unknown } | null)?.code
-  if (name === 'TimeoutError' || (typeof code === 'string' && NETWORK_CODES.has(code))) {
+  const code = errorCode(error)
+  if (name === 'TimeoutError' || (code !== undefined && NETWORK_CODES.has(code))) {
     const variable = [`AWS_ENDPOINT_URL_${service}`, 'AWS_ENDPOINT_URL'].find((name) => process.env[name])
-    const detail = `${typeof code === 'string' ? `${code} ` : ''}${message}`
+    const detail = `${code === undefined ? '' : `${code} `}${message}`
     return new ActionError(
       variable
         ? `Could not reach AWS ${service} at ${process.env[variable]} (set by ${variable}): ${detail}. Check that this endpoint is up, or unset ${variable} to use AWS.`

@@ -1,10 +1,12 @@
 import { ActionError } from '../errors.js'
 import { findDelegation } from '../runpod/delegations.js'
-import { formatImageReference, imageWithDigest, type ImageReference, type PrivateEcrRepository } from '../aws/image-reference.js'
+import type { EcrRepository } from '../aws/arn.js'
+import { formatImageReference, imageWithDigest, type ImageReference } from '../aws/image-reference.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { lintPolicy } from '../policy/lint.js'
-import { applyRunpodGrant, runpodStatement, type MergeResult } from '../policy/merge.js'
+import { applyRunpodGrant, type MergeResult } from '../policy/merge.js'
+import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
 import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
 import type { TargetState } from '../runpod/targets.js'
@@ -42,7 +44,7 @@ export type PolicyStep =
 export type DelegationStep =
   | { readonly kind: 'skipped'; readonly reason: string }
   | { readonly kind: 'reuse'; readonly delegation: EcrDelegation }
-  | { readonly kind: 'create'; readonly repository: PrivateEcrRepository }
+  | { readonly kind: 'create'; readonly repository: EcrRepository }
 
 export interface TargetStep {
   readonly target: TargetState

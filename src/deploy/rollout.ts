@@ -1,10 +1,13 @@
 // Waiting until patched targets run the new image, and putting the old image back when they do not.
-import * as core from '@actions/core'
+// The waiting does the requests; each decision (judgePod, judgeEndpoint) is a pure function of the
+// patched target and what Runpod returned.
+import { setTimeout as sleepFor } from 'node:timers/promises'
 import { ActionError, errorMessage } from '../errors.js'
-import type { Worker } from '../runpod/wire.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { RunpodApiError } from '../runpod/errors.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
+import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
+import type { Logger } from './log.js'
 
 export type DeploymentStatus = 'rolled-out' | 'updated' | 'unchanged' | 'rolled-back' | 'failed' | 'planned'
 
@@ -47,7 +50,7 @@ export interface RolloutOutcome {
   readonly diagnostics: readonly string[]
 }
 
-type Progress =
+export type Progress =
   | { readonly state: 'pending'; readonly describe: string }
   | { readonly state: 'done'; readonly describe: string; readonly note?: string }
   | { readonly state: 'failed'; readonly describe: string; readonly diagnostics?: readonly string[] }
@@ -61,14 +64,12 @@ interface Clock {
 export async function waitForRollouts(
   client: RunpodClient,
   patched: readonly PatchedTarget[],
-  options: RolloutOptions
+  options: RolloutOptions,
+  log: Logger
 ): Promise<RolloutOutcome[]> {
-  const clock: Clock = {
-    now: options.now ?? Date.now,
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
-  }
+  const clock: Clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => sleepFor(ms)) }
   const deadline = clock.now() + options.timeoutMs
-  return Promise.all(patched.map((entry) => waitForOne(client, entry, deadline, options, clock)))
+  return Promise.all(patched.map((entry) => waitForOne(client, entry, deadline, options, clock, log)))
 }
 
 async function waitForOne(
@@ -76,7 +77,8 @@ async function waitForOne(
   entry: PatchedTarget,
   deadline: number,
   options: RolloutOptions,
-  clock: Clock
+  clock: Clock,
+  log: Logger
 ): Promise<RolloutOutcome> {
   const { target, image, patchedAt } = entry
   const label = `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`
@@ -88,7 +90,7 @@ async function waitForOne(
   for (;;) {
     await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())))
     const progress = await check(client, entry)
-    if (progress.describe !== last?.describe) core.info(`${label}: ${progress.describe}`)
+    if (progress.describe !== last?.describe) log.info(`${label}: ${progress.describe}`)
     last = progress
     if (progress.state !== 'pending') break
     if (clock.now() >= deadline) break
@@ -98,7 +100,7 @@ async function waitForOne(
   const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image }
   const duration = () => clock.now() - patchedAt.getTime()
   if (last.state === 'done') {
-    core.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
+    log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
     return { ...base, status: 'rolled-out', durationMs: duration(), diagnostics: [], ...(last.note ? { note: last.note } : {}) }
   }
   const reason =
@@ -106,8 +108,8 @@ async function waitForOne(
       ? last.describe
       : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
   const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options)
-  core.info(`${label}: did not roll out: ${reason}`)
-  const restored = options.rollback ? await rollBack(client, entry, label) : undefined
+  log.info(`${label}: did not roll out: ${reason}`)
+  const restored = options.rollback ? await rollBack(client, entry, label, log) : undefined
   return {
     ...base,
     status: restored === true ? 'rolled-back' : 'failed',
@@ -131,8 +133,17 @@ async function check(client: RunpodClient, entry: PatchedTarget): Promise<Progre
 
 const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED'])
 
-async function checkPod(client: RunpodClient, { target, image, patchedAt }: PatchedTarget): Promise<Progress> {
-  const pod = await client.getPod(target.id)
+async function checkPod(client: RunpodClient, entry: PatchedTarget): Promise<Progress> {
+  return judgePod(entry, await client.getPod(entry.target.id))
+}
+
+async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
+  const [releases, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)])
+  return judgeEndpoint(target, releases, workers)
+}
+
+/** Where a patched pod stands, from the pod as Runpod reports it now. */
+export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod): Progress {
   const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`
   // A pod that was stopped before the deploy stays stopped: waiting for RUNNING would only time out.
   if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
@@ -147,8 +158,8 @@ async function checkPod(client: RunpodClient, { target, image, patchedAt }: Patc
   return { state: 'pending', describe }
 }
 
-async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
-  const [{ endpointVersion, rollout }, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)])
+/** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
+export function judgeEndpoint(target: TargetState, { endpointVersion, rollout }: EndpointReleases, workers: EndpointWorkers): Progress {
   const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`
   // Until the patch's release shows up, the old one looks fully rolled out.
   if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
@@ -198,12 +209,12 @@ async function diagnose(client: RunpodClient, target: TargetState, options: Roll
 }
 
 /** true when the previous image is back; otherwise why it is not. */
-async function rollBack(client: RunpodClient, entry: PatchedTarget, label: string): Promise<true | string> {
+async function rollBack(client: RunpodClient, entry: PatchedTarget, label: string, log: Logger): Promise<true | string> {
   const { target } = entry
   if (target.image === '') return 'there is no previous image to roll back to'
   try {
     await patchTargetImage(client, target, target.image, entry.registry === undefined ? undefined : (target.registry ?? null))
-    core.info(`${label}: rolled back to ${target.image}.`)
+    log.info(`${label}: rolled back to ${target.image}.`)
     return true
   } catch (error) {
     return `the rollback to ${target.image} failed: ${errorMessage(error)}`

@@ -1,38 +1,15 @@
+// The job summary of each mode: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
-import type { CredentialResult } from '../runpod/registry-sync.js'
-import type { DeployPlan } from '../deploy/plan.js'
 import type { ImageReference } from '../aws/image-reference.js'
-import { describeCredentialStep } from '../runpod/registries.js'
+import type { DeployPlan } from '../deploy/plan.js'
+import type { DeploymentRecord, DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
+import type { LintReport } from '../lint/run.js'
+import { describeCredentialStep } from '../runpod/registries.js'
 import type { TargetKind } from '../runpod/targets.js'
+import { escapeHtml, link } from './html.js'
 
 type TableRow = Parameters<typeof core.summary.addTable>[0][number]
-
-export interface DeploymentRecord {
-  readonly kind: TargetKind
-  readonly id: string
-  readonly name?: string
-  readonly previousImage: string
-  readonly image: string
-  readonly status: DeploymentStatus
-  readonly durationMs?: number
-  readonly reason?: string
-  readonly note?: string
-  readonly diagnostics?: readonly string[]
-}
-
-/** Filled in as the run goes, so a failure half-way still reports what happened. */
-export interface DeployReport {
-  readonly mode: 'deploy' | 'verify'
-  readonly image: ImageReference
-  plan?: DeployPlan
-  policyChanged?: boolean
-  delegationId?: string
-  /** token mode: what was done to the registry credential. */
-  credential?: CredentialResult
-  readonly deployments: DeploymentRecord[]
-  failure?: string
-}
 
 const STATUS_ICONS: Record<DeploymentStatus, string> = {
   'rolled-out': '✅ rolled out',
@@ -152,11 +129,23 @@ function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
   return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`
 }
 
-function link(url: string, text: string): string {
-  return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`
-}
-
-/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+export async function writeLintSummary(report: LintReport): Promise<void> {
+  // Local runs (act, scripts) have no job summary; the annotations and output still carry everything.
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const { findings, fileCount, line } = report
+  core.summary.addHeading('Repository policy lint', 2).addRaw(line, true)
+  if (findings.length === 0) {
+    core.summary.addRaw(`\nNo findings in ${fileCount} ${fileCount === 1 ? 'file' : 'files'}.`, true)
+  } else {
+    core.summary.addTable([
+      [
+        { data: 'Severity', header: true },
+        { data: 'Rule', header: true },
+        { data: 'Location', header: true },
+        { data: 'Finding', header: true }
+      ],
+      ...findings.map((finding) => [finding.severity, finding.rule, `${finding.file}:${finding.line}:${finding.column}`, escapeHtml(finding.message)])
+    ])
+  }
+  await core.summary.write()
 }

@@ -1,21 +1,27 @@
-import * as core from '@actions/core'
+// `mode: lint`: lints policy files in the workspace offline and writes SARIF; main.ts hands the report to
+// github/ (annotations, outputs, job summary) and fails the step at `fail-on`.
 import * as glob from '@actions/glob'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import packageJson from '../../package.json' with { type: 'json' }
 import { ActionError, errorMessage } from '../errors.js'
 import type { LintInputs } from '../inputs.js'
-import { escapeHtml } from '../github/summary.js'
 import { lintPolicy, type Finding } from '../policy/lint.js'
 import { toSarif } from '../policy/sarif.js'
-import packageJson from '../../package.json' with { type: 'json' }
 
-const ANNOTATE = { error: core.error, warning: core.warning, note: core.notice } as const
+export interface LintReport {
+  readonly findings: readonly Finding[]
+  readonly fileCount: number
+  /** Where the SARIF log was written (input 'sarif-file'). */
+  readonly sarifFile?: string
+  /** One line for the log and the summary: the counts by severity. */
+  readonly line: string
+  /** Set when findings at or above `fail-on` fail the step. */
+  readonly failure?: string
+}
 
-/** `mode: lint`: lints policy files in the workspace offline, reports findings, fails at `fail-on`. */
-export async function runLint(inputs: LintInputs): Promise<void> {
-  const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd()
+export async function runLint(inputs: LintInputs, workspace: string): Promise<LintReport> {
   const files = await expand(inputs.policyFiles, workspace)
-
   const perFile = await Promise.all(
     files.map(async (file) => {
       const relative = path.relative(workspace, file).split(path.sep).join('/')
@@ -26,35 +32,29 @@ export async function runLint(inputs: LintInputs): Promise<void> {
     })
   )
   const findings: Finding[] = perFile.flat()
-
-  for (const finding of findings) {
-    ANNOTATE[finding.severity](finding.message, {
-      title: finding.rule,
-      file: finding.file,
-      startLine: finding.line,
-      startColumn: finding.column
-    })
-  }
-  core.setOutput('findings', JSON.stringify(findings))
-  if (inputs.sarifFile) {
-    const sarifPath = path.resolve(workspace, inputs.sarifFile)
-    const sarif = `${JSON.stringify(toSarif(findings, packageJson.version), null, 2)}\n`
-    await mkdir(path.dirname(sarifPath), { recursive: true })
-      .then(() => writeFile(sarifPath, sarif))
-      .catch((error: unknown) => {
-        throw new ActionError(`Input 'sarif-file': could not write ${inputs.sarifFile} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`)
-      })
-    core.info(`Wrote SARIF findings to ${inputs.sarifFile}.`)
-  }
+  if (inputs.sarifFile) await writeSarif(findings, path.resolve(workspace, inputs.sarifFile), inputs.sarifFile)
 
   const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length
   const errors = count('error')
   const warnings = count('warning')
   const line = `Policy lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(count('note'), 'note')} in ${plural(files.length, 'file')}.`
-  await writeSummary(findings, files.length, line)
   const failing = inputs.failOn === 'warning' ? errors + warnings : errors
-  if (failing > 0) core.setFailed(`${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').`)
-  else core.info(line)
+  return {
+    findings,
+    fileCount: files.length,
+    ...(inputs.sarifFile ? { sarifFile: inputs.sarifFile } : {}),
+    line,
+    ...(failing > 0 ? { failure: `${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').` } : {})
+  }
+}
+
+async function writeSarif(findings: readonly Finding[], sarifPath: string, input: string): Promise<void> {
+  const sarif = `${JSON.stringify(toSarif(findings, packageJson.version), null, 2)}\n`
+  await mkdir(path.dirname(sarifPath), { recursive: true })
+    .then(() => writeFile(sarifPath, sarif))
+    .catch((error: unknown) => {
+      throw new ActionError(`Input 'sarif-file': could not write ${input} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`)
+    })
 }
 
 /** Each pattern on its own, so one that matches nothing is named in the error. */
@@ -71,31 +71,6 @@ async function expand(patterns: readonly string[], workspace: string): Promise<s
     for (const file of matched.sort()) files.add(file)
   }
   return [...files]
-}
-
-async function writeSummary(findings: readonly Finding[], fileCount: number, line: string): Promise<void> {
-  // Local runs (act, scripts) have no job summary; the annotations and output still carry everything.
-  if (!process.env['GITHUB_STEP_SUMMARY']) return
-  core.summary.addHeading('Repository policy lint', 2).addRaw(line, true)
-  if (findings.length === 0) {
-    core.summary.addRaw(`\nNo findings in ${plural(fileCount, 'file')}.`, true)
-  } else {
-    core.summary.addTable([
-      [
-        { data: 'Severity', header: true },
-        { data: 'Rule', header: true },
-        { data: 'Location', header: true },
-        { data: 'Finding', header: true }
-      ],
-      ...findings.map((finding) => [
-        finding.severity,
-        finding.rule,
-        `${finding.file}:${finding.line}:${finding.column}`,
-        escapeHtml(finding.message)
-      ])
-    ])
-  }
-  await core.summary.write()
 }
 
 function plural(count: number, noun: string): string {

@@ -1,4 +1,6 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser'
+import { accountRootArn, isAccountId } from '../aws/arn.js'
+import { parseOperator } from './operators.js'
 
 /** 1-based line and column of an element in the policy text, so findings can point at it. */
 export interface Position {
@@ -77,61 +79,6 @@ const STATEMENT_ELEMENTS = new Set([
 ])
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser'])
 const VERSIONS = new Set(['2012-10-17', '2008-10-17'])
-
-const BASE_OPERATORS = [
-  'StringEquals',
-  'StringNotEquals',
-  'StringEqualsIgnoreCase',
-  'StringNotEqualsIgnoreCase',
-  'StringLike',
-  'StringNotLike',
-  'NumericEquals',
-  'NumericNotEquals',
-  'NumericLessThan',
-  'NumericLessThanEquals',
-  'NumericGreaterThan',
-  'NumericGreaterThanEquals',
-  'DateEquals',
-  'DateNotEquals',
-  'DateLessThan',
-  'DateLessThanEquals',
-  'DateGreaterThan',
-  'DateGreaterThanEquals',
-  'Bool',
-  'BinaryEquals',
-  'IpAddress',
-  'NotIpAddress',
-  'ArnEquals',
-  'ArnLike',
-  'ArnNotEquals',
-  'ArnNotLike',
-  'Null'
-]
-const OPERATOR_BY_LOWER = new Map(BASE_OPERATORS.map((name) => [name.toLowerCase(), name]))
-const NEGATED_OPERATORS = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike'])
-
-export interface ParsedOperator {
-  readonly base: string
-  readonly ifExists: boolean
-  readonly qualifier: 'ForAnyValue' | 'ForAllValues' | undefined
-  readonly negated: boolean
-}
-
-/** Takes a condition operator apart; undefined when IAM does not know it. */
-export function parseOperator(operator: string): ParsedOperator | undefined {
-  let rest = operator
-  let qualifier: ParsedOperator['qualifier']
-  const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest)
-  if (prefix) {
-    qualifier = prefix[1]?.toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues'
-    rest = rest.slice(prefix[0].length)
-  }
-  const ifExists = /IfExists$/i.test(rest)
-  if (ifExists) rest = rest.slice(0, -'IfExists'.length)
-  const base = OPERATOR_BY_LOWER.get(rest.toLowerCase())
-  if (base === undefined || (base === 'Null' && ifExists)) return undefined
-  return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) }
-}
 
 /** Parses a repository policy text. Never throws: what is wrong with the text comes back as `problems`. */
 export function parsePolicy(text: string): PolicyDocument {
@@ -277,7 +224,7 @@ function principalElement(property: Node | undefined, name: string, context: Con
       continue
     }
     for (const item of stringList(entry, `${name} ${type}`, context)?.values ?? []) {
-      const normalised = type === 'AWS' && /^\d{12}$/.test(item.value) ? `arn:aws:iam::${item.value}:root` : item.value
+      const normalised = type === 'AWS' && isAccountId(item.value) ? accountRootArn(item.value) : item.value
       values.push({ ...item, type, value: normalised })
     }
   }

@@ -1,13 +1,7 @@
-import {
-  parsePolicy,
-  type ConditionEntry,
-  type PolicyDocument,
-  type PolicyStatement,
-  type PrincipalValue
-} from './document.js'
-import { SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
-
-export const PULL_ACTIONS: readonly string[] = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']
+import { iamAccountOf, rootArnAccount } from '../aws/arn.js'
+import { parsePolicy, type ConditionEntry, type PolicyDocument, type PolicyStatement, type PrincipalValue } from './document.js'
+import { valueMatcher, wildcardMatch } from './operators.js'
+import { PULL_ACTIONS, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
 
 export interface GrantAnalysis {
   /** False when the document is not a valid policy (then `granted` is false). */
@@ -104,8 +98,8 @@ function principalMatches(value: PrincipalValue, principal: string): boolean {
   if (value.type !== 'AWS') return false
   if (value.value === '*') return true
   if (value.value === principal) return true
-  const root = /^(arn:[^:]+:iam::\d{12}):root$/.exec(value.value)
-  return root !== null && principal.startsWith(`${root[1]}:`)
+  const account = rootArnAccount(value.value)
+  return account !== undefined && iamAccountOf(principal) === account
 }
 
 /** All condition entries must hold (AND); one value of a key matching is enough (OR). */
@@ -139,36 +133,10 @@ function contextValue(key: string, principal: string): string | undefined {
     case 'aws:principalarn':
       return principal
     case 'aws:principalaccount':
-      return /^arn:[^:]+:iam::(\d{12}):/.exec(principal)?.[1]
+      return iamAccountOf(principal)
     default:
       return undefined
   }
-}
-
-function valueMatcher(base: string): ((pattern: string, value: string) => boolean) | undefined {
-  switch (base) {
-    case 'StringEquals':
-    case 'StringNotEquals':
-    case 'ArnEquals':
-    case 'ArnNotEquals':
-      return (pattern, value) => pattern === value
-    case 'StringEqualsIgnoreCase':
-    case 'StringNotEqualsIgnoreCase':
-      return (pattern, value) => pattern.toLowerCase() === value.toLowerCase()
-    case 'StringLike':
-    case 'StringNotLike':
-    case 'ArnLike':
-    case 'ArnNotLike':
-      return (pattern, value) => wildcardMatch(pattern, value, false)
-    default:
-      return undefined
-  }
-}
-
-/** IAM wildcard match: `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : `\\${ch}`))
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value)
 }
 
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */

@@ -1,16 +1,14 @@
-import type { Severity } from '../inputs.js'
 import { parsePolicy, type ConditionEntry, type PolicyDocument, type PolicyStatement, type Position } from './document.js'
 import {
   allowedPullActions,
   appliesTo,
   deniedPullActions,
-  PULL_ACTIONS,
-  supersededReferences,
-  wildcardMatch
+  supersededReferences
 } from './grant.js'
-import { RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
+import { wildcardMatch } from './operators.js'
+import { PULL_ACTIONS, RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
 
-export type { Severity } from '../inputs.js'
+export type Severity = 'error' | 'warning' | 'note'
 
 export interface Finding {
   readonly rule: string

@@ -1,36 +1,13 @@
 import { ActionError } from '../errors.js'
 import { parsePolicy } from './document.js'
-import { analyzeDocument, PULL_ACTIONS } from './grant.js'
+import { analyzeDocument } from './grant.js'
 import { lintPolicy, POLICY_MAX_CHARS, type Finding } from './lint.js'
-import { RUNPOD_STATEMENT_SID } from './runpod-statement.js'
-
-/** The statement this action adds to a repository policy so Runpod's roles can pull. */
-export interface RunpodStatement {
-  readonly Sid: string
-  readonly Effect: 'Allow'
-  readonly Principal: '*'
-  readonly Action: readonly string[]
-  readonly Condition: { readonly StringEquals: { readonly 'aws:PrincipalArn': readonly string[] } }
-}
+import { RUNPOD_STATEMENT_SID, runpodStatement, type RunpodStatement } from './runpod-statement.js'
 
 export interface MergeResult {
   readonly changed: boolean
   readonly policyText: string
   readonly statement: RunpodStatement
-}
-
-/**
- * Runpod's documented statement without ecr:GetAuthorizationToken, which has no effect in a repository
- * policy (RPD010).
- */
-export function runpodStatement(principals: readonly string[]): RunpodStatement {
-  return {
-    Sid: RUNPOD_STATEMENT_SID,
-    Effect: 'Allow',
-    Principal: '*',
-    Action: [...PULL_ACTIONS],
-    Condition: { StringEquals: { 'aws:PrincipalArn': [...principals] } }
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
-// Facts about Runpod's ECR integration, from Runpod's current documentation (see SPEC).
+// The statement this action adds to a repository policy, and the facts about Runpod's ECR pull it rests
+// on, from Runpod's current documentation (see SPEC).
 
 export const RUNPOD_DEPLOYMENT_ROLES: readonly string[] = [
   'arn:aws:iam::550005742258:role/prod-us-east-1-deployment-role',
@@ -10,4 +11,27 @@ export const SUPERSEDED_RUNPOD_ACCOUNT = '418399314813'
 
 export const RUNPOD_STATEMENT_SID = 'AllowRunpodPull'
 
-export const DEFAULT_RUNPOD_API_URL = 'https://api.runpod.io'
+/** What pulling an image takes in a repository policy. */
+export const PULL_ACTIONS: readonly string[] = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']
+
+export interface RunpodStatement {
+  readonly Sid: string
+  readonly Effect: 'Allow'
+  readonly Principal: '*'
+  readonly Action: readonly string[]
+  readonly Condition: { readonly StringEquals: { readonly 'aws:PrincipalArn': readonly string[] } }
+}
+
+/**
+ * Runpod's documented statement without ecr:GetAuthorizationToken, which has no effect in a repository
+ * policy (RPD010).
+ */
+export function runpodStatement(principals: readonly string[]): RunpodStatement {
+  return {
+    Sid: RUNPOD_STATEMENT_SID,
+    Effect: 'Allow',
+    Principal: '*',
+    Action: [...PULL_ACTIONS],
+    Condition: { StringEquals: { 'aws:PrincipalArn': [...principals] } }
+  }
+}

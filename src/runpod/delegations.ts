@@ -1,34 +1,31 @@
 // Runpod ECR delegations: which one serves a repository, and creating one when none does.
+import type { EcrRepository } from '../aws/arn.js'
 import { ActionError } from '../errors.js'
-import type { EcrRepositoryRef } from '../aws/ecr.js'
-import type { PrivateEcrRepository } from '../aws/image-reference.js'
-import type { EcrDelegation } from './wire.js'
+import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
 import type { RunpodClient } from './client.js'
 import { RunpodApiError } from './errors.js'
-import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
+import type { EcrDelegation } from './wire.js'
 
 /** The delegation for this repository, if Runpod has one (account, region and repository all match). */
-export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrRepositoryRef): EcrDelegation | undefined {
+export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrRepository): EcrDelegation | undefined {
   return delegations.find(
     (delegation) =>
       delegation.awsUser === repo.account && delegation.awsRegion === repo.region && delegation.repository === repo.repository
   )
 }
 
-export function parseRepositoryArn(arn: string): EcrRepositoryRef | undefined {
-  const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(arn)
-  if (!match?.[1] || !match[2] || !match[3]) return undefined
-  return { region: match[1], account: match[2], repository: match[3] }
-}
-
 /**
- * Creates the delegation for a repository. Runpod checks the repository policy at this call, so a
- * rejection almost always means the policy does not (yet) grant Runpod's deployment roles.
+ * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
+ * delegations are listed again and one for this repository is the one the lost request created. Runpod
+ * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
+ * grant Runpod's deployment roles.
  */
-export async function createDelegation(client: RunpodClient, repo: PrivateEcrRepository, name?: string): Promise<EcrDelegation> {
+export async function createDelegation(client: RunpodClient, repo: EcrRepository, name?: string): Promise<EcrDelegation> {
   const arn = repo.arn
   try {
-    return await client.createDelegation(arn, name)
+    return await client.createDelegation(name === undefined ? { resource: arn } : { resource: arn, name }, async () =>
+      findDelegation(await client.listDelegations(), repo)
+    )
   } catch (error) {
     if (error instanceof RunpodApiError && (error.status === 400 || error.status === 403 || error.status === 422)) {
       throw new ActionError(

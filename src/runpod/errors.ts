@@ -1,6 +1,6 @@
 // Turning a failed Runpod request into an error the workflow author can act on.
-import { ActionError, errorMessage } from '../errors.js'
-import { parseProblem, type Problem } from './wire.js'
+import { ActionError, errorCode, errorMessage } from '../errors.js'
+import { jsonOrUndefined, parseProblem, type Problem } from './wire.js'
 
 export type ResourceKind = 'pod' | 'endpoint'
 
@@ -89,11 +89,7 @@ export function responseError(response: FailedResponse): RunpodApiError {
 }
 
 function problemOf(body: string): Problem | undefined {
-  try {
-    return parseProblem(JSON.parse(body))
-  } catch {
-    return undefined
-  }
+  return parseProblem(jsonOrUndefined(body))
 }
 
 const RETRYABLE_CODES = new Set([
@@ -115,17 +111,6 @@ export function networkError(method: string, path: string, baseUrl: URL, error: 
   const retryable = timedOut || (code !== undefined && RETRYABLE_CODES.has(code))
   const advice = retryable ? '' : ` Check that 'runpod-api-url' (${baseUrl.origin}) is reachable from the runner.`
   return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, { summary: reason, retryable })
-}
-
-// Duck-typed: errors from other realms (DOMException from AbortSignal.timeout) fail instanceof checks.
-function errorCode(error: unknown): string | undefined {
-  let current = error
-  for (let depth = 0; typeof current === 'object' && current !== null && depth < 4; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown }
-    if (typeof code === 'string') return code
-    current = cause
-  }
-  return undefined
 }
 
 function isTimeout(error: unknown): boolean {

@@ -1,12 +1,11 @@
 // The fields of Runpod's REST v2 responses that this action uses, and defensive parsers for them.
-// Anything the API adds is ignored; anything we rely on that is missing or mistyped is a clear error.
+// Only what the action relies on is required: anything else may be missing, anything the API adds is
+// ignored, and a status value Runpod adds later is kept as it is rather than failing the run.
 import { ActionError } from '../errors.js'
 
-export type PodStatus = 'PROVISIONING' | 'STARTING' | 'RUNNING' | 'EXITED' | 'ERROR' | 'TERMINATED'
-export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | 'UNHEALTHY'
-
-const POD_STATUSES: readonly PodStatus[] = ['PROVISIONING', 'STARTING', 'RUNNING', 'EXITED', 'ERROR', 'TERMINATED']
-const WORKER_STATUSES: readonly WorkerStatus[] = ['RUNNING', 'IDLE', 'INITIALIZING', 'THROTTLED', 'UNHEALTHY']
+// `string & {}` keeps the documented values as hints while any other value still type-checks.
+export type PodStatus = 'PROVISIONING' | 'STARTING' | 'RUNNING' | 'EXITED' | 'ERROR' | 'TERMINATED' | (string & {})
+export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | 'UNHEALTHY' | (string & {})
 
 export interface EcrDelegation {
   readonly id: string
@@ -45,19 +44,11 @@ export interface RolloutSummary {
   readonly inProgress: boolean
   readonly workersOnLatest: number
   readonly workersTotal: number
-  readonly percentOnLatest: number
-}
-
-export interface Release {
-  readonly id: string
-  readonly version: number | null
-  readonly createdAt: string
 }
 
 export interface EndpointReleases {
   readonly endpointVersion: number | null
   readonly rollout: RolloutSummary
-  readonly releases: readonly Release[]
 }
 
 export interface Worker {
@@ -114,13 +105,6 @@ class Fields {
 
   boolean(name: string): boolean {
     return this.typed(name, 'boolean') as boolean
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
-    const value = this.string(name)
-    const match = allowed.find((option) => option === value)
-    if (match === undefined) throw unexpected(this.where, `${this.path}.${name} is '${value}', not one of ${allowed.join(', ')}`)
-    return match
   }
 
   object(name: string): Fields {
@@ -226,7 +210,7 @@ export function parsePod(body: unknown, where: string): Pod {
     name: pod.string('name'),
     image: pod.string('image'),
     registry: pod.optionalString('registry'),
-    status: pod.oneOf('status', POD_STATUSES),
+    status: pod.string('status'),
     startedAt: pod.optionalString('startedAt'),
     inCluster: pod.has('cluster')
   }
@@ -250,14 +234,8 @@ export function parseEndpointReleases(body: unknown, where: string): EndpointRel
     rollout: {
       inProgress: rollout.boolean('inProgress'),
       workersOnLatest: rollout.number('workersOnLatest'),
-      workersTotal: rollout.number('workersTotal'),
-      percentOnLatest: rollout.number('percentOnLatest')
-    },
-    releases: root.array('releases').map((release) => ({
-      id: release.string('id'),
-      version: release.optionalNumber('version'),
-      createdAt: release.string('createdAt')
-    }))
+      workersTotal: rollout.number('workersTotal')
+    }
   }
 }
 
@@ -267,7 +245,7 @@ export function parseEndpointWorkers(body: unknown, where: string): EndpointWork
     endpointVersion: root.optionalNumber('endpointVersion'),
     workers: root.array('workers').map((worker) => ({
       id: worker.string('id'),
-      status: worker.oneOf('status', WORKER_STATUSES),
+      status: worker.string('status'),
       isStale: worker.boolean('isStale'),
       version: worker.optionalNumber('version'),
       image: worker.optionalString('image')
@@ -306,12 +284,17 @@ export function parseLogEvents(text: string): string[] {
   return lines
 }
 
+// Not JSON, or JSON without a line: the payload is the line itself.
 function logText(payload: string): string {
+  const parsed = jsonOrUndefined(payload)
+  return isObject(parsed) && typeof parsed['line'] === 'string' ? parsed['line'] : payload
+}
+
+/** The JSON value of a text, or undefined when it is not JSON (an HTML error page from a proxy, a cut body). */
+export function jsonOrUndefined(text: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(payload)
-    if (isObject(parsed) && typeof parsed['line'] === 'string') return parsed['line']
+    return JSON.parse(text) as unknown
   } catch {
-    // not JSON: the payload is the line itself
+    return undefined
   }
-  return payload
 }

@@ -1,161 +1,20 @@
-export const id = 255;
-export const ids = [255];
+export const id = 857;
+export const ids = [857];
 export const modules = {
-
-/***/ 2935:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Z: () => (/* binding */ escapeHtml),
-/* harmony export */   f: () => (/* binding */ writeDeploySummary)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9275);
-/* harmony import */ var _runpod_registries_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4997);
-
-
-const STATUS_ICONS = {
-    'rolled-out': '✅ rolled out',
-    updated: '🔄 updated (not waited for)',
-    unchanged: '➖ unchanged',
-    'rolled-back': '↩️ rolled back',
-    failed: '❌ failed',
-    planned: '📝 planned'
-};
-async function writeDeploySummary(report) {
-    if (!process.env['GITHUB_STEP_SUMMARY'])
-        return;
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2);
-    if (report.failure)
-        summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true);
-    summary.addTable(overviewRows(report));
-    const plan = report.plan;
-    if (plan?.policy.kind === 'apply') {
-        const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
-        summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
-    }
-    if (report.deployments.length > 0)
-        summary.addHeading('Targets', 3).addTable(targetRows(report.deployments));
-    for (const deployment of report.deployments) {
-        if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length)
-            continue;
-        summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4);
-        for (const text of [deployment.reason, deployment.note])
-            if (text)
-                summary.addRaw(`<p>${escapeHtml(text)}</p>`, true);
-        if (deployment.diagnostics?.length)
-            summary.addCodeBlock(deployment.diagnostics.join('\n'));
-    }
-    for (const warning of plan?.warnings ?? [])
-        summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
-    await summary.write();
-}
-function overviewRows(report) {
-    const plan = report.plan;
-    const rows = [
-        [
-            { data: 'Image', header: true },
-            { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
-        ]
-    ];
-    if (plan?.digest)
-        rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }]);
-    const ecr = report.image.ecr;
-    if (ecr)
-        rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }]);
-    if (plan) {
-        rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }]);
-        rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }]);
-        if (plan.credential.kind !== 'skipped')
-            rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }]);
-    }
-    return rows;
-}
-function policyText(report, plan) {
-    switch (plan.policy.kind) {
-        case 'skipped':
-            return `skipped: ${plan.policy.reason}`;
-        case 'granted':
-            return 'already grants Runpod pull';
-        case 'apply':
-            if (report.policyChanged)
-                return 'applied: added the AllowRunpodPull statement';
-            return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)';
-    }
-}
-function delegationText(report, plan) {
-    switch (plan.delegation.kind) {
-        case 'skipped':
-            return `skipped: ${plan.delegation.reason}`;
-        case 'reuse':
-            return `exists: ${plan.delegation.delegation.id}`;
-        case 'create':
-            if (report.delegationId)
-                return `created: ${report.delegationId}`;
-            return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)';
-    }
-}
-function credentialText(report, plan) {
-    const result = report.credential;
-    if (!result)
-        return report.mode === 'verify' ? `plan: ${(0,_runpod_registries_js__WEBPACK_IMPORTED_MODULE_1__/* .describeCredentialStep */ .hB)(plan.credential)}` : 'not written (the run stopped first)';
-    const how = {
-        refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
-        created: `created: ${result.id} (${result.name})`,
-        rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
-    }[result.how];
-    const cleanup = result.cleanup;
-    if (!cleanup)
-        return how;
-    const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`);
-    const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`);
-    return [how, ...deleted, ...kept].join('; ');
-}
-function targetRows(deployments) {
-    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }));
-    return [
-        header,
-        ...deployments.map((deployment) => [
-            `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
-            `<code>${escapeHtml(deployment.previousImage)}</code>`,
-            deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
-            STATUS_ICONS[deployment.status],
-            deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
-            link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
-        ])
-    ];
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
-}
-function runpodConsoleUrl(kind, id) {
-    const encoded = encodeURIComponent(id);
-    return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
-}
-function ecrConsoleUrl(ecr) {
-    const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
-    return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`;
-}
-function link(url, text) {
-    return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
-}
-/** Job summary cells are raw HTML: anything from users or APIs is escaped. */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-
-/***/ }),
 
 /***/ 1561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   ON: () => (/* binding */ parsePolicy)
+/* harmony export */   O: () => (/* binding */ parsePolicy)
 /* harmony export */ });
-/* unused harmony exports parseOperator, positionFinder */
+/* unused harmony export positionFinder */
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1626);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9191);
+
+
 
 const TOP_LEVEL_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_ELEMENTS = new Set([
@@ -171,54 +30,6 @@ const STATEMENT_ELEMENTS = new Set([
 ]);
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
-const BASE_OPERATORS = [
-    'StringEquals',
-    'StringNotEquals',
-    'StringEqualsIgnoreCase',
-    'StringNotEqualsIgnoreCase',
-    'StringLike',
-    'StringNotLike',
-    'NumericEquals',
-    'NumericNotEquals',
-    'NumericLessThan',
-    'NumericLessThanEquals',
-    'NumericGreaterThan',
-    'NumericGreaterThanEquals',
-    'DateEquals',
-    'DateNotEquals',
-    'DateLessThan',
-    'DateLessThanEquals',
-    'DateGreaterThan',
-    'DateGreaterThanEquals',
-    'Bool',
-    'BinaryEquals',
-    'IpAddress',
-    'NotIpAddress',
-    'ArnEquals',
-    'ArnLike',
-    'ArnNotEquals',
-    'ArnNotLike',
-    'Null'
-];
-const OPERATOR_BY_LOWER = new Map(BASE_OPERATORS.map((name) => [name.toLowerCase(), name]));
-const NEGATED_OPERATORS = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
-/** Takes a condition operator apart; undefined when IAM does not know it. */
-function parseOperator(operator) {
-    let rest = operator;
-    let qualifier;
-    const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest);
-    if (prefix) {
-        qualifier = prefix[1]?.toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues';
-        rest = rest.slice(prefix[0].length);
-    }
-    const ifExists = /IfExists$/i.test(rest);
-    if (ifExists)
-        rest = rest.slice(0, -'IfExists'.length);
-    const base = OPERATOR_BY_LOWER.get(rest.toLowerCase());
-    if (base === undefined || (base === 'Null' && ifExists))
-        return undefined;
-    return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) };
-}
 /** Parses a repository policy text. Never throws: what is wrong with the text comes back as `problems`. */
 function parsePolicy(text) {
     const at = positionFinder(text);
@@ -351,7 +162,7 @@ function principalElement(property, name, context) {
             continue;
         }
         for (const item of stringList(entry, `${name} ${type}`, context)?.values ?? []) {
-            const normalised = type === 'AWS' && /^\d{12}$/.test(item.value) ? `arn:aws:iam::${item.value}:root` : item.value;
+            const normalised = type === 'AWS' && (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_2__/* .isAccountId */ .JG)(item.value) ? (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_2__/* .accountRootArn */ .hd)(item.value) : item.value;
             values.push({ ...item, type, value: normalised });
         }
     }
@@ -386,7 +197,7 @@ function conditionEntries(property, name, context) {
     const entries = [];
     for (const operatorProperty of block.children ?? []) {
         const operator = keyOf(operatorProperty) ?? '';
-        const parsed = parseOperator(operator);
+        const parsed = (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .parseOperator */ .A$)(operator);
         if (!parsed) {
             problem(operatorProperty.offset, `${name} uses the unknown condition operator "${operator}" (for example StringEquals, StringLike, ArnLike).`);
             continue;
@@ -481,20 +292,21 @@ function positionFinder(text) {
 /* harmony export */   Gl: () => (/* binding */ appliesTo),
 /* harmony export */   IG: () => (/* binding */ analyzeDocument),
 /* harmony export */   NR: () => (/* binding */ supersededReferences),
-/* harmony export */   QC: () => (/* binding */ PULL_ACTIONS),
-/* harmony export */   UF: () => (/* binding */ wildcardMatch),
 /* harmony export */   cx: () => (/* binding */ deniedPullActions),
 /* harmony export */   t7: () => (/* binding */ allowedPullActions),
 /* harmony export */   tn: () => (/* binding */ analyzeGrant)
 /* harmony export */ });
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1626);
 /* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
-/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6696);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9191);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6696);
 
 
-const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+
+
 /** Evaluates by meaning whether the policy lets every principal pull (see GrantAnalysis). */
 function analyzeGrant(policyText, principals) {
-    return analyzeDocument((0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .ON)(policyText), principals);
+    return analyzeDocument((0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .O)(policyText), principals);
 }
 function analyzeDocument(doc, principals) {
     const valid = doc.problems.length === 0;
@@ -510,7 +322,7 @@ function analyzeDocument(doc, principals) {
             for (const action of denied)
                 blocked.add(action);
         }
-        const actions = PULL_ACTIONS.filter((action) => !allowed.get(principal)?.has(action) || blocked.has(action));
+        const actions = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action) || blocked.has(action));
         if (actions.length > 0)
             missing.push({ principal, actions });
     }
@@ -533,8 +345,8 @@ function allowedPullActions(doc, principals) {
                 continue;
             if (appliesTo(statement, principal) !== 'yes')
                 continue;
-            for (const action of PULL_ACTIONS) {
-                if (statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true)))
+            for (const action of _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC) {
+                if (statement.action.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true)))
                     actions.add(action);
             }
         }
@@ -548,14 +360,14 @@ function deniedPullActions(statement, principal) {
         return [];
     if (appliesTo(statement, principal) !== 'yes')
         return [];
-    return PULL_ACTIONS.filter((action) => actionCovered(statement, action));
+    return _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC.filter((action) => actionCovered(statement, action));
 }
 /** Whether the statement's Action (or NotAction) covers an action. */
 function actionCovered(statement, action) {
     if (statement.action)
-        return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true));
+        return statement.action.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true));
     if (statement.notAction)
-        return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true));
+        return !statement.notAction.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true));
     return false;
 }
 /** Whether the statement's principal element and conditions apply to a caller with this ARN. */
@@ -576,8 +388,8 @@ function principalMatches(value, principal) {
         return true;
     if (value.value === principal)
         return true;
-    const root = /^(arn:[^:]+:iam::\d{12}):root$/.exec(value.value);
-    return root !== null && principal.startsWith(`${root[1]}:`);
+    const account = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .rootArnAccount */ .nc)(value.value);
+    return account !== undefined && (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .iamAccountOf */ .q_)(principal) === account;
 }
 /** All condition entries must hold (AND); one value of a key matching is enough (OR). */
 function conditionsApply(conditions, principal) {
@@ -602,7 +414,7 @@ function conditionApplies(entry, principal) {
             return 'unknown';
         return wanted.every((value) => value === 'false') ? 'yes' : wanted.every((value) => value === 'true') ? 'no' : 'unknown';
     }
-    const match = valueMatcher(entry.base);
+    const match = (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .valueMatcher */ .C6)(entry.base);
     if (!match)
         return 'unknown';
     const any = entry.values.some((value) => match(value.value, context));
@@ -613,40 +425,16 @@ function contextValue(key, principal) {
         case 'aws:principalarn':
             return principal;
         case 'aws:principalaccount':
-            return /^arn:[^:]+:iam::(\d{12}):/.exec(principal)?.[1];
+            return (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .iamAccountOf */ .q_)(principal);
         default:
             return undefined;
     }
-}
-function valueMatcher(base) {
-    switch (base) {
-        case 'StringEquals':
-        case 'StringNotEquals':
-        case 'ArnEquals':
-        case 'ArnNotEquals':
-            return (pattern, value) => pattern === value;
-        case 'StringEqualsIgnoreCase':
-        case 'StringNotEqualsIgnoreCase':
-            return (pattern, value) => pattern.toLowerCase() === value.toLowerCase();
-        case 'StringLike':
-        case 'StringNotLike':
-        case 'ArnLike':
-        case 'ArnNotLike':
-            return (pattern, value) => wildcardMatch(pattern, value, false);
-        default:
-            return undefined;
-    }
-}
-/** IAM wildcard match: `*` any run of characters, `?` one character. */
-function wildcardMatch(pattern, value, ignoreCase) {
-    const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : `\\${ch}`));
-    return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */
 function supersededReferences(statement) {
     if (statement.effect?.value !== 'Allow')
         return [];
-    const names = (value) => value === _runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY || value.includes(`::${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_1__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}:`);
+    const names = (value) => value === _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY || value.includes(`::${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}:`);
     const fromPrincipal = (statement.principal?.values ?? []).filter((value) => value.type === 'AWS' && names(value.value));
     const fromConditions = statement.conditions
         .filter((entry) => ['aws:principalarn', 'aws:principalaccount'].includes(entry.key.toLowerCase()) && !entry.negated)
@@ -667,7 +455,9 @@ function supersededReferences(statement) {
 /* harmony export */ });
 /* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
 /* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8355);
-/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6696);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9191);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6696);
+
 
 
 
@@ -696,7 +486,7 @@ const LINT_RULES = [
         id: 'RPD004',
         severity: 'warning',
         name: 'SupersededRunpodAccount',
-        help: `The policy grants the account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, named by an earlier version of Runpod's docs. Runpod now pulls with its roles in account 550005742258: replace the old ARN with the current roles.`
+        help: `The policy grants the account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, named by an earlier version of Runpod's docs. Runpod now pulls with its roles in account 550005742258: replace the old ARN with the current roles.`
     },
     {
         id: 'RPD005',
@@ -781,13 +571,13 @@ const PINNING_KEYS = new Set([
  * Lints one repository policy text. `principals` are the roles that must be able to pull (default:
  * Runpod's deployment roles). Findings are sorted by position.
  */
-function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1) {
+function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1) {
     const findings = [];
     const report = (rule, at, message) => findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message });
     if (text.length > POLICY_MAX_CHARS) {
         report('RPD011', { line: 1, column: 1 }, `The policy is ${text.length.toLocaleString('en-US')} characters long; ECR accepts at most ${POLICY_MAX_CHARS.toLocaleString('en-US')}. Merge statements or remove unused ones.`);
     }
-    const doc = (0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .ON)(text);
+    const doc = (0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .O)(text);
     for (const problem of doc.problems)
         report('RPD007', problem, problem.message);
     if (doc.json === undefined || doc.statementElement === undefined)
@@ -821,12 +611,12 @@ function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPOR
 function checkGrant(doc, principals, at, report) {
     const allowed = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .allowedPullActions */ .t7)(doc, principals);
     const lacking = principals
-        .map((principal) => ({ principal, actions: _grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action)) }))
+        .map((principal) => ({ principal, actions: _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action)) }))
         .filter((entry) => entry.actions.length > 0);
     if (lacking.length === 0)
         return;
     const detail = lacking.map((entry) => `${entry.principal} lacks ${entry.actions.join(', ')}`).join('; ');
-    report('RPD001', at, `No Allow statement grants Runpod pull access: ${detail}. Add a statement with Sid "${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_STATEMENT_SID */ .Mz}", Principal "*", Action ${_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.join(', ')} and Condition {"StringEquals": {"aws:PrincipalArn": [the Runpod role ARNs]}}.`);
+    report('RPD001', at, `No Allow statement grants Runpod pull access: ${detail}. Add a statement with Sid "${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_STATEMENT_SID */ .Mz}", Principal "*", Action ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.join(', ')} and Condition {"StringEquals": {"aws:PrincipalArn": [the Runpod role ARNs]}}.`);
 }
 /** Per-statement rules; `principals` undefined skips the rules about meaning (invalid document). */
 function checkStatement(statement, principals, report) {
@@ -862,7 +652,7 @@ function checkMeaning(statement, name, principals, report) {
         }
         checkWrite(statement, name, principals, report);
         for (const reference of (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .supersededReferences */ .NR)(statement)) {
-            report('RPD004', reference, `${name} grants "${reference.value}" in account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, which an earlier version of Runpod's docs named and Runpod no longer uses. Replace it with the current roles: ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1.join(', ')}.`);
+            report('RPD004', reference, `${name} grants "${reference.value}" in account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, which an earlier version of Runpod's docs named and Runpod no longer uses. Replace it with the current roles: ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1.join(', ')}.`);
         }
     }
     for (const principal of principals) {
@@ -882,12 +672,12 @@ function checkWrite(statement, name, principals, report) {
     if (who.length === 0 && !everyone)
         return;
     for (const action of statement.action?.values ?? []) {
-        const covered = WRITE_ACTIONS.filter((write) => (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(action.value, write, true));
+        const covered = WRITE_ACTIONS.filter((write) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_2__/* .wildcardMatch */ .UF)(action.value, write, true));
         if (covered.length === 0)
             continue;
         const whom = everyone ? 'everyone' : who.join(', ');
         const example = covered.length > 3 ? `${covered.slice(0, 3).join(', ')}, …` : covered.join(', ');
-        report('RPD003', action, `${name} allows "${action.value}" (${example}) to ${whom}. Runpod only pulls: grant it ${_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .PULL_ACTIONS */ .QC.join(', ')} only, and give write access to your CI role in a separate statement.`);
+        report('RPD003', action, `${name} allows "${action.value}" (${example}) to ${whom}. Runpod only pulls: grant it ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.join(', ')} only, and give write access to your CI role in a separate statement.`);
     }
 }
 /** Whether some condition limits who the caller is (RPD002): the forms that can only narrow access. */
@@ -907,68 +697,86 @@ function sorted(findings) {
 
 /***/ }),
 
-/***/ 4997:
+/***/ 9191:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Y9: () => (/* binding */ defaultCredentialName),
-/* harmony export */   hB: () => (/* binding */ describeCredentialStep),
-/* harmony export */   lZ: () => (/* binding */ planCredential),
-/* harmony export */   s5: () => (/* binding */ staleCredentials)
+/* harmony export */   A$: () => (/* binding */ parseOperator),
+/* harmony export */   C6: () => (/* binding */ valueMatcher),
+/* harmony export */   UF: () => (/* binding */ wildcardMatch)
 /* harmony export */ });
-/* unused harmony exports rotatedName, credentialFamily */
-function defaultCredentialName(repo) {
-    return `ecr-${repo.account}-${repo.region}`;
-}
-/**
- * The name of a credential created by rotation: `NAME-YYYYMMDDHHMMSS` (UTC). Runpod's schema does not say
- * that names may repeat, so a rotated credential never reuses the bare name, and the suffix orders by age.
- */
-function rotatedName(name, now) {
-    return `${name}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;
-}
-/** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
-function credentialFamily(registries, name) {
-    const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`);
-    const stamp = (registry) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined));
-    return registries
-        .filter((registry) => stamp(registry) !== undefined)
-        .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
-        .sort((a, b) => a.stamp.localeCompare(b.stamp) || a.index - b.index)
-        .map(({ registry }) => registry);
-}
-/**
- * Decides the credential step from the listed credentials. The current credential is the newest of the
- * name; where Runpod allowed two with that same name, the one more targets already use wins, so a
- * refresh in place leaves those targets alone.
- */
-function planCredential(name, registries, targets, now) {
-    const family = credentialFamily(registries, name);
-    const newest = family.at(-1);
-    if (!newest)
-        return { kind: 'create', name };
-    const candidates = family.filter((registry) => registry.name === newest.name);
-    const users = (registry) => targets.filter((target) => target.registry === registry.id).length;
-    const current = candidates.reduce((best, registry) => (users(registry) > users(best) ? registry : best));
-    return { kind: 'refresh', name, current, family, rotationName: rotatedName(name, now) };
-}
-/** Credentials of the name, other than the one kept, that none of the given registries (targets' final state) use. */
-function staleCredentials(family, keepId, inUse) {
-    return family.filter((registry) => registry.id !== keepId && !inUse.has(registry.id));
-}
-/** The step in words, for the log's plan and the summary of verify mode. */
-function describeCredentialStep(step) {
-    switch (step.kind) {
-        case 'skipped':
-            return `skipped (${step.reason})`;
-        case 'create':
-            return `create '${step.name}' holding a fresh ECR token`;
-        case 'refresh': {
-            const older = step.family.length - 1;
-            return (`refresh ${step.current.id} (${step.current.name}) in place with a fresh ECR token; if Runpod's GraphQL updateRegistryAuth is retired, create '${step.rotationName}' instead and move the targets to it` +
-                (older > 0 ? `; ${older} older credential(s) of the name to delete once nothing uses them` : ''));
-        }
+// IAM condition operators: their names, qualifiers and negations, and how each compares values.
+const BASE_OPERATORS = [
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+    'Bool',
+    'BinaryEquals',
+    'IpAddress',
+    'NotIpAddress',
+    'ArnEquals',
+    'ArnLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'Null'
+];
+const OPERATOR_BY_LOWER = new Map(BASE_OPERATORS.map((name) => [name.toLowerCase(), name]));
+const NEGATED_OPERATORS = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
+/** Takes a condition operator apart; undefined when IAM does not know it. */
+function parseOperator(operator) {
+    let rest = operator;
+    let qualifier;
+    const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest);
+    if (prefix) {
+        qualifier = prefix[1]?.toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues';
+        rest = rest.slice(prefix[0].length);
     }
+    const ifExists = /IfExists$/i.test(rest);
+    if (ifExists)
+        rest = rest.slice(0, -'IfExists'.length);
+    const base = OPERATOR_BY_LOWER.get(rest.toLowerCase());
+    if (base === undefined || (base === 'Null' && ifExists))
+        return undefined;
+    return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) };
+}
+function valueMatcher(base) {
+    switch (base) {
+        case 'StringEquals':
+        case 'StringNotEquals':
+        case 'ArnEquals':
+        case 'ArnNotEquals':
+            return (pattern, value) => pattern === value;
+        case 'StringEqualsIgnoreCase':
+        case 'StringNotEqualsIgnoreCase':
+            return (pattern, value) => pattern.toLowerCase() === value.toLowerCase();
+        case 'StringLike':
+        case 'StringNotLike':
+        case 'ArnLike':
+        case 'ArnNotLike':
+            return (pattern, value) => wildcardMatch(pattern, value, false);
+        default:
+            return undefined;
+    }
+}
+/** IAM wildcard match: `*` any run of characters, `?` one character. */
+function wildcardMatch(pattern, value, ignoreCase) {
+    const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : `\\${ch}`));
+    return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
 

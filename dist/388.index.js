@@ -1,0 +1,1410 @@
+export const id = 388;
+export const ids = [388];
+export const modules = {
+
+/***/ 5388:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runDeploy: () => (/* binding */ runDeploy)
+});
+
+// EXTERNAL MODULE: ./src/aws/image-reference.ts
+var image_reference = __webpack_require__(9384);
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/runpod/errors.ts
+var errors = __webpack_require__(477);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(8500);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __webpack_require__(6752);
+// EXTERNAL MODULE: ./src/runpod/api-url.ts
+var api_url = __webpack_require__(5816);
+;// CONCATENATED MODULE: ./src/runpod/rate-limit.ts
+// HTTP rate-limit headers: Retry-After (RFC 9110) and RateLimit (IETF httpapi-ratelimit-headers draft).
+/**
+ * Parses a `RateLimit` structured-field list such as `"minute";r=0;t=12, "hour";r=2800;t=1812`.
+ * Members without both `r` and `t` are skipped: a header we cannot read must not stall the client.
+ */
+function parseRateLimit(header) {
+    if (!header)
+        return [];
+    const windows = [];
+    for (const member of header.split(',')) {
+        const [rawName, ...params] = member.split(';').map((part) => part.trim());
+        if (!rawName)
+            continue;
+        const values = new Map();
+        for (const param of params) {
+            const match = /^([a-z]+)=(\d+)$/.exec(param);
+            if (match?.[1] && match[2])
+                values.set(match[1], Number(match[2]));
+        }
+        const remaining = values.get('r');
+        const resetSeconds = values.get('t');
+        if (remaining === undefined || resetSeconds === undefined)
+            continue;
+        windows.push({ name: rawName.replace(/^"(.*)"$/, '$1'), remaining, resetSeconds });
+    }
+    return windows;
+}
+/** Milliseconds to wait before the next request: the longest reset among exhausted windows, 0 when none is. */
+function rateLimitPauseMs(windows) {
+    return Math.max(0, ...windows.filter((window) => window.remaining === 0).map((window) => window.resetSeconds * 1000));
+}
+/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(header, now) {
+    if (!header)
+        return undefined;
+    const value = header.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+// EXTERNAL MODULE: ./src/runpod/wire.ts
+var wire = __webpack_require__(8755);
+;// CONCATENATED MODULE: ./src/runpod/http.ts
+// Runpod's HTTP transport over undici: bearer auth, a timeout on every request, one retry path for
+// requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
+// rather than after it.
+
+
+
+
+
+
+
+// Every target is read and patched at once; a smaller pool would queue them into extra round trips.
+const MAX_CONNECTIONS = 64;
+const SILENT = { debug: () => { }, info: () => { } };
+class RunpodHttp {
+    baseUrl;
+    apiKey;
+    requestTimeoutMs;
+    maxRetries;
+    backoffBaseMs;
+    backoffMaxMs;
+    maxWaitMs;
+    dispatcher;
+    ownsDispatcher;
+    sleep;
+    random;
+    now;
+    log;
+    /** Earliest time the next request may go out, from a RateLimit header with nothing remaining. */
+    notBefore = 0;
+    constructor(options) {
+        const { baseUrl } = options;
+        // inputs.ts checks this too; repeated here because the key must never leave over plain HTTP.
+        if (!(0,api_url/* isSafeApiUrl */.fb)(baseUrl)) {
+            throw new src_errors/* ActionError */.lZ(`Refusing to send the Runpod API key to ${baseUrl.origin}: 'runpod-api-url' must be https:// (plain http:// only for loopback test servers).`);
+        }
+        this.baseUrl = baseUrl;
+        this.apiKey = options.apiKey;
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.maxRetries = options.maxRetries ?? 4;
+        this.backoffBaseMs = options.backoffBaseMs ?? 500;
+        this.backoffMaxMs = options.backoffMaxMs ?? 10_000;
+        this.maxWaitMs = options.maxWaitMs ?? 120_000;
+        this.ownsDispatcher = options.dispatcher === undefined;
+        this.dispatcher =
+            options.dispatcher ??
+                new undici/* Agent */.g6({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } });
+        this.sleep = options.sleep ?? ((ms) => (0,promises_.setTimeout)(ms));
+        this.random = options.random ?? Math.random;
+        this.now = options.now ?? Date.now;
+        this.log = options.log ?? SILENT;
+    }
+    /** A request that is safe to repeat (reads, deletes, idempotent updates): retried while it may succeed. */
+    async request(call) {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await this.once(call);
+            }
+            catch (error) {
+                if (!this.shouldRetry(error, attempt))
+                    throw this.final(error, attempt);
+                const delay = this.retryDelay(error, attempt);
+                this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`);
+                await this.sleep(delay);
+            }
+        }
+    }
+    /**
+     * A POST that must not take effect twice: after a failure that may have taken effect (a lost response, a
+     * timeout, a 5xx), `findCreated` looks for what the lost request made before the POST is sent again.
+     */
+    async createOnce(call, parse, what, findCreated) {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return parse(await this.once(call), `${call.method} ${call.path}`);
+            }
+            catch (error) {
+                if (!this.shouldRetry(error, attempt))
+                    throw this.final(error, attempt);
+                await this.sleep(this.retryDelay(error, attempt));
+                const created = await findCreated();
+                if (created) {
+                    this.log.info(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`);
+                    return created;
+                }
+            }
+        }
+    }
+    /**
+     * The text of a server-sent event stream that backfills and then follows live output: reading stops
+     * once the stream has been quiet for `idleMs`, or at the request timeout.
+     */
+    async eventStream(path, resource, idleMs) {
+        await this.waitForRateLimit();
+        const controller = new AbortController();
+        const overall = setTimeout(() => controller.abort(), this.requestTimeoutMs);
+        let idle;
+        let headersReceived = false;
+        let text = '';
+        const started = this.now();
+        try {
+            const response = await (0,undici/* request */.Em)(this.url(path), {
+                dispatcher: this.dispatcher,
+                method: 'GET',
+                headers: { ...this.authHeaders(), accept: 'text/event-stream' },
+                headersTimeout: this.requestTimeoutMs,
+                signal: controller.signal
+            });
+            headersReceived = true;
+            this.noteRateLimit(response.headers);
+            this.log.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`);
+            if (response.statusCode !== 200) {
+                throw (0,errors/* responseError */.U3)({ method: 'GET', path, status: response.statusCode, body: await response.body.text(), resource });
+            }
+            const decoder = new TextDecoder();
+            const quiet = () => {
+                clearTimeout(idle);
+                idle = setTimeout(() => controller.abort(), idleMs);
+            };
+            quiet();
+            for await (const chunk of response.body) {
+                text += decoder.decode(chunk, { stream: true });
+                quiet();
+            }
+        }
+        catch (error) {
+            // Our own abort after the headers ends the read; anything else is a real failure.
+            if (!(headersReceived && controller.signal.aborted)) {
+                throw error instanceof errors/* RunpodApiError */.lp ? error : (0,errors/* networkError */.x6)('GET', path, this.baseUrl, error);
+            }
+        }
+        finally {
+            clearTimeout(overall);
+            clearTimeout(idle);
+        }
+        return text;
+    }
+    async close() {
+        if (this.ownsDispatcher)
+            await this.dispatcher.close();
+    }
+    shouldRetry(error, attempt) {
+        if (!(error instanceof errors/* RunpodApiError */.lp) || !error.retryable || attempt >= this.maxRetries)
+            return false;
+        return error.retryAfterMs === undefined || error.retryAfterMs <= this.maxWaitMs;
+    }
+    final(error, attempt) {
+        if (!(error instanceof errors/* RunpodApiError */.lp) || !error.retryable)
+            return error;
+        const details = {
+            summary: error.summary,
+            retryable: false,
+            ...(error.status === undefined ? {} : { status: error.status }),
+            ...(error.problem ? { problem: error.problem } : {})
+        };
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > this.maxWaitMs) {
+            return new errors/* RunpodApiError */.lp(`${error.message} Runpod asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than this action waits: rerun the job later.`, details);
+        }
+        return new errors/* RunpodApiError */.lp(`${error.message} Gave up after ${attempt + 1} attempts; rerun the job later.`, details);
+    }
+    /** Retry-After when Runpod gave one; otherwise exponential backoff with jitter, capped. */
+    retryDelay(error, attempt) {
+        if (error.retryAfterMs !== undefined)
+            return error.retryAfterMs;
+        const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);
+        return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    }
+    async once(call) {
+        await this.waitForRateLimit();
+        const started = this.now();
+        let status;
+        let headers;
+        let text;
+        try {
+            const response = await (0,undici/* request */.Em)(this.url(call.path), {
+                dispatcher: this.dispatcher,
+                method: call.method,
+                headers: {
+                    ...this.authHeaders(),
+                    accept: 'application/json',
+                    ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
+                },
+                ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+                headersTimeout: this.requestTimeoutMs,
+                bodyTimeout: this.requestTimeoutMs,
+                signal: AbortSignal.timeout(this.requestTimeoutMs)
+            });
+            status = response.statusCode;
+            headers = response.headers;
+            text = await response.body.text();
+        }
+        catch (error) {
+            this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`);
+            throw (0,errors/* networkError */.x6)(call.method, call.path, this.baseUrl, error);
+        }
+        this.log.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`);
+        this.noteRateLimit(headers);
+        if (call.graphql && status === 400) {
+            const parsed = (0,wire/* jsonOrUndefined */._D)(text);
+            if (parsed !== undefined)
+                return parsed;
+        }
+        if (status < 200 || status >= 300) {
+            const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), this.now());
+            throw (0,errors/* responseError */.U3)({
+                method: call.method,
+                path: call.path,
+                status,
+                body: text,
+                ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+                ...(call.resource ? { resource: call.resource } : {})
+            });
+        }
+        if (status === 204)
+            return undefined;
+        const body = (0,wire/* jsonOrUndefined */._D)(text);
+        if (body === undefined) {
+            throw new src_errors/* ActionError */.lZ(`Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`);
+        }
+        return body;
+    }
+    noteRateLimit(headers) {
+        const pause = rateLimitPauseMs(parseRateLimit(header(headers, 'ratelimit')));
+        // A reset further away than we would wait is left to the server's 429 and its clear message.
+        if (pause > 0 && pause <= this.maxWaitMs)
+            this.notBefore = Math.max(this.notBefore, this.now() + pause);
+    }
+    async waitForRateLimit() {
+        const wait = this.notBefore - this.now();
+        if (wait <= 0)
+            return;
+        this.log.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`);
+        await this.sleep(wait);
+    }
+    url(path) {
+        return new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl);
+    }
+    authHeaders() {
+        return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' };
+    }
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+
+;// CONCATENATED MODULE: ./src/runpod/client.ts
+// Runpod REST API v2 (and the one GraphQL mutation REST lacks): one thin method per endpoint the action
+// calls. Retries, timeouts and the rate limit are the transport's (http.ts); what a response means is the
+// callers'.
+
+
+
+
+const DELEGATIONS = '/v2/registries/delegations';
+const REGISTRIES = '/v2/registries';
+const GRAPHQL = '/graphql';
+/** How a server says a GraphQL field is gone: the standard validation message, or a retirement notice. */
+const GRAPHQL_GONE = /cannot query field|unknown (field|mutation)|(field|mutation)\b[^.]*\b(does not exist|is not defined)|\bretired\b|no longer (available|supported)/i;
+class RunpodClient {
+    http;
+    logIdleMs;
+    constructor(options) {
+        this.http = new RunpodHttp(options);
+        this.logIdleMs = options.logIdleMs ?? 1_500;
+    }
+    async listDelegations() {
+        return (0,wire/* parseDelegationList */.KD)(await this.http.request({ method: 'GET', path: DELEGATIONS }), `GET ${DELEGATIONS}`);
+    }
+    /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
+    async createDelegation(body, findCreated) {
+        return this.http.createOnce({ method: 'POST', path: DELEGATIONS, body }, wire/* parseCreatedDelegation */.ed, 'delegation', findCreated);
+    }
+    async listRegistries() {
+        return (0,wire/* parseRegistryList */.hJ)(await this.http.request({ method: 'GET', path: REGISTRIES }), `GET ${REGISTRIES}`);
+    }
+    /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
+    async createRegistry(body, findCreated) {
+        return this.http.createOnce({ method: 'POST', path: REGISTRIES, body }, wire/* parseCreatedRegistry */.$_, 'registry credential', findCreated);
+    }
+    /** Deleting twice has the same effect as once, so it is retried like a read (a 404 then means done). */
+    async deleteRegistry(id) {
+        await this.http.request({ method: 'DELETE', path: `${REGISTRIES}/${encodeURIComponent(id)}` });
+    }
+    /**
+     * Replaces the username and password of a registry credential in place through Runpod's GraphQL API
+     * (REST v2 has no update). Setting the same values twice is harmless, so it is retried like a read.
+     * 'retired' when the API or the mutation is gone: HTTP 404/410 or a GraphQL error saying so.
+     */
+    async updateRegistryAuth(id, username, password) {
+        // Inline arguments: the input type's name is not part of any published contract; JSON strings are valid GraphQL strings.
+        const input = `{id: ${JSON.stringify(id)}, username: ${JSON.stringify(username)}, password: ${JSON.stringify(password)}}`;
+        const call = {
+            method: 'POST',
+            path: GRAPHQL,
+            body: { query: `mutation { updateRegistryAuth(input: ${input}) { id name } }` },
+            graphql: true
+        };
+        let body;
+        try {
+            body = await this.http.request(call);
+        }
+        catch (error) {
+            if (error instanceof errors/* RunpodApiError */.lp && (error.status === 404 || error.status === 410))
+                return { kind: 'retired', reason: error.summary };
+            throw error;
+        }
+        const result = (0,wire/* parseGraphqlResult */.Oc)(body, 'updateRegistryAuth', `POST ${GRAPHQL} (updateRegistryAuth)`);
+        const gone = result.errors.find((message) => GRAPHQL_GONE.test(message));
+        if (gone !== undefined)
+            return { kind: 'retired', reason: gone };
+        if (result.errors.length > 0 || result.data === undefined) {
+            throw new src_errors/* ActionError */.lZ(`Runpod's GraphQL API did not update registry credential ${id}: ${result.errors.join('; ') || 'the answer carries no data'}. Check that the key in 'runpod-api-key' may manage registry credentials, or delete the credential in the Runpod console (Settings → Container Registry Auth) so that the action creates a new one.`);
+        }
+        return { kind: 'updated' };
+    }
+    async getPod(id) {
+        const path = podPath(id);
+        return (0,wire/* parsePod */.fe)(await this.http.request({ method: 'GET', path, resource: { kind: 'pod', id } }), `GET ${path}`);
+    }
+    /** PATCH with the same body is idempotent, so it is retried like a read. */
+    async patchPod(id, body) {
+        const path = podPath(id);
+        return (0,wire/* parsePod */.fe)(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }), `PATCH ${path}`);
+    }
+    async getEndpoint(id) {
+        const path = endpointPath(id);
+        return (0,wire/* parseEndpoint */.Bk)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+    }
+    async patchEndpoint(id, body) {
+        const path = endpointPath(id);
+        return (0,wire/* parseEndpoint */.Bk)(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }), `PATCH ${path}`);
+    }
+    async listEndpointReleases(id) {
+        const path = `${endpointPath(id)}/releases`;
+        return (0,wire/* parseEndpointReleases */.pL)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+    }
+    async listEndpointWorkers(id) {
+        const path = `${endpointPath(id)}/workers`;
+        return (0,wire/* parseEndpointWorkers */.u0)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+    }
+    /** The last lines of a pod's system log (a server-sent event stream that backfills `tail` lines). */
+    async podSystemLog(id, maxLines) {
+        const path = `${podPath(id)}/logs?source=system&tail=${maxLines}`;
+        return (0,wire/* parseLogEvents */.nU)(await this.http.eventStream(path, { kind: 'pod', id }, this.logIdleMs)).slice(-maxLines);
+    }
+    async close() {
+        await this.http.close();
+    }
+}
+function podPath(id) {
+    return `/v2/pods/${encodeURIComponent(id)}`;
+}
+function endpointPath(id) {
+    return `/v2/serverless/${encodeURIComponent(id)}`;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/log.ts
+/** Runs `work` inside a collapsible log group. */
+async function inGroup(log, name, work) {
+    log.startGroup(name);
+    try {
+        return await work();
+    }
+    finally {
+        log.endGroup();
+    }
+}
+
+// EXTERNAL MODULE: ./src/policy/runpod-statement.ts
+var runpod_statement = __webpack_require__(6696);
+;// CONCATENATED MODULE: ./src/runpod/delegations.ts
+
+
+
+/** The delegation for this repository, if Runpod has one (account, region and repository all match). */
+function findDelegation(delegations, repo) {
+    return delegations.find((delegation) => delegation.awsUser === repo.account && delegation.awsRegion === repo.region && delegation.repository === repo.repository);
+}
+/**
+ * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
+ * delegations are listed again and one for this repository is the one the lost request created. Runpod
+ * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
+ * grant Runpod's deployment roles.
+ */
+async function createDelegation(client, repo, name) {
+    const arn = repo.arn;
+    try {
+        return await client.createDelegation(name === undefined ? { resource: arn } : { resource: arn, name }, async () => findDelegation(await client.listDelegations(), repo));
+    }
+    catch (error) {
+        if (error instanceof errors/* RunpodApiError */.lp && (error.status === 400 || error.status === 403 || error.status === 422)) {
+            throw new src_errors/* ActionError */.lZ(`Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
+                `Run the action with 'policy: apply' to add the '${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
+                (error.status === 403 ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations." : ''));
+        }
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ./src/policy/grant.ts
+var grant = __webpack_require__(8355);
+// EXTERNAL MODULE: ./src/policy/lint.ts
+var lint = __webpack_require__(4857);
+// EXTERNAL MODULE: ./src/policy/document.ts
+var policy_document = __webpack_require__(1561);
+;// CONCATENATED MODULE: ./src/policy/merge.ts
+
+
+
+
+
+/**
+ * Returns the repository policy that grants `principals` pull, keeping every other statement. Unchanged
+ * when it already does so safely; refuses (ActionError) to write a policy that is invalid, too long or
+ * unsafe, naming the statement to fix.
+ */
+function applyRunpodGrant(existing, principals, repository) {
+    const statement = (0,runpod_statement/* runpodStatement */.k0)(principals);
+    const policyName = repository === undefined ? 'the ECR repository policy' : `the repository policy of ${repository}`;
+    const file = 'repository policy';
+    let base = {};
+    if (existing !== undefined && existing.trim() !== '') {
+        const doc = (0,policy_document/* parsePolicy */.O)(existing);
+        if (doc.problems.length > 0) {
+            throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} is not a valid policy document (${describe((0,lint/* lintPolicy */.GF)(existing, file, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`);
+        }
+        const unchanged = (0,grant/* analyzeDocument */.IG)(doc, principals).granted && !(0,lint/* lintPolicy */.GF)(existing, file, principals).some(isError);
+        if (unchanged)
+            return { changed: false, policyText: existing, statement };
+        base = doc.json;
+    }
+    const statements = base['Statement'] === undefined ? [] : Array.isArray(base['Statement']) ? [...base['Statement']] : [base['Statement']];
+    const ours = statements.findIndex((item) => isRunpodSid(item));
+    const kept = statements.filter((item, index) => index === ours || !isRunpodSid(item));
+    if (ours === -1)
+        kept.push(statement);
+    else
+        kept[kept.findIndex((item) => isRunpodSid(item))] = statement;
+    const merged = { ...base, Version: base['Version'] ?? '2012-10-17', Statement: kept };
+    const policyText = serialise(merged);
+    if (policyText.length > lint/* POLICY_MAX_CHARS */.uo) {
+        throw new src_errors/* ActionError */.lZ(`Adding the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement would make ${policyName} ${policyText.length.toLocaleString('en-US')} characters long, over ECR's limit of ${lint/* POLICY_MAX_CHARS */.uo.toLocaleString('en-US')}. Remove or merge statements in the repository policy, then re-run.`);
+    }
+    const errors = (0,lint/* lintPolicy */.GF)(policyText, file, principals).filter(isError);
+    if (errors.length > 0) {
+        throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} would still be unsafe or not grant Runpod pull after adding the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement, so it was not written: ${describe(errors)}. Change those statements in the repository policy, then re-run.`);
+    }
+    return { changed: true, policyText, statement };
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function isRunpodSid(item) {
+    return typeof item === 'object' && item !== null && item['Sid'] === runpod_statement/* RUNPOD_STATEMENT_SID */.Mz;
+}
+function isError(finding) {
+    return finding.severity === 'error';
+}
+// Indented for people reading it in the console; compact when that is what fits ECR's limit.
+function serialise(policy) {
+    const indented = JSON.stringify(policy, null, 2);
+    return indented.length <= lint/* POLICY_MAX_CHARS */.uo ? indented : JSON.stringify(policy);
+}
+function describe(findings) {
+    return findings.map((finding) => `${finding.rule}: ${finding.message}`).join(' ');
+}
+
+// EXTERNAL MODULE: ./src/runpod/registries.ts
+var runpod_registries = __webpack_require__(4997);
+;// CONCATENATED MODULE: ./src/deploy/plan.ts
+
+
+
+
+
+
+
+
+/**
+ * Decides every write from what was read. Anything that would make the deploy fail throws here, before the
+ * first write, so a bad run changes nothing.
+ */
+function planDeploy(settings, reads) {
+    const { image } = reads;
+    const digest = reads.imageDigest ?? image.digest;
+    const deployImage = chooseDeployImage(settings, image, digest);
+    const warnings = [];
+    if (image.tag === 'latest' && !settings.pinDigest && !image.digest) {
+        warnings.push(`Input 'image' uses the ':latest' tag. Runpod caches images by reference, so a host that already pulled ':latest' may keep running the old image. Set 'pin-digest: true' (deploys ${image.repository}@sha256:…) or push a unique tag.`);
+    }
+    const policy = planPolicy(settings, reads);
+    if (policy.kind !== 'skipped' && policy.supersededAccount) {
+        warnings.push(`The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`);
+    }
+    const credential = planRegistryCredential(settings, reads);
+    return {
+        deployImage,
+        ...(digest ? { digest } : {}),
+        policy,
+        delegation: planDelegation(settings, reads),
+        credential,
+        targets: planTargets(reads.targets, deployImage, credential.kind === 'refresh' ? { id: credential.current.id } : credential.kind === 'create' ? { id: undefined } : undefined),
+        warnings
+    };
+}
+/**
+ * What each target needs. Without a managed credential only the image counts. With one (`id` undefined
+ * while it is still to be created), a target moving to the image gets the credential in the same PATCH;
+ * a target already on the image but on another credential gets a credential-only PATCH if it is an
+ * endpoint (a new release that rolls out as workers cycle, which they do whenever they scale, and a
+ * worker that starts must be able to pull), but not if it is a pod: any PATCH restarts the pod's
+ * container, and a running pod needs no credential until its next pull.
+ */
+function planTargets(targets, deployImage, credential) {
+    return targets.map((target) => {
+        const onImage = target.image === deployImage;
+        if (!credential)
+            return { target, change: onImage ? 'unchanged' : 'patch' };
+        if (!onImage)
+            return { target, change: 'patch', credential: 'set' };
+        if (credential.id !== undefined && target.registry === credential.id)
+            return { target, change: 'unchanged' };
+        return target.kind === 'pod' ? { target, change: 'unchanged', credential: 'kept' } : { target, change: 'patch', credential: 'set' };
+    });
+}
+function planRegistryCredential(settings, reads) {
+    const ecr = reads.image.ecr;
+    if (settings.registryAuth !== 'token')
+        return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` };
+    if (!ecr)
+        return { kind: 'skipped', reason: 'public images need no registry credential' };
+    if (!reads.registries || !settings.now)
+        throw new Error('registry-auth: token needs the registry credentials and the time');
+    return (0,runpod_registries/* planCredential */.lZ)(settings.registryCredentialName ?? (0,runpod_registries/* defaultCredentialName */.Y9)(ecr), reads.registries, reads.targets, settings.now);
+}
+function chooseDeployImage(settings, image, digest) {
+    if (!settings.pinDigest)
+        return (0,image_reference/* formatImageReference */.my)(image);
+    if (!digest) {
+        throw new src_errors/* ActionError */.lZ(`Input 'pin-digest' is true, but the digest of ${(0,image_reference/* formatImageReference */.my)(image)} is unknown (public images are not looked up). Put the digest in 'image' (REPO@sha256:…) or set 'pin-digest: false'.`);
+    }
+    return (0,image_reference/* imageWithDigest */.WZ)(image, digest);
+}
+function planPolicy(settings, reads) {
+    if (!reads.image.ecr)
+        return { kind: 'skipped', reason: 'public images need no repository policy' };
+    if (settings.policy === 'skip' || !reads.policy)
+        return { kind: 'skipped', reason: "input 'policy' is skip" };
+    const repository = reads.image.ecr.repository;
+    const text = reads.policy.text;
+    const analysis = text === undefined ? undefined : (0,grant/* analyzeGrant */.tn)(text, settings.principals);
+    const supersededAccount = analysis?.supersededAccount ?? false;
+    if (settings.policy === 'apply') {
+        // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
+        const merge = applyRunpodGrant(text, settings.principals, repository);
+        return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount };
+    }
+    if (text !== undefined && analysis?.granted) {
+        const errors = (0,lint/* lintPolicy */.GF)(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error');
+        if (errors.length === 0)
+            return { kind: 'granted', supersededAccount };
+        throw new src_errors/* ActionError */.lZ(`The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`);
+    }
+    const missing = analysis
+        ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+        : 'the repository has no policy';
+    const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : '';
+    throw new src_errors/* ActionError */.lZ(`The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify((0,runpod_statement/* runpodStatement */.k0)(settings.principals), null, 2)}`);
+}
+function planDelegation(settings, reads) {
+    const ecr = reads.image.ecr;
+    if (!ecr)
+        return { kind: 'skipped', reason: 'public images need no delegation' };
+    if (settings.registryAuth !== 'delegation' || !reads.delegations) {
+        return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` };
+    }
+    const existing = findDelegation(reads.delegations, ecr);
+    return existing ? { kind: 'reuse', delegation: existing } : { kind: 'create', repository: ecr };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __webpack_require__(9275);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __webpack_require__(8249);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __webpack_require__(1695);
+;// CONCATENATED MODULE: ./src/aws/sdk.ts
+
+/**
+ * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
+ * slow request unless told to throw), and the SDK's standard retry mode (jittered backoff, only for
+ * throttling, 5xx and transient network errors).
+ */
+const AWS_CLIENT_SETTINGS = {
+    maxAttempts: 4,
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
+};
+const REJECTED_CREDENTIALS = new Set([
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidSignatureException',
+    'SignatureDoesNotMatch'
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NO_CREDENTIALS_HELP = "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one.";
+/** The error code of an SDK error (service errors carry it as `name`). */
+function errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' ? name : 'Error';
+}
+/**
+ * Failures every AWS call can hit, whatever the operation: no or rejected credentials, an unreachable
+ * endpoint. Returns undefined for anything specific to the operation.
+ */
+function commonAwsError(error, service, region) {
+    const name = errorName(error);
+    const message = (0,src_errors/* errorMessage */.gJ)(error);
+    if (name === 'CredentialsProviderError') {
+        return new src_errors/* ActionError */.lZ(`No AWS credentials were found (${message}). ${NO_CREDENTIALS_HELP}`, { cause: error });
+    }
+    if (REJECTED_CREDENTIALS.has(name)) {
+        return new src_errors/* ActionError */.lZ(`AWS ${service} rejected the credentials (${name}: ${message}). If 'role-to-assume' is empty, the credentials come from the environment: check that aws-actions/configure-aws-credentials ran earlier in this job, that its session has not expired, and that it is for the partition of input 'image' (China and GovCloud accounts need their own credentials).`, { cause: error });
+    }
+    const code = (0,src_errors/* errorCode */.CA)(error);
+    if (name === 'TimeoutError' || (code !== undefined && NETWORK_CODES.has(code))) {
+        const variable = [`AWS_ENDPOINT_URL_${service}`, 'AWS_ENDPOINT_URL'].find((name) => process.env[name]);
+        const detail = `${code === undefined ? '' : `${code} `}${message}`;
+        return new src_errors/* ActionError */.lZ(variable
+            ? `Could not reach AWS ${service} at ${process.env[variable]} (set by ${variable}): ${detail}. Check that this endpoint is up, or unset ${variable} to use AWS.`
+            : `Could not reach AWS ${service} in region '${region}': ${detail}. Check that the region in input 'image' exists and is enabled for your account, and that the runner can reach AWS.`, { cause: error });
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/aws/credentials.ts
+
+
+
+
+
+const SESSION_SECONDS = 3600;
+const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
+const REPORTED_CLAIMS = ['sub', 'aud', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'environment'];
+/**
+ * AWS credentials for the ECR calls: a session for `roleToAssume` from GitHub OIDC, or else the default
+ * chain (environment, web identity token file, profile), checked here so that a missing setup fails
+ * with advice before any other work.
+ */
+async function resolveAwsCredentials(options) {
+    if (options.roleToAssume)
+        return assumeRoleWithGitHubOidc({ ...options, roleToAssume: options.roleToAssume });
+    return defaultChain(options.region);
+}
+async function defaultChain(region) {
+    // The ECR client's own default provider, so the check resolves exactly what the ECR calls will use.
+    const client = new dist_cjs/* ECRClient */.S70({ region, ...AWS_CLIENT_SETTINGS });
+    const provider = client.config.credentials;
+    try {
+        await provider();
+    }
+    catch (error) {
+        throw new src_errors/* ActionError */.lZ(`No AWS credentials were found: input 'role-to-assume' is empty and the default AWS credential chain found nothing (${(0,src_errors/* errorMessage */.gJ)(error)}). ${NO_CREDENTIALS_HELP}`, { cause: error });
+    }
+    finally {
+        client.destroy();
+    }
+    return provider;
+}
+async function assumeRoleWithGitHubOidc(options) {
+    const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000);
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region: options.region, ...AWS_CLIENT_SETTINGS });
+    try {
+        const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+            RoleArn: options.roleToAssume,
+            RoleSessionName: options.roleSessionName,
+            WebIdentityToken: token,
+            DurationSeconds: SESSION_SECONDS
+        }));
+        const credentials = response.Credentials;
+        if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
+            throw new Error(`STS returned no credentials for ${options.roleToAssume}`);
+        }
+        core/* setSecret */.Pq(credentials.AccessKeyId);
+        core/* setSecret */.Pq(credentials.SecretAccessKey);
+        core/* setSecret */.Pq(credentials.SessionToken);
+        return {
+            accessKeyId: credentials.AccessKeyId,
+            secretAccessKey: credentials.SecretAccessKey,
+            sessionToken: credentials.SessionToken,
+            ...(credentials.Expiration ? { expiration: credentials.Expiration } : {})
+        };
+    }
+    catch (error) {
+        throw stsError(error, options, token);
+    }
+    finally {
+        sts.destroy();
+    }
+}
+async function gitHubIdToken(audience, timeoutMs) {
+    if (!process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
+        throw new src_errors/* ActionError */.lZ("Input 'role-to-assume' is set but this job cannot request a GitHub OIDC token. Add 'permissions: id-token: write' to the job or workflow (pull requests from forks never get a token). Alternatively leave 'role-to-assume' empty and configure AWS credentials with aws-actions/configure-aws-credentials in an earlier step.");
+    }
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+        // getIDToken masks the token itself (core.setSecret) as soon as it arrives.
+        return await Promise.race([core/* getIDToken */.V9(audience), timeout]);
+    }
+    catch (error) {
+        throw new src_errors/* ActionError */.lZ(`Could not get a GitHub OIDC token for audience '${audience}' (input 'audience'): ${(0,src_errors/* errorMessage */.gJ)(error)}. Check that the job has 'permissions: id-token: write' and re-run the job.`, { cause: error });
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function stsError(error, options, token) {
+    if (error instanceof src_errors/* ActionError */.lZ)
+        return error;
+    const name = errorName(error);
+    const message = (0,src_errors/* errorMessage */.gJ)(error);
+    const role = options.roleToAssume;
+    if (name === 'AccessDenied' || name === 'InvalidIdentityToken' || name === 'IDPRejectedClaim') {
+        return new src_errors/* ActionError */.lZ(`AWS STS refused to let this workflow assume input 'role-to-assume' ${role} (${name}: ${message}). ${trustPolicyHelp(role, options.audience, token)}`, { cause: error });
+    }
+    if (name === 'ExpiredTokenException' || name === 'ExpiredToken') {
+        return new src_errors/* ActionError */.lZ(`The GitHub OIDC token expired before AWS STS accepted it for ${role} (${message}). Re-run the job; if it keeps happening, check the runner's clock.`, { cause: error });
+    }
+    if (name === 'ValidationError') {
+        return new src_errors/* ActionError */.lZ(`AWS STS rejected the request to assume ${role}: ${message}. Check inputs 'role-to-assume' (a role ARN in the image's partition) and 'role-session-name'.`, { cause: error });
+    }
+    return (commonAwsError(error, 'STS', options.region) ??
+        new src_errors/* ActionError */.lZ(`AWS STS AssumeRoleWithWebIdentity for ${role} failed: ${name}: ${message}`, { cause: error }));
+}
+/** Explains what the role's trust policy must match, from the token's non-secret claims (never the token). */
+function trustPolicyHelp(role, audience, token) {
+    const claims = tokenClaims(token);
+    const shown = REPORTED_CLAIMS.filter((key) => claims[key] !== undefined)
+        .map((key) => `${key}=${JSON.stringify(claims[key])}`)
+        .join(', ');
+    const [, partition = 'aws', , , account = 'ACCOUNT'] = role.split(':');
+    return [
+        shown ? `The GitHub OIDC token carried these claims: ${shown}.` : 'The GitHub OIDC token carried no readable claims.',
+        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER_HOST} (that IAM OIDC identity provider must exist in the account, with audience '${audience}'),`,
+        `with conditions that match these claims: "${GITHUB_ISSUER_HOST}:aud" equal to "${audience}" (input 'audience'),`,
+        `and "${GITHUB_ISSUER_HOST}:sub" matching the sub above, for example "repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:NAME" for jobs that use an environment, or StringLike "repo:OWNER/REPO:*".`,
+        `Repositories created or renamed after 18 June 2026 (or opted in) get GitHub's immutable sub, with the owner and repository ids appended to their names, "repo:OWNER-OWNER_ID/REPO-REPO_ID:ref:refs/heads/main" (the repository_owner_id and repository_id claims), which name-only patterns do not match. See docs/aws-setup.md.`
+    ].join(' ');
+}
+/** The JWT payload, decoded without verification: only used to explain a refusal. */
+function tokenClaims(token) {
+    try {
+        const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        return typeof payload === 'object' && payload !== null ? payload : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/ecr.ts
+
+
+
+
+/** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
+function createEcrClient(region, credentials) {
+    return new dist_cjs/* ECRClient */.S70({ region, ...AWS_CLIENT_SETTINGS, ...(credentials ? { credentials } : {}) });
+}
+/** The repository's policy text, or undefined when the repository has none. */
+async function readRepositoryPolicy(client, repo) {
+    try {
+        const response = await client.send(new dist_cjs/* GetRepositoryPolicyCommand */.MeN({ registryId: repo.account, repositoryName: repo.repository }));
+        return response.policyText;
+    }
+    catch (error) {
+        if (errorName(error) === 'RepositoryPolicyNotFoundException')
+            return undefined;
+        throw ecrError(error, repo, 'ecr:GetRepositoryPolicy');
+    }
+}
+/**
+ * Looks an image up by tag or digest. With both, the tag is looked up and must point at the digest, so
+ * a moved tag is reported instead of deploying something else.
+ */
+async function describeImage(client, repo, selector) {
+    const { tag, digest } = selector;
+    if (tag === undefined && digest === undefined)
+        throw new Error('describeImage needs a tag or a digest');
+    const imageId = tag !== undefined ? { imageTag: tag } : { imageDigest: digest };
+    let details;
+    try {
+        const response = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ registryId: repo.account, repositoryName: repo.repository, imageIds: [imageId] }));
+        details = response.imageDetails?.[0];
+    }
+    catch (error) {
+        if (errorName(error) === 'ImageNotFoundException')
+            throw imageNotFound(repo, selector, error);
+        throw ecrError(error, repo, 'ecr:DescribeImages');
+    }
+    if (!details?.imageDigest)
+        throw imageNotFound(repo, selector);
+    if (tag !== undefined && digest !== undefined && details.imageDigest !== digest) {
+        throw new src_errors/* ActionError */.lZ(`Input 'image' names tag '${tag}' with digest ${digest}, but in ECR repository ${repo.arn} the tag now points to ${details.imageDigest}. Use the digest that was pushed with this tag, or drop one of them from input 'image'.`);
+    }
+    return { digest: details.imageDigest };
+}
+/** Stores the policy and returns the text AWS kept (AWS may rewrite it: key order, whitespace, account ids). */
+async function writeRepositoryPolicy(client, repo, policyText) {
+    try {
+        const response = await client.send(new dist_cjs/* SetRepositoryPolicyCommand */.IOA({ registryId: repo.account, repositoryName: repo.repository, policyText }));
+        return response.policyText ?? policyText;
+    }
+    catch (error) {
+        const name = errorName(error);
+        if (isAccessDenied(name)) {
+            throw new src_errors/* ActionError */.lZ(`Not allowed to change the repository policy of ${repo.arn} (${name}: ${(0,src_errors/* errorMessage */.gJ)(error)}). Give the AWS role 'ecr:SetRepositoryPolicy' on that repository ARN, or set input 'policy' to 'verify' and add the Runpod statement to the repository policy by hand.`, { cause: error });
+        }
+        if (name === 'InvalidParameterException') {
+            throw new src_errors/* ActionError */.lZ(`ECR rejected the new repository policy for ${repo.arn}: ${(0,src_errors/* errorMessage */.gJ)(error)}. Check the existing statements of that policy and input 'runpod-principals'.`, { cause: error });
+        }
+        throw ecrError(error, repo, 'ecr:SetRepositoryPolicy');
+    }
+}
+/** A registry login for the account's registry; the token and password are masked at once. */
+async function getAuthorizationToken(client, account) {
+    const region = await client.config.region();
+    let data;
+    try {
+        const response = await client.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({ registryIds: [account] }));
+        data = response.authorizationData?.[0];
+    }
+    catch (error) {
+        const name = errorName(error);
+        if (isAccessDenied(name)) {
+            throw new src_errors/* ActionError */.lZ(`Not allowed to get an ECR authorization token for account ${account} in ${region} (${name}: ${(0,src_errors/* errorMessage */.gJ)(error)}). Give the AWS role 'ecr:GetAuthorizationToken' on resource '*'.`, { cause: error });
+        }
+        throw commonAwsError(error, 'ECR', region) ?? unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`);
+    }
+    if (!data?.authorizationToken) {
+        throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`);
+    }
+    core/* setSecret */.Pq(data.authorizationToken);
+    const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator < 0)
+        throw new Error('ECR returned an authorization token that is not USER:PASSWORD');
+    const password = decoded.slice(separator + 1);
+    core/* setSecret */.Pq(password);
+    return { username: decoded.slice(0, separator), password };
+}
+function isAccessDenied(name) {
+    return name === 'AccessDeniedException' || name === 'AccessDenied';
+}
+function imageNotFound(repo, selector, cause) {
+    const what = selector.tag !== undefined ? `tag '${selector.tag}'` : `digest ${selector.digest ?? ''}`;
+    return new src_errors/* ActionError */.lZ(`The image with ${what} was not found in ECR repository ${repo.arn}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`, cause === undefined ? undefined : { cause });
+}
+/** Errors shared by the repository reads and writes; `permission` names the IAM action that was called. */
+function ecrError(error, repo, permission) {
+    const name = errorName(error);
+    const arn = repo.arn;
+    if (name === 'RepositoryNotFoundException') {
+        return new src_errors/* ActionError */.lZ(`ECR repository '${repo.repository}' does not exist in account ${repo.account}, region ${repo.region}. Check the account and region in input 'image' (repositories are regional), or create the repository there before pushing.`, { cause: error });
+    }
+    if (isAccessDenied(name)) {
+        return new src_errors/* ActionError */.lZ(`Not allowed to call ${permission} on ${arn} (${name}: ${(0,src_errors/* errorMessage */.gJ)(error)}). Give the AWS role '${permission}' on that repository ARN.`, { cause: error });
+    }
+    return commonAwsError(error, 'ECR', repo.region) ?? unexpected(error, `${permission} on ${arn}`);
+}
+function unexpected(error, call) {
+    return new src_errors/* ActionError */.lZ(`AWS ${call} failed: ${errorName(error)}: ${(0,src_errors/* errorMessage */.gJ)(error)}`, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/runpod/targets.ts
+// Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
+
+/** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
+async function readTarget(client, kind, id) {
+    if (kind === 'endpoint') {
+        const [endpoint, releases] = await Promise.all([client.getEndpoint(id), client.listEndpointReleases(id)]);
+        return { ...endpointState(endpoint), version: releases.endpointVersion };
+    }
+    const pod = await client.getPod(id);
+    // Found in the read phase, so an undeployable pod fails the run before anything is written.
+    if (pod.status === 'TERMINATED') {
+        throw new src_errors/* ActionError */.lZ(`Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`);
+    }
+    if (pod.inCluster) {
+        throw new src_errors/* ActionError */.lZ(`Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`);
+    }
+    return podState(pod);
+}
+/**
+ * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
+ * Runpod's update schemas reject fields they do not name, and a PATCH changes only what it carries.
+ */
+async function patchTargetImage(client, target, image, registry) {
+    const body = registry === undefined ? { image } : { image, registry };
+    return target.kind === 'pod'
+        ? podState(await client.patchPod(target.id, body))
+        : endpointState(await client.patchEndpoint(target.id, body));
+}
+function podState(pod) {
+    const { id, name, image, registry, status, startedAt } = pod;
+    return { kind: 'pod', id, name, image, registry, status, startedAt };
+}
+function endpointState(endpoint) {
+    return { kind: 'endpoint', id: endpoint.id, name: endpoint.name, image: endpoint.image ?? '', registry: endpoint.registry };
+}
+
+// EXTERNAL MODULE: ./src/deploy/report.ts
+var deploy_report = __webpack_require__(5505);
+;// CONCATENATED MODULE: ./src/deploy/read.ts
+
+
+
+
+
+
+/** Several read failures together, so one run names all of them before anything is changed. */
+class ReadProblems extends src_errors/* ActionError */.lZ {
+    problems;
+    constructor(problems) {
+        super(`Found ${problems.length} problems before changing anything:\n${problems.map((problem) => `- ${(0,src_errors/* errorMessage */.gJ)(problem)}`).join('\n')}`);
+        this.problems = problems;
+    }
+}
+/** Like Promise.all, but waits for every read and throws all their failures together (nested lists flattened). */
+async function allOrProblems(reads) {
+    const results = await Promise.allSettled(reads);
+    const problems = results.flatMap((result) => result.status === 'fulfilled' ? [] : result.reason instanceof ReadProblems ? result.reason.problems : [result.reason]);
+    if (problems.length === 1)
+        throw problems[0];
+    if (problems.length > 1)
+        throw new ReadProblems(problems);
+    return results.map((result) => result.value);
+}
+async function readEverything(inputs, image, runpod, log) {
+    const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation';
+    const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token';
+    // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.
+    const [aws, delegations, registries, targets] = await allOrProblems([
+        readAws(inputs, image),
+        wantsDelegations ? runpod.listDelegations() : undefined,
+        wantsRegistries ? runpod.listRegistries() : undefined,
+        allOrProblems([
+            ...inputs.podIds.map((id) => readTarget(runpod, 'pod', id)),
+            ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
+        ])
+    ]);
+    const reads = {
+        image,
+        ...(aws.digest ? { imageDigest: aws.digest } : {}),
+        ...(aws.policy ? { policy: aws.policy } : {}),
+        ...(delegations ? { delegations } : {}),
+        ...(registries ? { registries } : {}),
+        targets
+    };
+    (0,deploy_report/* logReads */.k0)(log, reads, aws.login !== undefined);
+    return {
+        reads,
+        ...(aws.client ? { ecr: aws.client } : {}),
+        ...(aws.login ? { login: aws.login } : {})
+    };
+}
+async function readAws(inputs, image) {
+    const repo = image.ecr;
+    if (!repo)
+        return {};
+    const region = (0,image_reference/* checkRegion */.vK)(image, inputs.awsRegion);
+    const credentials = await resolveAwsCredentials({
+        ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
+        roleSessionName: inputs.roleSessionName,
+        audience: inputs.audience,
+        region
+    });
+    const client = createEcrClient(region, credentials);
+    const [found, policyText, login] = await Promise.all([
+        describeImage(client, repo, { tag: image.tag, digest: image.digest }),
+        inputs.policy === 'skip' ? undefined : readRepositoryPolicy(client, repo),
+        // Also in verify mode: a read that proves the role may get the token a deploy needs.
+        inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : undefined
+    ]);
+    return {
+        client,
+        digest: found.digest,
+        ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
+        ...(login ? { login } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/rollout.ts
+// Waiting until patched targets run the new image, and putting the old image back when they do not.
+// The waiting does the requests; each decision (judgePod, judgeEndpoint) is a pure function of the
+// patched target and what Runpod returned.
+
+
+
+
+/** Waits for every patched target concurrently; each outcome says whether it rolled out, back, or failed. */
+async function waitForRollouts(client, patched, options, log) {
+    const clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => (0,promises_.setTimeout)(ms)) };
+    const deadline = clock.now() + options.timeoutMs;
+    return Promise.all(patched.map((entry) => waitForOne(client, entry, deadline, options, clock, log)));
+}
+async function waitForOne(client, entry, deadline, options, clock, log) {
+    const { target, image, patchedAt } = entry;
+    const label = `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`;
+    const initial = options.pollInitialMs ?? 1_000;
+    const max = options.pollMaxMs ?? 15_000;
+    let interval = initial;
+    let delay = Math.max(0, patchedAt.getTime() + initial - clock.now());
+    let last;
+    for (;;) {
+        await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())));
+        const progress = await check(client, entry);
+        if (progress.describe !== last?.describe)
+            log.info(`${label}: ${progress.describe}`);
+        last = progress;
+        if (progress.state !== 'pending')
+            break;
+        if (clock.now() >= deadline)
+            break;
+        interval = Math.min(max, interval * 1.5);
+        delay = interval;
+    }
+    const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image };
+    const duration = () => clock.now() - patchedAt.getTime();
+    if (last.state === 'done') {
+        log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`);
+        return { ...base, status: 'rolled-out', durationMs: duration(), diagnostics: [], ...(last.note ? { note: last.note } : {}) };
+    }
+    const reason = last.state === 'failed'
+        ? last.describe
+        : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`;
+    const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options);
+    log.info(`${label}: did not roll out: ${reason}`);
+    const restored = options.rollback ? await rollBack(client, entry, label, log) : undefined;
+    return {
+        ...base,
+        status: restored === true ? 'rolled-back' : 'failed',
+        durationMs: duration(),
+        reason: typeof restored === 'string' ? `${reason}; ${restored}` : reason,
+        diagnostics
+    };
+}
+async function check(client, entry) {
+    try {
+        return entry.target.kind === 'pod' ? await checkPod(client, entry) : await checkEndpoint(client, entry);
+    }
+    catch (error) {
+        // Retries are exhausted here; an outage is waited out until the deadline, anything else is final.
+        if (error instanceof errors/* RunpodApiError */.lp && (error.status === undefined || error.status === 429 || error.status >= 500)) {
+            return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` };
+        }
+        return { state: 'failed', describe: (0,src_errors/* errorMessage */.gJ)(error) };
+    }
+}
+const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED']);
+async function checkPod(client, entry) {
+    return judgePod(entry, await client.getPod(entry.target.id));
+}
+async function checkEndpoint(client, { target }) {
+    const [releases, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)]);
+    return judgeEndpoint(target, releases, workers);
+}
+/** Where a patched pod stands, from the pod as Runpod reports it now. */
+function judgePod({ target, image, patchedAt }, pod) {
+    const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`;
+    // A pod that was stopped before the deploy stays stopped: waiting for RUNNING would only time out.
+    if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
+        return { state: 'done', describe, note: 'The pod is stopped: it will run the new image when it is started.' };
+    }
+    if (POD_FAILED.has(pod.status))
+        return { state: 'failed', describe: `the pod is ${pod.status}` };
+    // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
+    const restarted = pod.startedAt !== null &&
+        (Date.parse(pod.startedAt) > patchedAt.getTime() || (target.startedAt != null && pod.startedAt !== target.startedAt));
+    if (pod.status === 'RUNNING' && pod.image === image && restarted)
+        return { state: 'done', describe };
+    return { state: 'pending', describe };
+}
+/** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
+function judgeEndpoint(target, { endpointVersion, rollout }, workers) {
+    const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`;
+    // Until the patch's release shows up, the old one looks fully rolled out.
+    if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
+        return { state: 'pending', describe: `waiting for a release newer than version ${target.version}` };
+    }
+    if (rollout.workersTotal === 0) {
+        return {
+            state: 'done',
+            describe: 'no workers running',
+            note: 'The endpoint has no workers running: the next worker to start will run the new image.'
+        };
+    }
+    const latest = workers.endpointVersion ?? endpointVersion;
+    const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest));
+    const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY');
+    if (unhealthy.length > 0) {
+        return { state: 'failed', describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`, diagnostics: unhealthy.map(describeWorker) };
+    }
+    // A worker on the new version has not proven the image until it is ready for jobs.
+    const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length;
+    const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}, ${ready} ready`;
+    if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal)
+        return { state: 'done', describe };
+    return { state: 'pending', describe };
+}
+// isStale is authoritative where versions are unknown (legacy endpoints).
+function onLatest(worker, latest) {
+    return latest !== null && worker.version !== null ? worker.version === latest : !worker.isStale;
+}
+function describeWorker(worker) {
+    return `worker ${worker.id}: ${worker.status}, version ${worker.version ?? 'unknown'}${worker.isStale ? ' (stale)' : ''}, image ${worker.image ?? 'unknown'}`;
+}
+/** Best effort: a diagnostics failure must not hide the rollout failure itself. */
+async function diagnose(client, target, options) {
+    try {
+        if (target.kind === 'pod') {
+            const lines = await client.podSystemLog(target.id, options.logLines ?? 25);
+            return lines.length > 0 ? lines : ['(the pod system log is empty)'];
+        }
+        const { workers } = await client.listEndpointWorkers(target.id);
+        return workers.length > 0 ? workers.map(describeWorker) : ['(the endpoint has no workers)'];
+    }
+    catch (error) {
+        return [`(could not read diagnostics: ${(0,src_errors/* errorMessage */.gJ)(error)})`];
+    }
+}
+/** true when the previous image is back; otherwise why it is not. */
+async function rollBack(client, entry, label, log) {
+    const { target } = entry;
+    if (target.image === '')
+        return 'there is no previous image to roll back to';
+    try {
+        await patchTargetImage(client, target, target.image, entry.registry === undefined ? undefined : (target.registry ?? null));
+        log.info(`${label}: rolled back to ${target.image}.`);
+        return true;
+    }
+    catch (error) {
+        return `the rollback to ${target.image} failed: ${(0,src_errors/* errorMessage */.gJ)(error)}`;
+    }
+}
+/** One error for the run when any target did not roll out, naming each and why; undefined when all did. */
+function rolloutError(outcomes) {
+    const failed = outcomes.filter((outcome) => outcome.status !== 'rolled-out');
+    if (failed.length === 0)
+        return undefined;
+    const lines = failed.map((outcome) => `- ${outcome.kind} ${outcome.id}: ${outcome.reason ?? 'did not roll out'}${outcome.status === 'rolled-back' ? ` (rolled back to ${outcome.previousImage})` : ''}`);
+    return new src_errors/* ActionError */.lZ(`${failed.length} of ${outcomes.length} target(s) did not roll out ${failed[0]?.image ?? ''}:\n${lines.join('\n')}\nSee the diagnostics above (pod system log, unhealthy workers); raise 'wait-timeout' if the targets only need longer to start.`);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/write.ts
+
+
+
+
+
+
+
+
+
+async function writeEverything(context, report) {
+    // Runpod validates the repository policy when a delegation is created, so the policy goes first.
+    await writePolicy(context, report);
+    await writeDelegation(context, report);
+    const credentialId = await writeCredential(context, report);
+    const { plan } = context;
+    // The plan assumed the credential is refreshed in place; a new one changes what every target needs.
+    const steps = report.credential?.how === 'rotated' && credentialId !== undefined
+        ? planTargets(plan.targets.map((step) => step.target), plan.deployImage, { id: credentialId })
+        : plan.targets;
+    return { steps, ...(await patchTargets(context, steps, credentialId, report)) };
+}
+async function writePolicy({ image, plan, principals, ecr, log }, report) {
+    const repo = image.ecr;
+    if (plan.policy.kind !== 'apply' || !ecr || !repo)
+        return;
+    const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText);
+    // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+    if (!(0,grant/* analyzeGrant */.tn)(stored, principals).granted) {
+        throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
+    }
+    log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);
+    report.policyChanged = true;
+}
+async function writeDelegation({ plan, runpod, log }, report) {
+    if (plan.delegation.kind === 'create') {
+        const created = await createDelegation(runpod, plan.delegation.repository);
+        log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`);
+        report.delegationId = created.id;
+    }
+    else if (plan.delegation.kind === 'reuse') {
+        report.delegationId = plan.delegation.delegation.id;
+    }
+}
+/** token mode: the id of the credential the targets should use from now on. */
+async function writeCredential({ plan, runpod, login, registries, log }, report) {
+    if (plan.credential.kind !== 'create' && plan.credential.kind !== 'refresh')
+        return undefined;
+    if (!login)
+        throw new Error('registry-auth: token needs the ECR login read first');
+    const existingIds = new Set(registries.map((registry) => registry.id));
+    report.credential = await (0,runpod_registries/* syncCredential */.XM)(runpod, log, plan.credential, login, existingIds);
+    return report.credential.id;
+}
+async function patchTargets({ plan, runpod, log }, steps, credentialId, report) {
+    const toPatch = steps.filter((step) => step.change === 'patch');
+    for (const step of steps) {
+        if (step.change === 'unchanged')
+            report.deployments.push((0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, 'unchanged', credentialId, log));
+    }
+    if (toPatch.length === 0) {
+        log.info(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.');
+        return { rollouts: [], patchFailures: [] };
+    }
+    const patched = await Promise.allSettled(toPatch.map(async (step) => {
+        const patchedAt = new Date();
+        const registry = step.credential === 'set' ? credentialId : undefined;
+        await patchTargetImage(runpod, step.target, plan.deployImage, registry);
+        const what = step.target.image === plan.deployImage
+            ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
+            : `${step.target.image} → ${plan.deployImage}`;
+        log.info(`Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}`);
+        return { target: step.target, image: plan.deployImage, patchedAt, ...(registry ? { registry } : {}) };
+    }));
+    const rollouts = patched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const patchFailures = patched.flatMap((result, index) => {
+        const step = toPatch[index];
+        if (result.status === 'fulfilled' || !step)
+            return [];
+        const reason = (0,src_errors/* errorMessage */.gJ)(result.reason);
+        report.deployments.push({ ...(0,deploy_report/* record */.g1)(step.target, plan.deployImage, 'failed'), reason });
+        return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`];
+    });
+    return { rollouts, patchFailures };
+}
+/**
+ * After every target is on the credential: delete the older credentials of the name that none of the
+ * targets uses any more. Runs only after a successful rollout, so a rollback can still find its credential.
+ */
+async function cleanUpCredentials(plan, steps, runpod, log, report) {
+    const credential = report.credential;
+    if (plan.credential.kind !== 'refresh' || !credential)
+        return;
+    const inUse = new Set(steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : [])));
+    const stale = (0,runpod_registries/* staleCredentials */.s5)(plan.credential.family, credential.id, inUse);
+    if (stale.length > 0)
+        credential.cleanup = await (0,runpod_registries/* removeCredentials */.tm)(runpod, log, stale);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/run.ts
+// Deploy and verify modes, in the SPEC's order of work: read everything (concurrently where independent),
+// decide (any problem fails here, before a single write), write, wait, report.
+
+
+
+
+
+
+
+
+
+async function runDeploy(inputs, { log, releaseTag }) {
+    const image = (0,image_reference/* parseImageReference */.o_)(inputs.image, releaseTag ? { releaseTag } : {});
+    const report = { mode: inputs.mode, image, deployments: [] };
+    const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log });
+    try {
+        const { reads, ecr, login } = await readEverything(inputs, image, runpod, log);
+        const plan = planDeploy({
+            policy: inputs.policy,
+            principals: inputs.runpodPrincipals,
+            registryAuth: inputs.registryAuth,
+            pinDigest: inputs.pinDigest,
+            ...(inputs.registryCredentialName ? { registryCredentialName: inputs.registryCredentialName } : {}),
+            now: new Date()
+        }, reads);
+        report.plan = plan;
+        (0,deploy_report/* logPlan */.uH)(log, plan);
+        if (inputs.mode === 'verify') {
+            const credentialId = plan.credential.kind === 'refresh' ? plan.credential.current.id : undefined;
+            report.deployments.push(...plan.targets.map((step) => (0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log)));
+            return { report };
+        }
+        const context = { image, plan, principals: inputs.runpodPrincipals, runpod, ecr, login, registries: reads.registries ?? [], log };
+        const written = await inGroup(log, 'Write', () => writeEverything(context, report));
+        await finishRollouts(inputs, plan, written, runpod, log, report);
+        // Without the wait, targets may still be pulling with an older credential: keep them all.
+        if (inputs.wait)
+            await cleanUpCredentials(plan, written.steps, runpod, log, report);
+        return { report };
+    }
+    catch (error) {
+        report.failure = (0,src_errors/* errorMessage */.gJ)(error);
+        return { report, error };
+    }
+    finally {
+        await runpod.close().catch((error) => log.debug(`Closing the Runpod client: ${(0,src_errors/* errorMessage */.gJ)(error)}`));
+    }
+}
+/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
+async function finishRollouts(inputs, plan, { rollouts, patchFailures }, runpod, log, report) {
+    if (!inputs.wait) {
+        report.deployments.push(...rollouts.map((rollout) => (0,deploy_report/* record */.g1)(rollout.target, rollout.image, 'updated')));
+    }
+    else if (rollouts.length > 0) {
+        const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, { timeoutMs: inputs.waitTimeoutSeconds * 1000, rollback: inputs.rollback }, log));
+        for (const outcome of outcomes) {
+            const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome;
+            report.deployments.push({ kind, id, name, previousImage, image, status, durationMs, ...(reason ? { reason } : {}), ...(note ? { note } : {}), diagnostics });
+            if (note)
+                log.notice(`${kind} ${id}: ${note}`);
+            if (diagnostics.length > 0)
+                log.error(`${kind} ${id} did not roll out: ${reason ?? ''}\n${diagnostics.join('\n')}`, { title: `${kind} ${id}` });
+        }
+        const rolloutFailure = rolloutError(outcomes);
+        if (rolloutFailure)
+            throw patchFailures.length > 0 ? new src_errors/* ActionError */.lZ(`${rolloutFailure.message}\n${patchFailures.join('\n')}`) : rolloutFailure;
+    }
+    if (patchFailures.length > 0) {
+        throw new src_errors/* ActionError */.lZ(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`);
+    }
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,98 @@
+// The read phase: everything the plan needs, concurrently where independent, and every problem at once.
+import type { ECRClient } from '@aws-sdk/client-ecr'
+import { resolveAwsCredentials } from '../aws/credentials.js'
+import { createEcrClient, describeImage, getAuthorizationToken, readRepositoryPolicy, type EcrAuthorization } from '../aws/ecr.js'
+import { checkRegion, type ImageReference } from '../aws/image-reference.js'
+import { ActionError, errorMessage } from '../errors.js'
+import type { DeployInputs } from '../inputs.js'
+import type { RunpodClient } from '../runpod/client.js'
+import { readTarget } from '../runpod/targets.js'
+import type { Logger } from './log.js'
+import type { DeployReads } from './plan.js'
+import { logReads } from './report.js'
+
+export interface ReadResult {
+  readonly reads: DeployReads
+  readonly ecr?: ECRClient
+  /** token mode: the registry login from ECR (the password is masked). */
+  readonly login?: EcrAuthorization
+}
+
+interface AwsReads {
+  readonly client?: ECRClient
+  readonly digest?: string
+  readonly policy?: { readonly text: string | undefined }
+  readonly login?: EcrAuthorization
+}
+
+/** Several read failures together, so one run names all of them before anything is changed. */
+export class ReadProblems extends ActionError {
+  constructor(readonly problems: readonly unknown[]) {
+    super(`Found ${problems.length} problems before changing anything:\n${problems.map((problem) => `- ${errorMessage(problem)}`).join('\n')}`)
+  }
+}
+
+/** Like Promise.all, but waits for every read and throws all their failures together (nested lists flattened). */
+export async function allOrProblems<T extends readonly unknown[] | []>(reads: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(reads)
+  const problems = results.flatMap((result) =>
+    result.status === 'fulfilled' ? [] : result.reason instanceof ReadProblems ? result.reason.problems : [result.reason as unknown]
+  )
+  if (problems.length === 1) throw problems[0]
+  if (problems.length > 1) throw new ReadProblems(problems)
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> }
+}
+
+export async function readEverything(inputs: DeployInputs, image: ImageReference, runpod: RunpodClient, log: Logger): Promise<ReadResult> {
+  const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation'
+  const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token'
+  // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.
+  const [aws, delegations, registries, targets] = await allOrProblems([
+    readAws(inputs, image),
+    wantsDelegations ? runpod.listDelegations() : undefined,
+    wantsRegistries ? runpod.listRegistries() : undefined,
+    allOrProblems([
+      ...inputs.podIds.map((id) => readTarget(runpod, 'pod', id)),
+      ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
+    ])
+  ])
+  const reads: DeployReads = {
+    image,
+    ...(aws.digest ? { imageDigest: aws.digest } : {}),
+    ...(aws.policy ? { policy: aws.policy } : {}),
+    ...(delegations ? { delegations } : {}),
+    ...(registries ? { registries } : {}),
+    targets
+  }
+  logReads(log, reads, aws.login !== undefined)
+  return {
+    reads,
+    ...(aws.client ? { ecr: aws.client } : {}),
+    ...(aws.login ? { login: aws.login } : {})
+  }
+}
+
+async function readAws(inputs: DeployInputs, image: ImageReference): Promise<AwsReads> {
+  const repo = image.ecr
+  if (!repo) return {}
+  const region = checkRegion(image, inputs.awsRegion)
+  const credentials = await resolveAwsCredentials({
+    ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
+    roleSessionName: inputs.roleSessionName,
+    audience: inputs.audience,
+    region
+  })
+  const client = createEcrClient(region, credentials)
+  const [found, policyText, login] = await Promise.all([
+    describeImage(client, repo, { tag: image.tag, digest: image.digest }),
+    inputs.policy === 'skip' ? undefined : readRepositoryPolicy(client, repo),
+    // Also in verify mode: a read that proves the role may get the token a deploy needs.
+    inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : undefined
+  ])
+  return {
+    client,
+    digest: found.digest,
+    ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
+    ...(login ? { login } : {})
+  }
+}

@@ -1,0 +1,120 @@
+// What a deploy or verify run reports: its log lines, one record per target, and the action's outputs.
+import type { ImageReference } from '../aws/image-reference.js'
+import { describeCredentialStep, type CredentialResult } from '../runpod/registries.js'
+import type { TargetKind, TargetState } from '../runpod/targets.js'
+import type { Logger } from './log.js'
+import type { DeployPlan, DeployReads, TargetStep } from './plan.js'
+import type { DeploymentStatus } from './rollout.js'
+
+export interface DeploymentRecord {
+  readonly kind: TargetKind
+  readonly id: string
+  readonly name?: string
+  readonly previousImage: string
+  readonly image: string
+  readonly status: DeploymentStatus
+  readonly durationMs?: number
+  readonly reason?: string
+  readonly note?: string
+  readonly diagnostics?: readonly string[]
+}
+
+/** Filled in as the run goes, so a failure half-way still reports what happened. */
+export interface DeployReport {
+  readonly mode: 'deploy' | 'verify'
+  readonly image: ImageReference
+  plan?: DeployPlan
+  policyChanged?: boolean
+  delegationId?: string
+  /** token mode: what was done to the registry credential. */
+  credential?: CredentialResult
+  readonly deployments: DeploymentRecord[]
+  failure?: string
+}
+
+export function record(target: TargetState, image: string, status: DeploymentStatus, note?: string): DeploymentRecord {
+  return { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, status, ...(note ? { note } : {}) }
+}
+
+/** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
+export function stepRecord(
+  step: TargetStep,
+  image: string,
+  status: DeploymentStatus,
+  credentialId: string | undefined,
+  log: Logger
+): DeploymentRecord {
+  if (step.credential !== 'kept') return record(step.target, image, status)
+  const note = keptNote(step.target, credentialId)
+  log.warning(`${step.target.kind} ${step.target.id}: ${note}`)
+  return record(step.target, image, status, note)
+}
+
+function keptNote(target: TargetState, credentialId: string | undefined): string {
+  const now = target.registry ? `registry credential ${target.registry}` : 'no registry credential'
+  const next = credentialId ? `credential ${credentialId}` : 'the new credential'
+  return (
+    `Already runs the image but uses ${now}: not patched to ${next}, because any change restarts a pod. ` +
+    `It moves with its next image deploy; if it restarts before that, its image pull uses ${now}${target.registry ? ', which fails once that token has expired (12 h after it was last refreshed)' : ''}.`
+  )
+}
+
+export function logReads(log: Logger, reads: DeployReads, tokenReceived: boolean): void {
+  const { image, imageDigest, policy, delegations, registries, targets } = reads
+  log.startGroup('Read')
+  log.info(`Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${imageDigest ? ` (${imageDigest})` : ''}`)
+  if (policy) log.info(`Repository policy: ${policy.text === undefined ? 'none yet' : `present (${policy.text.length} characters)`}`)
+  if (delegations) log.info(`Runpod ECR delegations: ${delegations.length}`)
+  if (registries) log.info(`Runpod registry credentials: ${registries.length}`)
+  if (tokenReceived) log.info('ECR authorization token: received (masked)')
+  for (const target of targets) {
+    const registry = target.registry ? `, registry credential ${target.registry}` : ''
+    log.info(`${target.kind} ${target.id} (${target.name}): ${target.image}${target.status ? `, ${target.status}` : ''}${registry}`)
+  }
+  log.endGroup()
+}
+
+export function logPlan(log: Logger, plan: DeployPlan): void {
+  log.startGroup('Plan')
+  log.info(`Deploy ${plan.deployImage}`)
+  const policy = plan.policy
+  log.info(
+    `Repository policy: ${policy.kind === 'skipped' ? `skipped (${policy.reason})` : policy.kind === 'granted' ? 'already grants Runpod pull' : 'add the AllowRunpodPull statement'}`
+  )
+  const delegation = plan.delegation
+  log.info(
+    `Delegation: ${delegation.kind === 'skipped' ? `skipped (${delegation.reason})` : delegation.kind === 'reuse' ? `reuse ${delegation.delegation.id}` : `create for ${delegation.repository.arn}`}`
+  )
+  if (plan.credential.kind !== 'skipped') log.info(`Registry credential: ${describeCredentialStep(plan.credential)}`)
+  for (const step of plan.targets) log.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
+  log.endGroup()
+  for (const warning of plan.warnings) log.warning(warning)
+}
+
+function describeTargetStep(step: TargetStep, deployImage: string): string {
+  const onImage = step.target.image === deployImage
+  if (step.credential === 'kept') return 'already on this image; not patched to the credential (a patch restarts a pod)'
+  if (step.change === 'unchanged') return 'already on this image'
+  const credential = step.credential === 'set' ? ' with the registry credential' : ''
+  return onImage ? 'already on this image: set the registry credential (a new release)' : `${step.target.image} → ${deployImage}${credential}`
+}
+
+/** The action's outputs (action.yml) from what the run did or, in verify mode, planned. */
+export function deployOutputs(report: DeployReport): Record<string, string> {
+  const plan = report.plan
+  const outputs: Record<string, string> = {}
+  if (plan) {
+    outputs['image'] = plan.deployImage
+    if (plan.digest) outputs['image-digest'] = plan.digest
+  }
+  outputs['policy-changed'] = report.policyChanged ? 'true' : 'false'
+  const delegationId = report.delegationId ?? (plan?.delegation.kind === 'reuse' ? plan.delegation.delegation.id : undefined)
+  if (delegationId) outputs['delegation-id'] = delegationId
+  const registryId =
+    report.credential?.id ?? (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined)
+  if (registryId) outputs['registry-id'] = registryId
+  outputs['deployments'] = JSON.stringify(
+    report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status }))
+  )
+  return outputs
+}

@@ -1,0 +1,147 @@
+// The write phase, in order: repository policy → delegation or registry credential → targets, in parallel.
+import type { ECRClient } from '@aws-sdk/client-ecr'
+import type { EcrAuthorization } from '../aws/ecr.js'
+import { writeRepositoryPolicy } from '../aws/ecr.js'
+import type { ImageReference } from '../aws/image-reference.js'
+import { ActionError, errorMessage } from '../errors.js'
+import { analyzeGrant } from '../policy/grant.js'
+import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
+import type { RunpodClient } from '../runpod/client.js'
+import { createDelegation } from '../runpod/delegations.js'
+import { removeCredentials, staleCredentials, syncCredential } from '../runpod/registries.js'
+import { patchTargetImage } from '../runpod/targets.js'
+import type { RegistryCredential } from '../runpod/wire.js'
+import type { Logger } from './log.js'
+import { planTargets, type DeployPlan, type TargetStep } from './plan.js'
+import { record, stepRecord, type DeployReport } from './report.js'
+import type { PatchedTarget } from './rollout.js'
+
+export interface WriteContext {
+  readonly image: ImageReference
+  readonly plan: DeployPlan
+  readonly principals: readonly string[]
+  readonly runpod: RunpodClient
+  readonly ecr: ECRClient | undefined
+  /** token mode: the registry login read from ECR. */
+  readonly login: EcrAuthorization | undefined
+  /** Registry credentials listed in the read phase. */
+  readonly registries: readonly RegistryCredential[]
+  readonly log: Logger
+}
+
+export interface Written {
+  /** The target steps as carried out (a credential rotation re-decides them). */
+  readonly steps: readonly TargetStep[]
+  readonly rollouts: readonly PatchedTarget[]
+  /** One line per target whose PATCH was refused. */
+  readonly patchFailures: readonly string[]
+}
+
+export async function writeEverything(context: WriteContext, report: DeployReport): Promise<Written> {
+  // Runpod validates the repository policy when a delegation is created, so the policy goes first.
+  await writePolicy(context, report)
+  await writeDelegation(context, report)
+  const credentialId = await writeCredential(context, report)
+  const { plan } = context
+  // The plan assumed the credential is refreshed in place; a new one changes what every target needs.
+  const steps =
+    report.credential?.how === 'rotated' && credentialId !== undefined
+      ? planTargets(
+          plan.targets.map((step) => step.target),
+          plan.deployImage,
+          { id: credentialId }
+        )
+      : plan.targets
+  return { steps, ...(await patchTargets(context, steps, credentialId, report)) }
+}
+
+async function writePolicy({ image, plan, principals, ecr, log }: WriteContext, report: DeployReport): Promise<void> {
+  const repo = image.ecr
+  if (plan.policy.kind !== 'apply' || !ecr || !repo) return
+  const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText)
+  // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+  if (!analyzeGrant(stored, principals).granted) {
+    throw new ActionError(
+      `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
+    )
+  }
+  log.info(`Added the ${RUNPOD_STATEMENT_SID} statement to the policy of ${repo.repository}.`)
+  report.policyChanged = true
+}
+
+async function writeDelegation({ plan, runpod, log }: WriteContext, report: DeployReport): Promise<void> {
+  if (plan.delegation.kind === 'create') {
+    const created = await createDelegation(runpod, plan.delegation.repository)
+    log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`)
+    report.delegationId = created.id
+  } else if (plan.delegation.kind === 'reuse') {
+    report.delegationId = plan.delegation.delegation.id
+  }
+}
+
+/** token mode: the id of the credential the targets should use from now on. */
+async function writeCredential({ plan, runpod, login, registries, log }: WriteContext, report: DeployReport): Promise<string | undefined> {
+  if (plan.credential.kind !== 'create' && plan.credential.kind !== 'refresh') return undefined
+  if (!login) throw new Error('registry-auth: token needs the ECR login read first')
+  const existingIds = new Set(registries.map((registry) => registry.id))
+  report.credential = await syncCredential(runpod, log, plan.credential, login, existingIds)
+  return report.credential.id
+}
+
+async function patchTargets(
+  { plan, runpod, log }: WriteContext,
+  steps: readonly TargetStep[],
+  credentialId: string | undefined,
+  report: DeployReport
+): Promise<Omit<Written, 'steps'>> {
+  const toPatch = steps.filter((step) => step.change === 'patch')
+  for (const step of steps) {
+    if (step.change === 'unchanged') report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId, log))
+  }
+  if (toPatch.length === 0) {
+    log.info(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.')
+    return { rollouts: [], patchFailures: [] }
+  }
+  const patched = await Promise.allSettled(
+    toPatch.map(async (step): Promise<PatchedTarget> => {
+      const patchedAt = new Date()
+      const registry = step.credential === 'set' ? credentialId : undefined
+      await patchTargetImage(runpod, step.target, plan.deployImage, registry)
+      const what =
+        step.target.image === plan.deployImage
+          ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
+          : `${step.target.image} → ${plan.deployImage}`
+      log.info(
+        `Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}`
+      )
+      return { target: step.target, image: plan.deployImage, patchedAt, ...(registry ? { registry } : {}) }
+    })
+  )
+  const rollouts = patched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  const patchFailures = patched.flatMap((result, index) => {
+    const step = toPatch[index]
+    if (result.status === 'fulfilled' || !step) return []
+    const reason = errorMessage(result.reason)
+    report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason })
+    return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`]
+  })
+  return { rollouts, patchFailures }
+}
+
+/**
+ * After every target is on the credential: delete the older credentials of the name that none of the
+ * targets uses any more. Runs only after a successful rollout, so a rollback can still find its credential.
+ */
+export async function cleanUpCredentials(
+  plan: DeployPlan,
+  steps: readonly TargetStep[],
+  runpod: RunpodClient,
+  log: Logger,
+  report: DeployReport
+): Promise<void> {
+  const credential = report.credential
+  if (plan.credential.kind !== 'refresh' || !credential) return
+  const inUse = new Set(steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : [])))
+  const stale = staleCredentials(plan.credential.family, credential.id, inUse)
+  if (stale.length > 0) credential.cleanup = await removeCredentials(runpod, log, stale)
+}

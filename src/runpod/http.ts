@@ -1,0 +1,292 @@
+// Runpod's HTTP transport over undici: bearer auth, a timeout on every request, one retry path for
+// requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
+// rather than after it.
+import { setTimeout as sleepFor } from 'node:timers/promises'
+import { Agent, request, type Dispatcher } from 'undici'
+import { ActionError } from '../errors.js'
+import { isSafeApiUrl } from './api-url.js'
+import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
+import { parseRateLimit, parseRetryAfter, rateLimitPauseMs } from './rate-limit.js'
+import { jsonOrUndefined } from './wire.js'
+
+/** Where the transport writes what it does: request lines at debug level, waits and recoveries as info. */
+export interface RequestLog {
+  debug(message: string): void
+  info(message: string): void
+}
+
+export interface RunpodHttpOptions {
+  readonly baseUrl: URL
+  readonly apiKey: string
+  /** Bound on each request, headers and body together. */
+  readonly requestTimeoutMs?: number
+  /** Retries after the first attempt, for retryable failures only. */
+  readonly maxRetries?: number
+  readonly backoffBaseMs?: number
+  readonly backoffMaxMs?: number
+  /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
+  readonly maxWaitMs?: number
+  readonly dispatcher?: Dispatcher
+  readonly sleep?: (ms: number) => Promise<void>
+  readonly random?: () => number
+  readonly now?: () => number
+  readonly log?: RequestLog
+}
+
+export interface Call {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  readonly path: string
+  readonly body?: unknown
+  readonly resource?: { readonly kind: ResourceKind; readonly id: string }
+  /** GraphQL over HTTP answers errors in the body, also with status 400: such a body is returned, not thrown. */
+  readonly graphql?: true
+}
+
+type Headers = Record<string, string | string[] | undefined>
+
+// Every target is read and patched at once; a smaller pool would queue them into extra round trips.
+const MAX_CONNECTIONS = 64
+const SILENT: RequestLog = { debug: () => {}, info: () => {} }
+
+export class RunpodHttp {
+  private readonly baseUrl: URL
+  private readonly apiKey: string
+  readonly requestTimeoutMs: number
+  private readonly maxRetries: number
+  private readonly backoffBaseMs: number
+  private readonly backoffMaxMs: number
+  private readonly maxWaitMs: number
+  private readonly dispatcher: Dispatcher
+  private readonly ownsDispatcher: boolean
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
+  private readonly now: () => number
+  private readonly log: RequestLog
+  /** Earliest time the next request may go out, from a RateLimit header with nothing remaining. */
+  private notBefore = 0
+
+  constructor(options: RunpodHttpOptions) {
+    const { baseUrl } = options
+    // inputs.ts checks this too; repeated here because the key must never leave over plain HTTP.
+    if (!isSafeApiUrl(baseUrl)) {
+      throw new ActionError(
+        `Refusing to send the Runpod API key to ${baseUrl.origin}: 'runpod-api-url' must be https:// (plain http:// only for loopback test servers).`
+      )
+    }
+    this.baseUrl = baseUrl
+    this.apiKey = options.apiKey
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+    this.maxRetries = options.maxRetries ?? 4
+    this.backoffBaseMs = options.backoffBaseMs ?? 500
+    this.backoffMaxMs = options.backoffMaxMs ?? 10_000
+    this.maxWaitMs = options.maxWaitMs ?? 120_000
+    this.ownsDispatcher = options.dispatcher === undefined
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } })
+    this.sleep = options.sleep ?? ((ms) => sleepFor(ms))
+    this.random = options.random ?? Math.random
+    this.now = options.now ?? Date.now
+    this.log = options.log ?? SILENT
+  }
+
+  /** A request that is safe to repeat (reads, deletes, idempotent updates): retried while it may succeed. */
+  async request(call: Call): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(call)
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
+        const delay = this.retryDelay(error, attempt)
+        this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`)
+        await this.sleep(delay)
+      }
+    }
+  }
+
+  /**
+   * A POST that must not take effect twice: after a failure that may have taken effect (a lost response, a
+   * timeout, a 5xx), `findCreated` looks for what the lost request made before the POST is sent again.
+   */
+  async createOnce<T extends { readonly id: string }>(
+    call: Call,
+    parse: (body: unknown, where: string) => T,
+    what: string,
+    findCreated: () => Promise<T | undefined>
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return parse(await this.once(call), `${call.method} ${call.path}`)
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
+        await this.sleep(this.retryDelay(error, attempt))
+        const created = await findCreated()
+        if (created) {
+          this.log.info(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`)
+          return created
+        }
+      }
+    }
+  }
+
+  /**
+   * The text of a server-sent event stream that backfills and then follows live output: reading stops
+   * once the stream has been quiet for `idleMs`, or at the request timeout.
+   */
+  async eventStream(path: string, resource: NonNullable<Call['resource']>, idleMs: number): Promise<string> {
+    await this.waitForRateLimit()
+    const controller = new AbortController()
+    const overall = setTimeout(() => controller.abort(), this.requestTimeoutMs)
+    let idle: NodeJS.Timeout | undefined
+    let headersReceived = false
+    let text = ''
+    const started = this.now()
+    try {
+      const response = await request(this.url(path), {
+        dispatcher: this.dispatcher,
+        method: 'GET',
+        headers: { ...this.authHeaders(), accept: 'text/event-stream' },
+        headersTimeout: this.requestTimeoutMs,
+        signal: controller.signal
+      })
+      headersReceived = true
+      this.noteRateLimit(response.headers)
+      this.log.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`)
+      if (response.statusCode !== 200) {
+        throw responseError({ method: 'GET', path, status: response.statusCode, body: await response.body.text(), resource })
+      }
+      const decoder = new TextDecoder()
+      const quiet = () => {
+        clearTimeout(idle)
+        idle = setTimeout(() => controller.abort(), idleMs)
+      }
+      quiet()
+      for await (const chunk of response.body) {
+        text += decoder.decode(chunk as Buffer, { stream: true })
+        quiet()
+      }
+    } catch (error) {
+      // Our own abort after the headers ends the read; anything else is a real failure.
+      if (!(headersReceived && controller.signal.aborted)) {
+        throw error instanceof RunpodApiError ? error : networkError('GET', path, this.baseUrl, error)
+      }
+    } finally {
+      clearTimeout(overall)
+      clearTimeout(idle)
+    }
+    return text
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close()
+  }
+
+  private shouldRetry(error: unknown, attempt: number): error is RunpodApiError {
+    if (!(error instanceof RunpodApiError) || !error.retryable || attempt >= this.maxRetries) return false
+    return error.retryAfterMs === undefined || error.retryAfterMs <= this.maxWaitMs
+  }
+
+  private final(error: unknown, attempt: number): unknown {
+    if (!(error instanceof RunpodApiError) || !error.retryable) return error
+    const details = {
+      summary: error.summary,
+      retryable: false,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.problem ? { problem: error.problem } : {})
+    }
+    if (error.retryAfterMs !== undefined && error.retryAfterMs > this.maxWaitMs) {
+      return new RunpodApiError(
+        `${error.message} Runpod asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than this action waits: rerun the job later.`,
+        details
+      )
+    }
+    return new RunpodApiError(`${error.message} Gave up after ${attempt + 1} attempts; rerun the job later.`, details)
+  }
+
+  /** Retry-After when Runpod gave one; otherwise exponential backoff with jitter, capped. */
+  private retryDelay(error: RunpodApiError, attempt: number): number {
+    if (error.retryAfterMs !== undefined) return error.retryAfterMs
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt)
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2)
+  }
+
+  private async once(call: Call): Promise<unknown> {
+    await this.waitForRateLimit()
+    const started = this.now()
+    let status: number
+    let headers: Headers
+    let text: string
+    try {
+      const response = await request(this.url(call.path), {
+        dispatcher: this.dispatcher,
+        method: call.method,
+        headers: {
+          ...this.authHeaders(),
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: this.requestTimeoutMs,
+        signal: AbortSignal.timeout(this.requestTimeoutMs)
+      })
+      status = response.statusCode
+      headers = response.headers
+      text = await response.body.text()
+    } catch (error) {
+      this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
+      throw networkError(call.method, call.path, this.baseUrl, error)
+    }
+    this.log.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`)
+    this.noteRateLimit(headers)
+    if (call.graphql && status === 400) {
+      const parsed = jsonOrUndefined(text)
+      if (parsed !== undefined) return parsed
+    }
+    if (status < 200 || status >= 300) {
+      const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), this.now())
+      throw responseError({
+        method: call.method,
+        path: call.path,
+        status,
+        body: text,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...(call.resource ? { resource: call.resource } : {})
+      })
+    }
+    if (status === 204) return undefined
+    const body = jsonOrUndefined(text)
+    if (body === undefined) {
+      throw new ActionError(
+        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`
+      )
+    }
+    return body
+  }
+
+  private noteRateLimit(headers: Headers): void {
+    const pause = rateLimitPauseMs(parseRateLimit(header(headers, 'ratelimit')))
+    // A reset further away than we would wait is left to the server's 429 and its clear message.
+    if (pause > 0 && pause <= this.maxWaitMs) this.notBefore = Math.max(this.notBefore, this.now() + pause)
+  }
+
+  private async waitForRateLimit(): Promise<void> {
+    const wait = this.notBefore - this.now()
+    if (wait <= 0) return
+    this.log.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`)
+    await this.sleep(wait)
+  }
+
+  private url(path: string): URL {
+    return new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl)
+  }
+
+  private authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' }
+  }
+}
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
