@@ -53,7 +53,11 @@ async function writeDeploySummary(report) {
     summary.addTable(overviewRows(report));
     const plan = report.plan;
     if (plan?.policy.kind === 'apply') {
-        const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add';
+        const verb = report.mode === 'verify'
+            ? 'Deploy would add this statement'
+            : report.policyChanged
+                ? 'Added this statement'
+                : 'Statement to add';
         summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`);
     }
     if (report.deployments.length > 0)
@@ -84,7 +88,10 @@ function overviewRows(report) {
         rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }]);
     const ecr = report.image.ecr;
     if (ecr)
-        rows.push([{ data: 'Repository', header: true }, { data: html_link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }]);
+        rows.push([
+            { data: 'Repository', header: true },
+            { data: html_link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }
+        ]);
     if (plan) {
         rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }]);
         rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }]);
@@ -102,7 +109,9 @@ function policyText(report, plan) {
         case 'apply':
             if (report.policyChanged)
                 return 'applied: added the AllowRunpodPull statement';
-            return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)';
+            return report.mode === 'verify'
+                ? 'missing: deploy would add the AllowRunpodPull statement'
+                : 'missing: not written (the run stopped first)';
     }
 }
 function delegationText(report, plan) {
@@ -114,13 +123,17 @@ function delegationText(report, plan) {
         case 'create':
             if (report.delegationId)
                 return `created: ${report.delegationId}`;
-            return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)';
+            return report.mode === 'verify'
+                ? `missing: deploy would create one for ${plan.delegation.repository.arn}`
+                : 'missing: not created (the run stopped first)';
     }
 }
 function credentialText(report, plan) {
     const result = report.credential;
     if (!result)
-        return report.mode === 'verify' ? `plan: ${(0,registries/* describeCredentialStep */.hB)(plan.credential)}` : 'not written (the run stopped first)';
+        return report.mode === 'verify'
+            ? `plan: ${(0,registries/* describeCredentialStep */.hB)(plan.credential)}`
+            : 'not written (the run stopped first)';
     const how = {
         refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
         created: `created: ${result.id} (${result.name})`,
@@ -134,7 +147,10 @@ function credentialText(report, plan) {
     return [how, ...deleted, ...kept].join('; ');
 }
 function targetRows(deployments) {
-    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }));
+    const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({
+        data,
+        header: true
+    }));
     return [
         header,
         ...deployments.map((deployment) => [
@@ -153,10 +169,16 @@ function formatDuration(ms) {
 }
 function runpodConsoleUrl(kind, id) {
     const encoded = encodeURIComponent(id);
-    return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
+    return kind === 'pod'
+        ? `https://console.runpod.io/pods?id=${encoded}`
+        : `https://console.runpod.io/serverless/user/endpoint/${encoded}`;
 }
 function ecrConsoleUrl(ecr) {
-    const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
+    const host = ecr.partition === 'aws-cn'
+        ? 'console.amazonaws.cn'
+        : ecr.partition === 'aws-us-gov'
+            ? 'console.amazonaws-us-gov.com'
+            : 'console.aws.amazon.com';
     return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`;
 }
 async function writeLintSummary(report) {
@@ -176,7 +198,12 @@ async function writeLintSummary(report) {
                 { data: 'Location', header: true },
                 { data: 'Finding', header: true }
             ],
-            ...findings.map((finding) => [finding.severity, finding.rule, `${finding.file}:${finding.line}:${finding.column}`, escapeHtml(finding.message)])
+            ...findings.map((finding) => [
+                finding.severity,
+                finding.rule,
+                `${finding.file}:${finding.line}:${finding.column}`,
+                escapeHtml(finding.message)
+            ])
         ]);
     }
     await core/* summary */.z.write();

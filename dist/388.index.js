@@ -184,7 +184,13 @@ class RunpodHttp {
             this.noteRateLimit(response.headers);
             this.log.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`);
             if (response.statusCode !== 200) {
-                throw (0,errors/* responseError */.U3)({ method: 'GET', path, status: response.statusCode, body: await response.body.text(), resource });
+                throw (0,errors/* responseError */.U3)({
+                    method: 'GET',
+                    path,
+                    status: response.statusCode,
+                    body: await response.body.text(),
+                    resource
+                });
             }
             const decoder = new TextDecoder();
             const quiet = () => {
@@ -449,7 +455,9 @@ var runpod_statement = __webpack_require__(6696);
 
 /** The delegation for this repository, if Runpod has one (account, region and repository all match). */
 function findDelegation(delegations, repo) {
-    return delegations.find((delegation) => delegation.awsUser === repo.account && delegation.awsRegion === repo.region && delegation.repository === repo.repository);
+    return delegations.find((delegation) => delegation.awsUser === repo.account &&
+        delegation.awsRegion === repo.region &&
+        delegation.repository === repo.repository);
 }
 /**
  * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
@@ -466,7 +474,9 @@ async function createDelegation(client, repo, name) {
         if (error instanceof errors/* RunpodApiError */.lp && (error.status === 400 || error.status === 403 || error.status === 422)) {
             throw new src_errors/* ActionError */.lZ(`Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
                 `Run the action with 'policy: apply' to add the '${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
-                (error.status === 403 ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations." : ''));
+                (error.status === 403
+                    ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations."
+                    : ''));
         }
         throw error;
     }
@@ -504,7 +514,11 @@ function applyRunpodGrant(existing, principals, repository) {
             return { changed: false, policyText: existing, statement };
         base = doc.json;
     }
-    const statements = base['Statement'] === undefined ? [] : Array.isArray(base['Statement']) ? [...base['Statement']] : [base['Statement']];
+    const statements = base['Statement'] === undefined
+        ? []
+        : Array.isArray(base['Statement'])
+            ? [...base['Statement']]
+            : [base['Statement']];
     const ours = statements.findIndex((item) => isRunpodSid(item));
     const kept = statements.filter((item, index) => index === ours || !isRunpodSid(item));
     if (ours === -1)
@@ -574,7 +588,11 @@ function planDeploy(settings, reads) {
         policy,
         delegation: planDelegation(settings, reads),
         credential,
-        targets: planTargets(reads.targets, deployImage, credential.kind === 'refresh' ? { id: credential.current.id } : credential.kind === 'create' ? { id: undefined } : undefined),
+        targets: planTargets(reads.targets, deployImage, credential.kind === 'refresh'
+            ? { id: credential.current.id }
+            : credential.kind === 'create'
+                ? { id: undefined }
+                : undefined),
         warnings
     };
 }
@@ -595,7 +613,9 @@ function planTargets(targets, deployImage, credential) {
             return { target, change: 'patch', credential: 'set' };
         if (credential.id !== undefined && target.registry === credential.id)
             return { target, change: 'unchanged' };
-        return target.kind === 'pod' ? { target, change: 'unchanged', credential: 'kept' } : { target, change: 'patch', credential: 'set' };
+        return target.kind === 'pod'
+            ? { target, change: 'unchanged', credential: 'kept' }
+            : { target, change: 'patch', credential: 'set' };
     });
 }
 function planRegistryCredential(settings, reads) {
@@ -679,7 +699,15 @@ const REJECTED_CREDENTIALS = new Set([
     'InvalidSignatureException',
     'SignatureDoesNotMatch'
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
+]);
 const NO_CREDENTIALS_HELP = "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one.";
 /** The error code of an SDK error (service errors carry it as `name`). */
 function errorName(error) {
@@ -718,7 +746,16 @@ function commonAwsError(error, service, region) {
 
 const SESSION_SECONDS = 3600;
 const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
-const REPORTED_CLAIMS = ['sub', 'aud', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'environment'];
+const REPORTED_CLAIMS = [
+    'sub',
+    'aud',
+    'repository',
+    'repository_id',
+    'repository_owner',
+    'repository_owner_id',
+    'ref',
+    'environment'
+];
 /**
  * AWS credentials for the ECR calls: a session for `roleToAssume` from GitHub OIDC, or else the default
  * chain (environment, web identity token file, profile), checked here so that a missing setup fails
@@ -820,7 +857,9 @@ function trustPolicyHelp(role, audience, token) {
         .join(', ');
     const [, partition = 'aws', , , account = 'ACCOUNT'] = role.split(':');
     return [
-        shown ? `The GitHub OIDC token carried these claims: ${shown}.` : 'The GitHub OIDC token carried no readable claims.',
+        shown
+            ? `The GitHub OIDC token carried these claims: ${shown}.`
+            : 'The GitHub OIDC token carried no readable claims.',
         `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER_HOST} (that IAM OIDC identity provider must exist in the account, with audience '${audience}'),`,
         `with conditions that match these claims: "${GITHUB_ISSUER_HOST}:aud" equal to "${audience}" (input 'audience'),`,
         `and "${GITHUB_ISSUER_HOST}:sub" matching the sub above, for example "repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:NAME" for jobs that use an environment, or StringLike "repo:OWNER/REPO:*".`,
@@ -915,7 +954,8 @@ async function getAuthorizationToken(client, account) {
         if (isAccessDenied(name)) {
             throw new src_errors/* ActionError */.lZ(`Not allowed to get an ECR authorization token for account ${account} in ${region} (${name}: ${(0,src_errors/* errorMessage */.gJ)(error)}). Give the AWS role 'ecr:GetAuthorizationToken' on resource '*'.`, { cause: error });
         }
-        throw commonAwsError(error, 'ECR', region) ?? unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`);
+        throw (commonAwsError(error, 'ECR', region) ??
+            unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`));
     }
     if (!data?.authorizationToken) {
         throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`);
@@ -986,7 +1026,13 @@ function podState(pod) {
     return { kind: 'pod', id, name, image, registry, status, startedAt };
 }
 function endpointState(endpoint) {
-    return { kind: 'endpoint', id: endpoint.id, name: endpoint.name, image: endpoint.image ?? '', registry: endpoint.registry };
+    return {
+        kind: 'endpoint',
+        id: endpoint.id,
+        name: endpoint.name,
+        image: endpoint.image ?? '',
+        registry: endpoint.registry
+    };
 }
 
 // EXTERNAL MODULE: ./src/deploy/report.ts
@@ -1009,7 +1055,11 @@ class ReadProblems extends src_errors/* ActionError */.lZ {
 /** Like Promise.all, but waits for every read and throws all their failures together (nested lists flattened). */
 async function allOrProblems(reads) {
     const results = await Promise.allSettled(reads);
-    const problems = results.flatMap((result) => result.status === 'fulfilled' ? [] : result.reason instanceof ReadProblems ? result.reason.problems : [result.reason]);
+    const problems = results.flatMap((result) => result.status === 'fulfilled'
+        ? []
+        : result.reason instanceof ReadProblems
+            ? result.reason.problems
+            : [result.reason]);
     if (problems.length === 1)
         throw problems[0];
     if (problems.length > 1)
@@ -1109,7 +1159,13 @@ async function waitForOne(client, entry, deadline, options, clock, log) {
     const duration = () => clock.now() - patchedAt.getTime();
     if (last.state === 'done') {
         log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`);
-        return { ...base, status: 'rolled-out', durationMs: duration(), diagnostics: [], ...(last.note ? { note: last.note } : {}) };
+        return {
+            ...base,
+            status: 'rolled-out',
+            durationMs: duration(),
+            diagnostics: [],
+            ...(last.note ? { note: last.note } : {})
+        };
     }
     const reason = last.state === 'failed'
         ? last.describe
@@ -1131,7 +1187,8 @@ async function check(client, entry) {
     }
     catch (error) {
         // Retries are exhausted here; an outage is waited out until the deadline, anything else is final.
-        if (error instanceof errors/* RunpodApiError */.lp && (error.status === undefined || error.status === 429 || error.status >= 500)) {
+        if (error instanceof errors/* RunpodApiError */.lp &&
+            (error.status === undefined || error.status === 429 || error.status >= 500)) {
             return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` };
         }
         return { state: 'failed', describe: (0,src_errors/* errorMessage */.gJ)(error) };
@@ -1142,7 +1199,10 @@ async function checkPod(client, entry) {
     return judgePod(entry, await client.getPod(entry.target.id));
 }
 async function checkEndpoint(client, { target }) {
-    const [releases, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)]);
+    const [releases, workers] = await Promise.all([
+        client.listEndpointReleases(target.id),
+        client.listEndpointWorkers(target.id)
+    ]);
     return judgeEndpoint(target, releases, workers);
 }
 /** Where a patched pod stands, from the pod as Runpod reports it now. */
@@ -1156,7 +1216,8 @@ function judgePod({ target, image, patchedAt }, pod) {
         return { state: 'failed', describe: `the pod is ${pod.status}` };
     // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
     const restarted = pod.startedAt !== null &&
-        (Date.parse(pod.startedAt) > patchedAt.getTime() || (target.startedAt != null && pod.startedAt !== target.startedAt));
+        (Date.parse(pod.startedAt) > patchedAt.getTime() ||
+            (target.startedAt != null && pod.startedAt !== target.startedAt));
     if (pod.status === 'RUNNING' && pod.image === image && restarted)
         return { state: 'done', describe };
     return { state: 'pending', describe };
@@ -1179,7 +1240,11 @@ function judgeEndpoint(target, { endpointVersion, rollout }, workers) {
     const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest));
     const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY');
     if (unhealthy.length > 0) {
-        return { state: 'failed', describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`, diagnostics: unhealthy.map(describeWorker) };
+        return {
+            state: 'failed',
+            describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`,
+            diagnostics: unhealthy.map(describeWorker)
+        };
     }
     // A worker on the new version has not proven the image until it is ready for jobs.
     const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length;
@@ -1293,7 +1358,9 @@ async function patchTargets({ plan, runpod, log }, steps, credentialId, report) 
             report.deployments.push((0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, 'unchanged', credentialId, log));
     }
     if (toPatch.length === 0) {
-        log.info(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.');
+        log.info(steps.length === 0
+            ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image."
+            : 'Every target already runs this image: nothing to patch.');
         return { rollouts: [], patchFailures: [] };
     }
     const patched = await Promise.allSettled(toPatch.map(async (step) => {
@@ -1364,7 +1431,16 @@ async function runDeploy(inputs, { log, releaseTag }) {
             report.deployments.push(...plan.targets.map((step) => (0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log)));
             return { report };
         }
-        const context = { image, plan, principals: inputs.runpodPrincipals, runpod, ecr, login, registries: reads.registries ?? [], log };
+        const context = {
+            image,
+            plan,
+            principals: inputs.runpodPrincipals,
+            runpod,
+            ecr,
+            login,
+            registries: reads.registries ?? [],
+            log
+        };
         const written = await inGroup(log, 'Write', () => writeEverything(context, report));
         await finishRollouts(inputs, plan, written, runpod, log, report);
         // Without the wait, targets may still be pulling with an older credential: keep them all.
@@ -1389,15 +1465,30 @@ async function finishRollouts(inputs, plan, { rollouts, patchFailures }, runpod,
         const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, { timeoutMs: inputs.waitTimeoutSeconds * 1000, rollback: inputs.rollback }, log));
         for (const outcome of outcomes) {
             const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome;
-            report.deployments.push({ kind, id, name, previousImage, image, status, durationMs, ...(reason ? { reason } : {}), ...(note ? { note } : {}), diagnostics });
+            report.deployments.push({
+                kind,
+                id,
+                name,
+                previousImage,
+                image,
+                status,
+                durationMs,
+                ...(reason ? { reason } : {}),
+                ...(note ? { note } : {}),
+                diagnostics
+            });
             if (note)
                 log.notice(`${kind} ${id}: ${note}`);
             if (diagnostics.length > 0)
-                log.error(`${kind} ${id} did not roll out: ${reason ?? ''}\n${diagnostics.join('\n')}`, { title: `${kind} ${id}` });
+                log.error(`${kind} ${id} did not roll out: ${reason ?? ''}\n${diagnostics.join('\n')}`, {
+                    title: `${kind} ${id}`
+                });
         }
         const rolloutFailure = rolloutError(outcomes);
         if (rolloutFailure)
-            throw patchFailures.length > 0 ? new src_errors/* ActionError */.lZ(`${rolloutFailure.message}\n${patchFailures.join('\n')}`) : rolloutFailure;
+            throw patchFailures.length > 0
+                ? new src_errors/* ActionError */.lZ(`${rolloutFailure.message}\n${patchFailures.join('\n')}`)
+                : rolloutFailure;
     }
     if (patchFailures.length > 0) {
         throw new src_errors/* ActionError */.lZ(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`);

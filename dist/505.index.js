@@ -15,7 +15,15 @@ export const modules = {
 /* harmony import */ var _runpod_registries_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4997);
 
 function record(target, image, status, note) {
-    return { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, status, ...(note ? { note } : {}) };
+    return {
+        kind: target.kind,
+        id: target.id,
+        name: target.name,
+        previousImage: target.image,
+        image,
+        status,
+        ...(note ? { note } : {})
+    };
 }
 /** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
 function stepRecord(step, image, status, credentialId, log) {
@@ -71,7 +79,9 @@ function describeTargetStep(step, deployImage) {
     if (step.change === 'unchanged')
         return 'already on this image';
     const credential = step.credential === 'set' ? ' with the registry credential' : '';
-    return onImage ? 'already on this image: set the registry credential (a new release)' : `${step.target.image} → ${deployImage}${credential}`;
+    return onImage
+        ? 'already on this image: set the registry credential (a new release)'
+        : `${step.target.image} → ${deployImage}${credential}`;
 }
 /** The action's outputs (action.yml) from what the run did or, in verify mode, planned. */
 function deployOutputs(report) {
@@ -86,7 +96,8 @@ function deployOutputs(report) {
     const delegationId = report.delegationId ?? (plan?.delegation.kind === 'reuse' ? plan.delegation.delegation.id : undefined);
     if (delegationId)
         outputs['delegation-id'] = delegationId;
-    const registryId = report.credential?.id ?? (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined);
+    const registryId = report.credential?.id ??
+        (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined);
     if (registryId)
         outputs['registry-id'] = registryId;
     outputs['deployments'] = JSON.stringify(report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status })));
@@ -187,7 +198,10 @@ function networkError(method, path, baseUrl, error) {
 function isTimeout(error) {
     const name = typeof error === 'object' && error !== null ? error.name : undefined;
     const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorCode */ .CA)(error);
-    return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+    return (name === 'TimeoutError' ||
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        code === 'UND_ERR_CONNECT_TIMEOUT');
 }
 
 
@@ -222,7 +236,7 @@ function rotatedName(name, now) {
 /** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
 function credentialFamily(registries, name) {
     const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`);
-    const stamp = (registry) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined));
+    const stamp = (registry) => registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined);
     return registries
         .filter((registry) => stamp(registry) !== undefined)
         .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
@@ -322,7 +336,9 @@ async function removeCredential(client, log, registry) {
             return { registry };
         }
         const inUse = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RunpodApiError */ .lp && error.status === 400;
-        const reason = inUse ? `still in use (${error.problem?.detail || error.summary})` : `could not be deleted (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)})`;
+        const reason = inUse
+            ? `still in use (${error.problem?.detail || error.summary})`
+            : `could not be deleted (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)})`;
         log.info(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`);
         return { registry, reason };
     }
@@ -458,7 +474,7 @@ function parseGraphqlResult(body, field, where) {
     const root = Fields.of(body, where);
     const raw = body['errors'];
     const errors = Array.isArray(raw)
-        ? raw.map((error) => (isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)))
+        ? raw.map((error) => isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error))
         : [];
     const data = root.has('data') && isObject(body['data']) ? body['data'][field] : undefined;
     return { ...(data === undefined || data === null ? {} : { data }), errors };

@@ -64,7 +64,10 @@ function toSarif(findings, toolVersion) {
                     locations: [
                         {
                             physicalLocation: {
-                                artifactLocation: { uri: finding.file.replace(/\\/g, '/').replace(/^\.\//, ''), uriBaseId: '%SRCROOT%' },
+                                artifactLocation: {
+                                    uri: finding.file.replace(/\\/g, '/').replace(/^\.\//, ''),
+                                    uriBaseId: '%SRCROOT%'
+                                },
                                 region: { startLine: finding.line, startColumn: finding.column }
                             }
                         }
@@ -111,7 +114,9 @@ async function runLint(inputs, workspace) {
         fileCount: files.length,
         ...(inputs.sarifFile ? { sarifFile: inputs.sarifFile } : {}),
         line,
-        ...(failing > 0 ? { failure: `${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').` } : {})
+        ...(failing > 0
+            ? { failure: `${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').` }
+            : {})
     };
 }
 async function writeSarif(findings, sarifPath, input) {
@@ -126,7 +131,10 @@ async function writeSarif(findings, sarifPath, input) {
 async function expand(patterns, workspace) {
     const files = new Set();
     for (const pattern of patterns) {
-        const globber = await glob/* create */.v(external_node_path_default().resolve(workspace, pattern), { matchDirectories: false, implicitDescendants: false });
+        const globber = await glob/* create */.v(external_node_path_default().resolve(workspace, pattern), {
+            matchDirectories: false,
+            implicitDescendants: false
+        });
         const matched = await globber.glob();
         if (matched.length === 0) {
             throw new src_errors/* ActionError */.lZ(`Input 'policy-file': '${pattern}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`);

@@ -65,7 +65,11 @@ function parsePolicy(text) {
         return { json, version, statementElement: undefined, statements: [], problems };
     }
     const statementValue = valueOf(statementNode);
-    const statementNodes = statementValue?.type === 'array' ? (statementValue.children ?? []) : statementValue?.type === 'object' ? [statementValue] : [];
+    const statementNodes = statementValue?.type === 'array'
+        ? (statementValue.children ?? [])
+        : statementValue?.type === 'object'
+            ? [statementValue]
+            : [];
     if (statementValue?.type !== 'array' && statementValue?.type !== 'object') {
         problem(statementNode.offset, '"Statement" must be an object or an array of objects.');
     }
@@ -412,7 +416,11 @@ function conditionApplies(entry, principal) {
         const wanted = entry.values.map((value) => value.value.toLowerCase());
         if (wanted.length === 0)
             return 'unknown';
-        return wanted.every((value) => value === 'false') ? 'yes' : wanted.every((value) => value === 'true') ? 'no' : 'unknown';
+        return wanted.every((value) => value === 'false')
+            ? 'yes'
+            : wanted.every((value) => value === 'true')
+                ? 'no'
+                : 'unknown';
     }
     const match = (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .valueMatcher */ .C6)(entry.base);
     if (!match)
@@ -645,7 +653,10 @@ function checkMeaning(statement, name, principals, report) {
         if (isPublic(statement)) {
             report('RPD002', statement.principal ?? statement, `${name} allows Principal "*" with no condition that pins the caller, so any AWS account can use it. Add "Condition": {"StringEquals": {"aws:PrincipalArn": [...]}} naming the roles that need access, or name them in Principal.`);
         }
-        for (const [which, element] of [['NotPrincipal', statement.notPrincipal], ['NotAction', statement.notAction]]) {
+        for (const [which, element] of [
+            ['NotPrincipal', statement.notPrincipal],
+            ['NotAction', statement.notAction]
+        ]) {
             if (!element)
                 continue;
             report('RPD006', element, `${name} is an Allow with "${which}", which grants everything not listed. Use "${which.slice(3)}" with explicit values instead.`);
@@ -663,7 +674,8 @@ function checkMeaning(statement, name, principals, report) {
     }
 }
 function isPublic(statement) {
-    return statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true && !pinsCaller(statement.conditions);
+    return (statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true &&
+        !pinsCaller(statement.conditions));
 }
 /** RPD003: the statement may give a Runpod principal (or everyone) a write or admin action. */
 function checkWrite(statement, name, principals, report) {
@@ -736,7 +748,16 @@ const BASE_OPERATORS = [
     'Null'
 ];
 const OPERATOR_BY_LOWER = new Map(BASE_OPERATORS.map((name) => [name.toLowerCase(), name]));
-const NEGATED_OPERATORS = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
+const NEGATED_OPERATORS = new Set([
+    'StringNotEquals',
+    'StringNotEqualsIgnoreCase',
+    'StringNotLike',
+    'NumericNotEquals',
+    'DateNotEquals',
+    'NotIpAddress',
+    'ArnNotEquals',
+    'ArnNotLike'
+]);
 /** Takes a condition operator apart; undefined when IAM does not know it. */
 function parseOperator(operator) {
     let rest = operator;

@@ -65,13 +65,17 @@ async function bundle(scratch: string): Promise<void> {
   heading('Bundle')
   console.log(`dist/index.js  ${kib(code.length)} (${kib(gzipSync(code).length)} gzipped), ${lines} lines (minified)`)
   console.log(`dist/ in all   ${kib(await directorySize(path.dirname(DIST_ENTRY)))}`)
-  const contributors = bundleContributors(JSON.parse(await readFile(statsFile, 'utf8')) as Parameters<typeof bundleContributors>[0])
+  const contributors = bundleContributors(
+    JSON.parse(await readFile(statsFile, 'utf8')) as Parameters<typeof bundleContributors>[0]
+  )
   const total = contributors.reduce((sum, c) => sum + c.bytes, 0)
   console.log('\nBiggest contributors (module sources before minification):\n')
   console.log(
     table(
       ['package', 'source', 'share', 'modules'],
-      contributors.slice(0, 12).map((c) => [c.name, kib(c.bytes), `${((100 * c.bytes) / total).toFixed(0)} %`, String(c.modules)])
+      contributors
+        .slice(0, 12)
+        .map((c) => [c.name, kib(c.bytes), `${((100 * c.bytes) / total).toFixed(0)} %`, String(c.modules)])
     )
   )
 }
@@ -145,7 +149,12 @@ async function coldStart(): Promise<void> {
         ['node -e 0: start to exit (the floor)', baseline],
         ['dist/index.js lint of one policy: start to exit', lint],
         ['dist/index.js deploy: start to first request', first]
-      ].map(([name, values]) => [name as string, ms(median(values as number[])), ms(Math.min(...(values as number[]))), ms(Math.max(...(values as number[])))])
+      ].map(([name, values]) => [
+        name as string,
+        ms(median(values as number[])),
+        ms(Math.min(...(values as number[]))),
+        ms(Math.max(...(values as number[])))
+      ])
     )
   )
   console.log(`\nFirst request seen: ${[...firstRequests].join(', ')}`)
@@ -185,7 +194,12 @@ async function proxyEverything(stack: LocalStack): Promise<Proxied> {
   const log: ProxiedRequest[] = []
   const tokenUrl = new URL(stack.oidc.env.ACTIONS_ID_TOKEN_REQUEST_URL)
   const start = (service: string, target: string) => startLatencyProxy({ service, target, latencyMs: LATENCY_MS, log })
-  const proxies = await Promise.all([start('OIDC', tokenUrl.origin), start('STS', stack.moto.url), start('ECR', stack.moto.url), start('Runpod', stack.runpod.url)])
+  const proxies = await Promise.all([
+    start('OIDC', tokenUrl.origin),
+    start('STS', stack.moto.url),
+    start('ECR', stack.moto.url),
+    start('Runpod', stack.runpod.url)
+  ])
   const [oidc, sts, ecr, runpod] = proxies as [LatencyProxy, LatencyProxy, LatencyProxy, LatencyProxy]
   return {
     env: {
@@ -210,7 +224,8 @@ async function measure(stack: LocalStack, proxied: Proxied, scenario: Scenario, 
     stack.runpod.addDelegation(seed)
   }
   const oldImage = `${stack.registryHost()}/${repository}:v1`
-  const ids = (kind: string, count: number) => Array.from({ length: count }, (_, i) => `${kind}-${repository.replace(/\W/g, '-')}-${i}`)
+  const ids = (kind: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${kind}-${repository.replace(/\W/g, '-')}-${i}`)
   const pods = ids('pod', scenario.pods)
   const endpoints = ids('ep', scenario.endpoints)
   for (const id of pods) stack.runpod.addPod({ id, image: oldImage })
@@ -228,8 +243,14 @@ async function measure(stack: LocalStack, proxied: Proxied, scenario: Scenario, 
     env: proxied.env
   })
   const statuses = (JSON.parse(run.outputs['deployments'] ?? '[]') as { status: string }[]).map((d) => d.status)
-  if (run.exitCode !== 0 || statuses.length !== pods.length + endpoints.length || statuses.some((s) => s !== 'updated')) {
-    throw new Error(`deploy for '${scenario.name}' did not update every target (exit code ${run.exitCode}):\n${run.stdout}${run.stderr}`)
+  if (
+    run.exitCode !== 0 ||
+    statuses.length !== pods.length + endpoints.length ||
+    statuses.some((s) => s !== 'updated')
+  ) {
+    throw new Error(
+      `deploy for '${scenario.name}' did not update every target (exit code ${run.exitCode}):\n${run.stdout}${run.stderr}`
+    )
   }
   return { requests: [...proxied.log], run }
 }
@@ -261,7 +282,9 @@ async function roundTrips(): Promise<void> {
       const runs: Measured[] = []
       for (let i = 0; i < LATENCY_RUNS; i++) runs.push(await measure(stack, proxied, scenario, i))
       const waves = runs.map((m) => roundTripWaves(m.requests))
-      const network = runs.map((m) => Math.max(...m.requests.map((r) => r.end)) - Math.min(...m.requests.map((r) => r.start)))
+      const network = runs.map(
+        (m) => Math.max(...m.requests.map((r) => r.end)) - Math.min(...m.requests.map((r) => r.start))
+      )
       const trips = median(waves.map((w) => w.length))
       rows.push([
         scenario.name,
@@ -284,7 +307,10 @@ async function roundTrips(): Promise<void> {
     }
     heading(`Round trips with ${LATENCY_MS} ms added to every request (wait: false; median of ${LATENCY_RUNS})`)
     console.log(
-      table(['deploy to', 'requests', 'round trips', 'floor', 'vs floor', 'network/latency', 'network', 'process wall'], rows)
+      table(
+        ['deploy to', 'requests', 'round trips', 'floor', 'vs floor', 'network/latency', 'network', 'process wall'],
+        rows
+      )
     )
     console.log(
       [

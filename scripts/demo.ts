@@ -44,10 +44,13 @@ function deploymentsOf(run: ActionRun): Deployment[] {
 }
 
 function show(run: ActionRun): void {
-  const log = renderWorkflowLog(run.stdout, style) + (run.stderr.trim() ? `\n${style('dim', run.stderr.trimEnd())}` : '')
+  const log =
+    renderWorkflowLog(run.stdout, style) + (run.stderr.trim() ? `\n${style('dim', run.stderr.trimEnd())}` : '')
   section('action log (debug lines and masked values hidden, as GitHub shows them)', log)
   section('job summary', renderJobSummary(run.summary, { style, width }))
-  const outputs = Object.entries(run.outputs).map(([name, value]) => `${style('bold', name)} = ${readableOutput(value)}`)
+  const outputs = Object.entries(run.outputs).map(
+    ([name, value]) => `${style('bold', name)} = ${readableOutput(value)}`
+  )
   section('outputs', outputs.join('\n'))
 }
 
@@ -60,7 +63,9 @@ function readableOutput(value: string): string {
 
 /** The action's inputs as a workflow would write them, the key hidden. */
 function workflowStep(inputs: Record<string, string>): string {
-  const lines = Object.entries(inputs).map(([name, value]) => `    ${name}: ${name === 'runpod-api-key' ? '${{ secrets.RUNPOD_API_KEY }}' : value}`)
+  const lines = Object.entries(inputs).map(
+    ([name, value]) => `    ${name}: ${name === 'runpod-api-key' ? '${{ secrets.RUNPOD_API_KEY }}' : value}`
+  )
   return ['- uses: runpod-ecr-deploy/runpod-ecr-deploy@v1', '  with:', ...lines].join('\n')
 }
 
@@ -73,7 +78,9 @@ async function main(stack: LocalStack, signal: AbortSignal): Promise<void> {
   const oldImage = `${registry}/${REPOSITORY}:${OLD_TAG}`
   const newImage = `${registry}/${REPOSITORY}:${NEW_TAG}`
 
-  step(`Setting up: ECR repository ${REPOSITORY} in account ${stack.account} (${stack.region}) with images :${OLD_TAG} and :${NEW_TAG}`)
+  step(
+    `Setting up: ECR repository ${REPOSITORY} in account ${stack.account} (${stack.region}) with images :${OLD_TAG} and :${NEW_TAG}`
+  )
   await stack.createRepository(REPOSITORY)
   await stack.pushImage(REPOSITORY, OLD_TAG)
   const digest = await stack.pushImage(REPOSITORY, NEW_TAG)
@@ -91,7 +98,12 @@ async function main(stack: LocalStack, signal: AbortSignal): Promise<void> {
   console.log(`  exit code ${first.exitCode} after ${seconds(first.closedAt - first.spawnedAt)}`)
   show(first)
   const rolledOut = deploymentsOf(first).filter((d) => d.status === 'rolled-out' && d.image === newImage)
-  if (first.exitCode !== 0 || rolledOut.length !== 2 || stack.runpod.pod(POD).image !== newImage || stack.runpod.endpoint(ENDPOINT).image !== newImage) {
+  if (
+    first.exitCode !== 0 ||
+    rolledOut.length !== 2 ||
+    stack.runpod.pod(POD).image !== newImage ||
+    stack.runpod.endpoint(ENDPOINT).image !== newImage
+  ) {
     fail(`the first run did not roll ${newImage} out to ${POD} and ${ENDPOINT} (exit code ${first.exitCode}).`)
   }
 
@@ -109,10 +121,21 @@ async function main(stack: LocalStack, signal: AbortSignal): Promise<void> {
   console.log(
     `\n  Runpod requests: ${stack.runpod.requests.length - requestsBefore}, of them writes: ${writes}; repository policy ${policyKept ? 'unchanged' : 'CHANGED'}; targets ${unchanged ? 'unchanged' : 'CHANGED'}; policy-changed=${second.outputs['policy-changed']}`
   )
-  if (second.exitCode !== 0 || writes !== 0 || !unchanged || !policyKept || second.outputs['policy-changed'] !== 'false') {
+  if (
+    second.exitCode !== 0 ||
+    writes !== 0 ||
+    !unchanged ||
+    !policyKept ||
+    second.outputs['policy-changed'] !== 'false'
+  ) {
     fail('the second run was not idempotent.')
   }
-  step(style('green', 'Done: the first run set up the repository policy and the delegation and rolled the image out; the re-run changed nothing.'))
+  step(
+    style(
+      'green',
+      'Done: the first run set up the repository policy and the delegation and rolled the image out; the re-run changed nothing.'
+    )
+  )
 }
 
 const controller = new AbortController()
@@ -133,14 +156,19 @@ const started = performance.now()
 try {
   step('Starting moto (STS, ECR), the GitHub OIDC stand-in and the Runpod simulator on 127.0.0.1')
   stack = await startLocalStack()
-  console.log(`  moto ${stack.moto.url}, Runpod simulator ${stack.runpod.url} (${seconds(performance.now() - started)})`)
+  console.log(
+    `  moto ${stack.moto.url}, Runpod simulator ${stack.runpod.url} (${seconds(performance.now() - started)})`
+  )
   await main(stack, controller.signal)
 } catch (error) {
   if (!controller.signal.aborted) {
-    console.error(`\n${style(['bold', 'red'], 'Demo failed:')} ${error instanceof Error ? error.message : String(error)}`)
+    console.error(
+      `\n${style(['bold', 'red'], 'Demo failed:')} ${error instanceof Error ? error.message : String(error)}`
+    )
     process.exitCode = 1
   }
 } finally {
   await stopStack()
-  if (!controller.signal.aborted) console.log(style('dim', `\nStopped every local service (${seconds(performance.now() - started)} in all).`))
+  if (!controller.signal.aborted)
+    console.log(style('dim', `\nStopped every local service (${seconds(performance.now() - started)} in all).`))
 }

@@ -100,7 +100,13 @@ export function renderJobSummary(html: string, options: SummaryTextOptions = {})
       bold = !closing
     } else if (name === 'pre') {
       if (closing) {
-        lines.push(...inline.replace(/\n$/, '').split('\n').map((line) => `    ${line}`), '')
+        lines.push(
+          ...inline
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((line) => `    ${line}`),
+          ''
+        )
         inline = ''
       } else flush()
       pre = !closing
@@ -163,16 +169,23 @@ function renderTable(rows: readonly Cell[][], style: Style, maxWidth: number): s
   const cleaned = rows.filter((row) => row.length > 0)
   const headerRow = cleaned[0]?.every((cell) => cell.header) ? cleaned[0] : undefined
   const widths: number[] = []
-  for (const row of cleaned) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell.text))))
+  for (const row of cleaned)
+    row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell.text))))
   const total = widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1)
   if (headerRow && total > maxWidth) {
     const keyWidth = Math.max(...headerRow.slice(1).map((cell) => displayWidth(cell.text)))
-    return cleaned.slice(1).flatMap((row) => [
-      style('bold', row[0]?.text ?? ''),
-      ...row
-        .slice(1)
-        .flatMap((cell, index) => (cell.text === '' ? [] : [`  ${padEnd(style('dim', headerRow[index + 1]?.text ?? ''), keyWidth)}  ${cell.text}`]))
-    ])
+    return cleaned
+      .slice(1)
+      .flatMap((row) => [
+        style('bold', row[0]?.text ?? ''),
+        ...row
+          .slice(1)
+          .flatMap((cell, index) =>
+            cell.text === ''
+              ? []
+              : [`  ${padEnd(style('dim', headerRow[index + 1]?.text ?? ''), keyWidth)}  ${cell.text}`]
+          )
+      ])
   }
   const lines = cleaned.map((row) =>
     row

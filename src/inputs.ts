@@ -112,7 +112,9 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   const value = raw.toLowerCase()
   const match = allowed.find((option) => option === value)
   if (match === undefined) {
-    throw new ActionError(`Input '${name}' is '${raw}', which is not one of: ${allowed.join(', ')}. Set it to one of those or remove it to use '${fallback}'.`)
+    throw new ActionError(
+      `Input '${name}' is '${raw}', which is not one of: ${allowed.join(', ')}. Set it to one of those or remove it to use '${fallback}'.`
+    )
   }
   return match
 }
@@ -182,7 +184,9 @@ function region(raw: string): string {
 function positiveSeconds(raw: string): number {
   const seconds = Number(raw)
   if (!Number.isInteger(seconds) || seconds <= 0) {
-    throw new ActionError(`Input 'wait-timeout' is '${raw}': give a whole number of seconds greater than 0, for example 900.`)
+    throw new ActionError(
+      `Input 'wait-timeout' is '${raw}': give a whole number of seconds greater than 0, for example 900.`
+    )
   }
   return seconds
 }

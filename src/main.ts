@@ -27,7 +27,10 @@ export async function run(): Promise<void> {
 }
 
 async function lint(inputs: LintInputs): Promise<void> {
-  const [{ runLint }, { publishLintReport }] = await Promise.all([import('./lint/run.js'), import('./github/publish.js')])
+  const [{ runLint }, { publishLintReport }] = await Promise.all([
+    import('./lint/run.js'),
+    import('./github/publish.js')
+  ])
   const report = await runLint(inputs, process.env['GITHUB_WORKSPACE'] || process.cwd())
   await publishLintReport(report)
   if (report.failure) core.setFailed(report.failure)

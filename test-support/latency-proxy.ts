@@ -37,33 +37,43 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   const agent = new Agent({ keepAlive: true })
   const server = createServer((request, response) => {
     const start = performance.now()
-    void readBody(request).then(async (body) => {
-      await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
-      const upstream = forward(
-        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers, agent },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(response)
-          response.once('finish', () =>
-            options.log.push({
-              service: options.service,
-              method: request.method ?? 'GET',
-              path: (request.url ?? '/').split('?')[0] ?? '/',
-              operation: operation(request, body),
-              status: answer.statusCode ?? 0,
-              start,
-              end: performance.now()
-            })
-          )
-        }
-      )
-      upstream.on('error', () => response.destroy())
-      // Closing a streaming response (server-sent events) from the client side ends the upstream one too.
-      response.once('close', () => {
-        if (!response.writableFinished) upstream.destroy()
-      })
-      upstream.end(body)
-    }, () => response.destroy())
+    void readBody(request).then(
+      async (body) => {
+        await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
+        const upstream = forward(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: request.method,
+            path: request.url,
+            headers: request.headers,
+            agent
+          },
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(response)
+            response.once('finish', () =>
+              options.log.push({
+                service: options.service,
+                method: request.method ?? 'GET',
+                path: (request.url ?? '/').split('?')[0] ?? '/',
+                operation: operation(request, body),
+                status: answer.statusCode ?? 0,
+                start,
+                end: performance.now()
+              })
+            )
+          }
+        )
+        upstream.on('error', () => response.destroy())
+        // Closing a streaming response (server-sent events) from the client side ends the upstream one too.
+        response.once('close', () => {
+          if (!response.writableFinished) upstream.destroy()
+        })
+        upstream.end(body)
+      },
+      () => response.destroy()
+    )
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

@@ -1,7 +1,14 @@
 import { GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr'
 import { analyzeGrant } from '../src/policy/grant.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from '../src/policy/runpod-statement.js'
-import { createRepository, pushImage, seedClient, startMotoServer, type MotoServer, type SeedRepository } from './moto-server.js'
+import {
+  createRepository,
+  pushImage,
+  seedClient,
+  startMotoServer,
+  type MotoServer,
+  type SeedRepository
+} from './moto-server.js'
 import { startOidcStandIn, type OidcStandIn } from './oidc-stand-in.js'
 import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } from './runpod-simulator/index.js'
 
@@ -48,7 +55,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const policy = async (repository: string, owner = account): Promise<string | undefined> => {
       const client = await seedClient(moto, owner, region)
       try {
-        const response = await client.send(new GetRepositoryPolicyCommand({ registryId: owner, repositoryName: repository }))
+        const response = await client.send(
+          new GetRepositoryPolicyCommand({ registryId: owner, repositoryName: repository })
+        )
         return response.policyText
       } catch (error) {
         if ((error as Error).name === 'RepositoryPolicyNotFoundException') return undefined

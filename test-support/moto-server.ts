@@ -2,12 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import {
-  CreateRepositoryCommand,
-  ECRClient,
-  PutImageCommand,
-  SetRepositoryPolicyCommand
-} from '@aws-sdk/client-ecr'
+import { CreateRepositoryCommand, ECRClient, PutImageCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr'
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 
 /**
@@ -117,7 +112,10 @@ function hasMotoServer(python: string): boolean {
 async function announcedUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`moto did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`moto did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs
+    )
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8')
       const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
@@ -177,14 +175,19 @@ export async function seedClient(server: MotoServer, account: string, region: st
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/moto-seed`, RoleSessionName: 'seed' })
   )
   sts.destroy()
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('moto AssumeRole returned no credentials')
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+    throw new Error('moto AssumeRole returned no credentials')
   return new ECRClient({
     ...base,
     credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }
   })
 }
 
-async function withSeedClient<T>(server: MotoServer, repo: SeedRepository, use: (client: ECRClient) => Promise<T>): Promise<T> {
+async function withSeedClient<T>(
+  server: MotoServer,
+  repo: SeedRepository,
+  use: (client: ECRClient) => Promise<T>
+): Promise<T> {
   const client = await seedClient(server, repo.account, repo.region)
   try {
     return await use(client)
@@ -195,7 +198,9 @@ async function withSeedClient<T>(server: MotoServer, repo: SeedRepository, use: 
 
 export async function createRepository(server: MotoServer, repo: SeedRepository): Promise<string> {
   return withSeedClient(server, repo, async (client) => {
-    const response = await client.send(new CreateRepositoryCommand({ registryId: repo.account, repositoryName: repo.repository }))
+    const response = await client.send(
+      new CreateRepositoryCommand({ registryId: repo.account, repositoryName: repo.repository })
+    )
     return response.repository?.repositoryArn ?? ''
   })
 }
@@ -214,7 +219,9 @@ export async function pushImage(
     config: {
       mediaType: 'application/vnd.docker.container.image.v1+json',
       size: 2,
-      digest: `sha256:${createHash('sha256').update(`${repo.repository}:${repo.tag ?? ''}`).digest('hex')}`
+      digest: `sha256:${createHash('sha256')
+        .update(`${repo.repository}:${repo.tag ?? ''}`)
+        .digest('hex')}`
     },
     layers: []
   })
@@ -235,6 +242,8 @@ export async function pushImage(
 
 export async function setRepositoryPolicy(server: MotoServer, repo: SeedRepository, policyText: string): Promise<void> {
   await withSeedClient(server, repo, (client) =>
-    client.send(new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText }))
+    client.send(
+      new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
+    )
   )
 }

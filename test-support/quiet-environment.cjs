@@ -8,7 +8,9 @@ class QuietEnvironment extends TestEnvironment {
     if (event.name !== 'test_done') return
     const lines = this.global.__testLog ?? []
     if (event.test.errors.length > 0 && lines.length > 0) {
-      process.stderr.write(`\n--- log of the failing test "${fullName(event.test)}" ---\n${lines.join('\n')}\n--- end of log ---\n`)
+      process.stderr.write(
+        `\n--- log of the failing test "${fullName(event.test)}" ---\n${lines.join('\n')}\n--- end of log ---\n`
+      )
     }
     this.global.__testLog = undefined
   }

@@ -59,7 +59,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       options.timeoutMs ?? 45_000,
       options.signal
     )
-    keepForFailure(`$ node dist/index.js (mode ${options.inputs['mode'] || 'deploy'}, exit ${exitCode})`, stdout, stderr)
+    keepForFailure(
+      `$ node dist/index.js (mode ${options.inputs['mode'] || 'deploy'}, exit ${exitCode})`,
+      stdout,
+      stderr
+    )
     return {
       exitCode,
       stdout,
@@ -89,7 +93,12 @@ function spawnNode(
 ): Promise<{ exitCode: number; stdout: string; stderr: string; spawnedAt: number; closedAt: number }> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now()
-    const child = spawn(process.execPath, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) })
+    const child = spawn(process.execPath, [entry], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {})
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -8,7 +8,12 @@ import { resolveAwsCredentials } from '../../src/aws/credentials.js'
 import { startOidcStandIn, type OidcStandIn } from '../../test-support/oidc-stand-in.js'
 
 const ROLE = 'arn:aws:iam::111122223333:role/github-runpod-deploy'
-const options = { roleToAssume: ROLE, roleSessionName: 'runpod-ecr-deploy', audience: 'sts.amazonaws.com', region: 'eu-west-1' }
+const options = {
+  roleToAssume: ROLE,
+  roleSessionName: 'runpod-ecr-deploy',
+  audience: 'sts.amazonaws.com',
+  region: 'eu-west-1'
+}
 const sts = mockClient(STSClient)
 
 // Every variable these tests change, restored afterwards.
@@ -37,7 +42,6 @@ function clearEnv(): void {
   process.env['AWS_EC2_METADATA_DISABLED'] = 'true'
 }
 
-
 let stdout: string[]
 beforeEach(() => {
   clearEnv()
@@ -57,7 +61,9 @@ afterAll(() => {
 describe('with role-to-assume', () => {
   let oidc: OidcStandIn
   beforeAll(async () => {
-    oidc = await startOidcStandIn({ claims: { environment: 'production', sub: 'repo:octo-org/octo-repo:environment:production' } })
+    oidc = await startOidcStandIn({
+      claims: { environment: 'production', sub: 'repo:octo-org/octo-repo:environment:production' }
+    })
   })
   afterAll(async () => {
     await oidc.close()
@@ -78,7 +84,12 @@ describe('with role-to-assume', () => {
   it('exchanges the OIDC token for a masked one-hour session', async () => {
     const expiration = new Date('2026-06-01T00:00:00Z')
     sts.on(AssumeRoleWithWebIdentityCommand).resolves({
-      Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret-key', SessionToken: 'session-token', Expiration: expiration }
+      Credentials: {
+        AccessKeyId: 'ASIAEXAMPLE',
+        SecretAccessKey: 'secret-key',
+        SessionToken: 'session-token',
+        Expiration: expiration
+      }
     })
     const credentials = await resolveAwsCredentials(options)
     expect(credentials).toEqual({
@@ -125,10 +136,16 @@ describe('with role-to-assume', () => {
   })
 
   it('maps an expired OIDC token and credential-free STS failures', async () => {
-    sts.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Token expired'), { name: 'ExpiredTokenException' }))
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejects(Object.assign(new Error('Token expired'), { name: 'ExpiredTokenException' }))
     expect((await actionErrorFrom(resolveAwsCredentials(options))).message).toContain('OIDC token expired')
-    sts.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
-    expect((await actionErrorFrom(resolveAwsCredentials(options))).message).toContain("Could not reach AWS STS in region 'eu-west-1'")
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+    expect((await actionErrorFrom(resolveAwsCredentials(options))).message).toContain(
+      "Could not reach AWS STS in region 'eu-west-1'"
+    )
   })
 
   it('reports an OIDC endpoint that refuses the request, naming the audience', async () => {
@@ -150,7 +167,8 @@ describe('an OIDC endpoint that never answers', () => {
     const silent = createServer(() => undefined)
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
     try {
-      process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token?api-version=2.0`
+      process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] =
+        `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token?api-version=2.0`
       process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = 'request-token'
       const failure = await actionErrorFrom(resolveAwsCredentials({ ...options, oidcTimeoutMs: 200 }))
       expect(failure.message).toContain('no answer within 0.2 s')

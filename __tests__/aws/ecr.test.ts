@@ -33,7 +33,6 @@ function named(name: string, message = `${name} happened`): Error {
   return Object.assign(new Error(message), { name })
 }
 
-
 let stdout: string[]
 beforeEach(() => {
   ecr.reset()
@@ -62,14 +61,29 @@ describe('createEcrClient', () => {
 
 describe('errors every call shares', () => {
   it.each([
-    [new RepositoryNotFoundException({ message: 'no repo', $metadata }), ["'team/worker' does not exist in account 111122223333, region eu-west-1", 'create the repository']],
+    [
+      new RepositoryNotFoundException({ message: 'no repo', $metadata }),
+      ["'team/worker' does not exist in account 111122223333, region eu-west-1", 'create the repository']
+    ],
     [named('AccessDeniedException'), ['ecr:GetRepositoryPolicy', ARN]],
-    [named('UnrecognizedClientException', 'The security token included in the request is invalid'), ['rejected the credentials', 'configure-aws-credentials']],
+    [
+      named('UnrecognizedClientException', 'The security token included in the request is invalid'),
+      ['rejected the credentials', 'configure-aws-credentials']
+    ],
     [named('ExpiredTokenException'), ['rejected the credentials', 'expired']],
-    [named('CredentialsProviderError', 'Could not load credentials from any providers'), ['No AWS credentials', "'role-to-assume'", 'configure-aws-credentials']],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), ['Could not reach AWS ECR', 'ECONNREFUSED']],
+    [
+      named('CredentialsProviderError', 'Could not load credentials from any providers'),
+      ['No AWS credentials', "'role-to-assume'", 'configure-aws-credentials']
+    ],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      ['Could not reach AWS ECR', 'ECONNREFUSED']
+    ],
     [named('TimeoutError', 'Connection timed out after 5000 ms'), ['Could not reach AWS ECR', "region 'eu-west-1'"]],
-    [named('ThrottlingException', 'Rate exceeded'), ['ecr:GetRepositoryPolicy on ' + ARN, 'ThrottlingException: Rate exceeded']]
+    [
+      named('ThrottlingException', 'Rate exceeded'),
+      ['ecr:GetRepositoryPolicy on ' + ARN, 'ThrottlingException: Rate exceeded']
+    ]
   ])('maps %p on a read', async (error, fragments) => {
     ecr.on(GetRepositoryPolicyCommand).rejects(error)
     const failure = await actionErrorFrom(readRepositoryPolicy(client, repo))
@@ -79,7 +93,9 @@ describe('errors every call shares', () => {
   it('names the endpoint override when the endpoint cannot be reached', async () => {
     process.env['AWS_ENDPOINT_URL_ECR'] = 'http://127.0.0.1:9'
     try {
-      ecr.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      ecr
+        .on(GetRepositoryPolicyCommand)
+        .rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
       expect((await actionErrorFrom(readRepositoryPolicy(client, repo))).message).toContain(
         'at http://127.0.0.1:9 (set by AWS_ENDPOINT_URL_ECR)'
       )
@@ -108,7 +124,9 @@ describe('readRepositoryPolicy', () => {
 describe('describeImage', () => {
   it('looks up a tag and returns its digest', async () => {
     const pushedAt = new Date('2026-01-02T03:04:05Z')
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1', 'latest'], imagePushedAt: pushedAt }] })
+    ecr
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1', 'latest'], imagePushedAt: pushedAt }] })
     expect(await describeImage(client, repo, { tag: 'v1' })).toEqual({ digest: DIGEST })
     expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
       registryId: '111122223333',
@@ -129,7 +147,9 @@ describe('describeImage', () => {
   })
 
   it('fails when the tag has moved away from the digest in the reference', async () => {
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'d'.repeat(64)}`, imageTags: ['v1'] }] })
+    ecr
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: `sha256:${'d'.repeat(64)}`, imageTags: ['v1'] }] })
     const failure = await actionErrorFrom(describeImage(client, repo, { tag: 'v1', digest: DIGEST }))
     expect(failure.message).toContain(`tag 'v1' with digest ${DIGEST}`)
     expect(failure.message).toContain("Input 'image'")
@@ -178,7 +198,10 @@ describe('writeRepositoryPolicy', () => {
 
   it("shows AWS's reason for an invalid policy", async () => {
     ecr.on(SetRepositoryPolicyCommand).rejects(
-      new InvalidParameterException({ message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", $metadata })
+      new InvalidParameterException({
+        message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'",
+        $metadata
+      })
     )
     const failure = await actionErrorFrom(writeRepositoryPolicy(client, repo, '{}'))
     expect(failure.message).toContain(`rejected the new repository policy for ${ARN}`)
@@ -196,16 +219,23 @@ describe('getAuthorizationToken', () => {
     const expiresAt = new Date('2026-05-05T12:00:00Z')
     const token = Buffer.from('AWS:very-secret-password').toString('base64')
     ecr.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [{ authorizationToken: token, expiresAt, proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com' }]
+      authorizationData: [
+        { authorizationToken: token, expiresAt, proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-1.amazonaws.com' }
+      ]
     })
-    expect(await getAuthorizationToken(client, '111122223333')).toEqual({ username: 'AWS', password: 'very-secret-password' })
+    expect(await getAuthorizationToken(client, '111122223333')).toEqual({
+      username: 'AWS',
+      password: 'very-secret-password'
+    })
     expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({ registryIds: ['111122223333'] })
     expect(stdout).toContain(`::add-mask::${token}\n`)
     expect(stdout).toContain('::add-mask::very-secret-password\n')
   })
 
   it('needs only the token: expiry and proxy endpoint may be missing', async () => {
-    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:pw').toString('base64') }] })
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:pw').toString('base64') }] })
     expect(await getAuthorizationToken(client, '111122223333')).toEqual({ username: 'AWS', password: 'pw' })
   })
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError } from '../../src/errors.js'
-import { checkRegion, formatImageReference, imageWithDigest, parseImageReference } from '../../src/aws/image-reference.js'
+import {
+  checkRegion,
+  formatImageReference,
+  imageWithDigest,
+  parseImageReference
+} from '../../src/aws/image-reference.js'
 
 const DIGEST = `sha256:${'ab12'.repeat(16)}`
 
@@ -75,10 +80,12 @@ describe('parseImageReference', () => {
   })
 
   it('takes the release tag when the reference has no tag or digest', () => {
-    expect(parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'v1.2.3' }).tag).toBe(
-      'v1.2.3'
-    )
-    expect(parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v1', { releaseTag: 'v2' }).tag).toBe('v1')
+    expect(
+      parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'v1.2.3' }).tag
+    ).toBe('v1.2.3')
+    expect(
+      parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v1', { releaseTag: 'v2' }).tag
+    ).toBe('v1')
   })
 
   it('asks for a tag or a release event when there is neither', () => {
@@ -89,7 +96,9 @@ describe('parseImageReference', () => {
   })
 
   it('rejects a release tag that is not an image tag, naming the release', () => {
-    const message = failure('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'release/1.0' }).message
+    const message = failure('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', {
+      releaseTag: 'release/1.0'
+    }).message
     expect(message).toContain("release's tag name 'release/1.0'")
     expect(message).toContain("input 'image'")
   })
@@ -126,9 +135,11 @@ describe('formatting', () => {
   const ref = parseImageReference(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v3@${DIGEST}`)
   it('writes the canonical form and the digest form', () => {
     expect(formatImageReference(ref)).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v3@${DIGEST}`)
-    expect(formatImageReference(parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'v9' }))).toBe(
-      '123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v9'
-    )
+    expect(
+      formatImageReference(
+        parseImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker', { releaseTag: 'v9' })
+      )
+    ).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v9')
     expect(imageWithDigest(ref, DIGEST)).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker@${DIGEST}`)
   })
 })
@@ -141,7 +152,9 @@ describe('checkRegion', () => {
   })
   it('rejects a conflicting aws-region, naming both inputs', () => {
     expect(() => checkRegion(ref, 'us-east-1')).toThrow(ActionError)
-    expect(() => checkRegion(ref, 'us-east-1')).toThrow(/'aws-region' is 'us-east-1' but input 'image' is in region 'eu-west-1'/)
+    expect(() => checkRegion(ref, 'us-east-1')).toThrow(
+      /'aws-region' is 'us-east-1' but input 'image' is in region 'eu-west-1'/
+    )
   })
   it('lets public images use aws-region or us-east-1', () => {
     const publicRef = parseImageReference('public.ecr.aws/alias/worker:v1')

@@ -31,7 +31,9 @@ const POLICY = JSON.stringify({
       Effect: 'Allow',
       Principal: '*',
       Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      Condition: { StringEquals: { 'aws:PrincipalArn': ['arn:aws:iam::550005742258:role/prod-us-east-1-deployment-role'] } }
+      Condition: {
+        StringEquals: { 'aws:PrincipalArn': ['arn:aws:iam::550005742258:role/prod-us-east-1-deployment-role'] }
+      }
     }
   ]
 })
@@ -39,7 +41,6 @@ const POLICY = JSON.stringify({
 let moto: MotoServer
 let oidc: OidcStandIn
 const savedEnv = { ...process.env }
-
 
 /** What the orchestrator does: credentials for the image's account, then an ECR client in its region. */
 async function ecrFor(account: string, roleToAssume?: string): Promise<ECRClient> {
@@ -114,7 +115,9 @@ describe('failures against moto', () => {
     )
     await createRepository(moto, repo)
     await pushImage(moto, { ...repo, tag: 'v1' })
-    expect((await actionErrorFrom(describeImage(client, repo, { tag: 'v2' }))).message).toContain("image with tag 'v2' was not found")
+    expect((await actionErrorFrom(describeImage(client, repo, { tag: 'v2' }))).message).toContain(
+      "image with tag 'v2' was not found"
+    )
     expect(
       (await actionErrorFrom(describeImage(client, repo, { digest: `sha256:${'0'.repeat(64)}` }))).message
     ).toContain('was not found')

@@ -10,7 +10,12 @@ const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
 const DIGEST = `sha256:${'a'.repeat(64)}`
 const GRANTED = applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText
 
-const settings: DeploySettings = { policy: 'apply', principals: RUNPOD_DEPLOYMENT_ROLES, registryAuth: 'delegation', pinDigest: false }
+const settings: DeploySettings = {
+  policy: 'apply',
+  principals: RUNPOD_DEPLOYMENT_ROLES,
+  registryAuth: 'delegation',
+  pinDigest: false
+}
 
 const delegation: EcrDelegation = {
   id: 'deleg_1',
@@ -25,12 +30,22 @@ function pod(id: string, image: string): TargetState {
 }
 
 function reads(overrides: Partial<DeployReads> = {}, image = `${REGISTRY}/team/worker:v1`): DeployReads {
-  return { image: parseImageReference(image), imageDigest: DIGEST, policy: { text: GRANTED }, delegations: [delegation], targets: [], ...overrides }
+  return {
+    image: parseImageReference(image),
+    imageDigest: DIGEST,
+    policy: { text: GRANTED },
+    delegations: [delegation],
+    targets: [],
+    ...overrides
+  }
 }
 
 describe('planDeploy', () => {
   it('plans nothing but the patch for an already-configured repository', () => {
-    const plan = planDeploy(settings, reads({ targets: [pod('p1', `${REGISTRY}/team/worker:v0`), pod('p2', `${REGISTRY}/team/worker:v1`)] }))
+    const plan = planDeploy(
+      settings,
+      reads({ targets: [pod('p1', `${REGISTRY}/team/worker:v0`), pod('p2', `${REGISTRY}/team/worker:v1`)] })
+    )
     expect(plan.deployImage).toBe(`${REGISTRY}/team/worker:v1`)
     expect(plan.digest).toBe(DIGEST)
     expect(plan.policy).toEqual({ kind: 'granted', supersededAccount: false })
@@ -46,11 +61,17 @@ describe('planDeploy', () => {
     const plan = planDeploy(settings, reads({ policy: { text: undefined }, delegations: [] }))
     expect(plan.policy.kind).toBe('apply')
     expect(plan.policy.kind === 'apply' && plan.policy.merge.changed).toBe(true)
-    expect(plan.delegation).toMatchObject({ kind: 'create', repository: { arn: 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker' } })
+    expect(plan.delegation).toMatchObject({
+      kind: 'create',
+      repository: { arn: 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker' }
+    })
   })
 
   it('does not reuse a delegation of another region or repository', () => {
-    const others = [{ ...delegation, awsRegion: 'us-west-2' }, { ...delegation, repository: 'team/other' }]
+    const others = [
+      { ...delegation, awsRegion: 'us-west-2' },
+      { ...delegation, repository: 'team/other' }
+    ]
     expect(planDeploy(settings, reads({ delegations: others })).delegation.kind).toBe('create')
   })
 
@@ -59,38 +80,60 @@ describe('planDeploy', () => {
       /does not let Runpod pull \(the repository has no policy\)[\s\S]*"Sid": "AllowRunpodPull"/
     )
     const partial = GRANTED.replace(RUNPOD_DEPLOYMENT_ROLES[1] ?? '', 'arn:aws:iam::550005742258:role/other')
-    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: partial } }))).toThrow(/prod-us-west-2-deployment-role lacks/)
+    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: partial } }))).toThrow(
+      /prod-us-west-2-deployment-role lacks/
+    )
   })
 
   it('fails on a policy that grants Runpod but is unsafe, in apply and in verify', () => {
-    const open = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] })
+    const open = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:*' }]
+    })
     expect(() => planDeploy(settings, reads({ policy: { text: open } }))).toThrow(/would still be unsafe.*RPD00[23]/)
-    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: open } }))).toThrow(/lets Runpod pull but is unsafe: RPD00[23]/)
+    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: open } }))).toThrow(
+      /lets Runpod pull but is unsafe: RPD00[23]/
+    )
   })
 
   it('skips policy and delegation for public images and when told to', () => {
-    const publicPlan = planDeploy(settings, { image: parseImageReference('public.ecr.aws/runpod/worker:v1'), targets: [] })
+    const publicPlan = planDeploy(settings, {
+      image: parseImageReference('public.ecr.aws/runpod/worker:v1'),
+      targets: []
+    })
     expect(publicPlan.policy).toEqual({ kind: 'skipped', reason: 'public images need no repository policy' })
     expect(publicPlan.delegation).toEqual({ kind: 'skipped', reason: 'public images need no delegation' })
-    const none = planDeploy({ ...settings, policy: 'skip', registryAuth: 'none' }, { image: parseImageReference(`${REGISTRY}/team/worker:v1`), targets: [] })
+    const none = planDeploy(
+      { ...settings, policy: 'skip', registryAuth: 'none' },
+      { image: parseImageReference(`${REGISTRY}/team/worker:v1`), targets: [] }
+    )
     expect(none.policy.kind).toBe('skipped')
     expect(none.delegation).toEqual({ kind: 'skipped', reason: "input 'registry-auth' is none" })
   })
 
   it('pins the digest with pin-digest, and refuses when no digest is known', () => {
     expect(planDeploy({ ...settings, pinDigest: true }, reads()).deployImage).toBe(`${REGISTRY}/team/worker@${DIGEST}`)
-    expect(() => planDeploy({ ...settings, pinDigest: true }, { image: parseImageReference('public.ecr.aws/runpod/worker:v1'), targets: [] })).toThrow(
-      /Input 'pin-digest' is true, but the digest .* is unknown/
-    )
+    expect(() =>
+      planDeploy(
+        { ...settings, pinDigest: true },
+        { image: parseImageReference('public.ecr.aws/runpod/worker:v1'), targets: [] }
+      )
+    ).toThrow(/Input 'pin-digest' is true, but the digest .* is unknown/)
   })
 
   it('deploys a reference with tag and digest exactly as given', () => {
-    expect(planDeploy(settings, reads({}, `${REGISTRY}/team/worker:v1@${DIGEST}`)).deployImage).toBe(`${REGISTRY}/team/worker:v1@${DIGEST}`)
+    expect(planDeploy(settings, reads({}, `${REGISTRY}/team/worker:v1@${DIGEST}`)).deployImage).toBe(
+      `${REGISTRY}/team/worker:v1@${DIGEST}`
+    )
   })
 
   it('warns about :latest unless the digest is pinned', () => {
-    expect(planDeploy(settings, reads({}, `${REGISTRY}/team/worker:latest`)).warnings).toEqual([expect.stringMatching(/':latest'.*pin-digest: true/)])
-    expect(planDeploy({ ...settings, pinDigest: true }, reads({}, `${REGISTRY}/team/worker:latest`)).warnings).toEqual([])
+    expect(planDeploy(settings, reads({}, `${REGISTRY}/team/worker:latest`)).warnings).toEqual([
+      expect.stringMatching(/':latest'.*pin-digest: true/)
+    ])
+    expect(planDeploy({ ...settings, pinDigest: true }, reads({}, `${REGISTRY}/team/worker:latest`)).warnings).toEqual(
+      []
+    )
   })
 
   it('warns when the policy still names the superseded Runpod account', () => {

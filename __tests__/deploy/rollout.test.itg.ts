@@ -33,35 +33,72 @@ async function deploy(kind: TargetKind, id: string): Promise<PatchedTarget> {
 describe('pods', () => {
   it('does not wait for a pod that was stopped before the deploy: it takes the image on its next start', async () => {
     sim.addPod({ id: 'pod-stopped', image: OLD, status: 'EXITED' })
-    const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-stopped')], { ...FAST, rollback: true }, recordingLog())
-    expect(outcome).toMatchObject({ status: 'rolled-out', note: expect.stringMatching(/stopped: it will run the new image when it is started/) })
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-stopped')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
+    expect(outcome).toMatchObject({
+      status: 'rolled-out',
+      note: expect.stringMatching(/stopped: it will run the new image when it is started/)
+    })
     expect(sim.pod('pod-stopped')).toMatchObject({ status: 'EXITED', image: NEW })
   })
 
   it('rolls out when the pod runs the new image and restarted after the patch', async () => {
     sim.addPod({ id: 'pod-ok', image: OLD, pollsToStart: 3 })
-    const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-ok')], { ...FAST, rollback: true }, recordingLog())
-    expect(outcome).toMatchObject({ kind: 'pod', id: 'pod-ok', status: 'rolled-out', previousImage: OLD, image: NEW, diagnostics: [] })
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-ok')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
+    expect(outcome).toMatchObject({
+      kind: 'pod',
+      id: 'pod-ok',
+      status: 'rolled-out',
+      previousImage: OLD,
+      image: NEW,
+      diagnostics: []
+    })
     expect(sim.pod('pod-ok').status).toBe('RUNNING')
     expect(rolloutError([outcome!])).toBeUndefined()
   })
 
   it('rolls a failing pod back and shows its system log', async () => {
-    sim.addPod({ id: 'pod-bad', image: OLD, rollout: 'fail', failureLog: ['pull access denied for worker', 'start failed'] })
-    const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-bad')], { ...FAST, rollback: true }, recordingLog())
+    sim.addPod({
+      id: 'pod-bad',
+      image: OLD,
+      rollout: 'fail',
+      failureLog: ['pull access denied for worker', 'start failed']
+    })
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-bad')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
     expect(outcome).toMatchObject({ status: 'rolled-back', reason: 'the pod is ERROR' })
     expect(outcome?.diagnostics.slice(-2)).toEqual(['pull access denied for worker', 'start failed'])
     expect(sim.pod('pod-bad').image).toBe(OLD)
-    expect(sim.writes().filter((request) => request.path === '/v2/pods/pod-bad').map((request) => request.body)).toEqual([
-      { image: NEW },
-      { image: OLD }
-    ])
+    expect(
+      sim
+        .writes()
+        .filter((request) => request.path === '/v2/pods/pod-bad')
+        .map((request) => request.body)
+    ).toEqual([{ image: NEW }, { image: OLD }])
     expect(rolloutError([outcome!])?.message).toMatch(/pod pod-bad: the pod is ERROR \(rolled back to .*worker:v1\)/)
   })
 
   it('leaves a failing pod alone without rollback and reports failed', async () => {
     sim.addPod({ id: 'pod-keep', image: OLD, rollout: 'fail' })
-    const [outcome] = await waitForRollouts(client, [await deploy('pod', 'pod-keep')], { ...FAST, rollback: false }, recordingLog())
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-keep')],
+      { ...FAST, rollback: false },
+      recordingLog()
+    )
     expect(outcome?.status).toBe('failed')
     expect(sim.pod('pod-keep').image).toBe(NEW)
   })
@@ -70,7 +107,12 @@ describe('pods', () => {
 describe('endpoints', () => {
   it('rolls out when every worker runs the new release', async () => {
     sim.addEndpoint({ id: 'ep-ok', image: OLD, workers: 3 })
-    const [outcome] = await waitForRollouts(client, [await deploy('endpoint', 'ep-ok')], { ...FAST, rollback: true }, recordingLog())
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('endpoint', 'ep-ok')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
     expect(outcome).toMatchObject({ kind: 'endpoint', status: 'rolled-out' })
     expect(sim.endpoint('ep-ok').workers.every((worker) => worker.version === 2)).toBe(true)
   })
@@ -81,21 +123,41 @@ describe('endpoints', () => {
     expect(entry.target.version).toBe(1)
     // As if Runpod had not published the patch's release yet: the version read before is the current one.
     const late = { ...entry, target: { ...entry.target, version: 2 } }
-    const [outcome] = await waitForRollouts(client, [late], { ...FAST, timeoutMs: 300, rollback: false }, recordingLog())
-    expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/waiting for a release newer than version 2/) })
+    const [outcome] = await waitForRollouts(
+      client,
+      [late],
+      { ...FAST, timeoutMs: 300, rollback: false },
+      recordingLog()
+    )
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/waiting for a release newer than version 2/)
+    })
   })
 
   it('rolls back when workers on the new release are unhealthy, listing them', async () => {
     sim.addEndpoint({ id: 'ep-bad', image: OLD, workers: 2, rollout: 'fail' })
-    const [outcome] = await waitForRollouts(client, [await deploy('endpoint', 'ep-bad')], { ...FAST, rollback: true }, recordingLog())
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('endpoint', 'ep-bad')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
     expect(outcome).toMatchObject({ status: 'rolled-back', reason: '1 worker(s) on version 2 are UNHEALTHY' })
-    expect(outcome?.diagnostics).toEqual([expect.stringMatching(/^worker \w+: UNHEALTHY, version 2, image .*worker:v2$/)])
+    expect(outcome?.diagnostics).toEqual([
+      expect.stringMatching(/^worker \w+: UNHEALTHY, version 2, image .*worker:v2$/)
+    ])
     expect(sim.endpoint('ep-bad').image).toBe(OLD)
   })
 
   it('counts an endpoint without workers as rolled out, with a note', async () => {
     sim.addEndpoint({ id: 'ep-idle', image: OLD, workers: 0 })
-    const [outcome] = await waitForRollouts(client, [await deploy('endpoint', 'ep-idle')], { ...FAST, rollback: true }, recordingLog())
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('endpoint', 'ep-idle')],
+      { ...FAST, rollback: true },
+      recordingLog()
+    )
     expect(outcome).toMatchObject({ status: 'rolled-out', note: expect.stringMatching(/next worker .* new image/) })
   })
 })
@@ -105,9 +167,18 @@ describe('waiting', () => {
     sim.addPod({ id: 'pod-slow', image: OLD, rollout: 'stall' })
     sim.addEndpoint({ id: 'ep-slow', image: OLD, rollout: 'stall' })
     sim.addPod({ id: 'pod-fine', image: OLD, pollsToStart: 1 })
-    const patched = [await deploy('pod', 'pod-slow'), await deploy('endpoint', 'ep-slow'), await deploy('pod', 'pod-fine')]
+    const patched = [
+      await deploy('pod', 'pod-slow'),
+      await deploy('endpoint', 'ep-slow'),
+      await deploy('pod', 'pod-fine')
+    ]
     // Long enough for the fine pod on a loaded machine; the stalled ones end only at the timeout.
-    const outcomes = await waitForRollouts(client, patched, { timeoutMs: 2_000, pollInitialMs: 5, pollMaxMs: 50, rollback: false }, recordingLog())
+    const outcomes = await waitForRollouts(
+      client,
+      patched,
+      { timeoutMs: 2_000, pollInitialMs: 5, pollMaxMs: 50, rollback: false },
+      recordingLog()
+    )
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed', 'failed', 'rolled-out'])
     expect(outcomes[0]?.reason).toMatch(/still pending after 2 s \(wait-timeout\): STARTING/)
     expect(outcomes[1]?.reason).toMatch(/0\/2 workers on version 2/)
@@ -122,14 +193,17 @@ describe('waiting', () => {
     sim.addPod({ id: 'pod-timed', image: OLD, pollsToStart: 10 })
     const entry = await deploy('pod', 'pod-timed')
     const sleeps: number[] = []
-    const [outcome] = await waitForRollouts(client, [entry], {
-      timeoutMs: 60_000,
-      rollback: false,
-      pollMaxMs: 15_000,
-      sleep: async (ms) => {
-        sleeps.push(ms)
-      }
-    },
+    const [outcome] = await waitForRollouts(
+      client,
+      [entry],
+      {
+        timeoutMs: 60_000,
+        rollback: false,
+        pollMaxMs: 15_000,
+        sleep: async (ms) => {
+          sleeps.push(ms)
+        }
+      },
       recordingLog()
     )
     expect(outcome?.status).toBe('rolled-out')

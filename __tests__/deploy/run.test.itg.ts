@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createRepository, MOTO_DEFAULT_ACCOUNT, pushImage, setRepositoryPolicy } from '../../test-support/moto-server.js'
+import {
+  createRepository,
+  MOTO_DEFAULT_ACCOUNT,
+  pushImage,
+  setRepositoryPolicy
+} from '../../test-support/moto-server.js'
 import { startLocalStack, type LocalStack } from '../../test-support/local-stack.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { analyzeGrant } from '../../src/policy/grant.js'
@@ -47,7 +52,11 @@ function logOf(run: ActionRun): string {
   return `${run.stdout}\n${run.stderr}`
 }
 
-function addTargets(suffix: string, oldImage: string, pod: Parameters<LocalStack['runpod']['addPod']>[0]['rollout'] = 'succeed') {
+function addTargets(
+  suffix: string,
+  oldImage: string,
+  pod: Parameters<LocalStack['runpod']['addPod']>[0]['rollout'] = 'succeed'
+) {
   stack.runpod.addPod({ id: `pod-${suffix}`, image: oldImage, rollout: pod, pollsToStart: 1 })
   stack.runpod.addEndpoint({ id: `ep-${suffix}`, image: oldImage, workers: 1 })
   return { 'pod-id': `pod-${suffix}`, 'endpoint-id': `ep-${suffix}` }
@@ -94,7 +103,9 @@ describe('deploy end to end', () => {
     await setRepositoryPolicy(stack.moto, { account: stack.account, region: stack.region, repository }, existing)
     const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'registry-auth': 'none' })
     expect(run.exitCode).toBe(0)
-    const stored = JSON.parse((await stack.policy(repository)) ?? '{}') as { Statement: { Sid: string; Action: unknown }[] }
+    const stored = JSON.parse((await stack.policy(repository)) ?? '{}') as {
+      Statement: { Sid: string; Action: unknown }[]
+    }
     expect(stored.Statement.map((statement) => statement.Sid).sort()).toEqual(['AllowRunpodPull', 'CiPush'])
     expect(stored.Statement.find((statement) => statement.Sid === 'CiPush')?.Action).toHaveLength(5)
   })
@@ -102,11 +113,23 @@ describe('deploy end to end', () => {
   it('rolls a failed pod back to its previous image and shows why it failed', async () => {
     await stack.pushImage(repository, 'bad')
     const oldImage = `${stack.registryHost()}/${repository}:good`
-    stack.runpod.addPod({ id: 'pod-rb', image: oldImage, rollout: 'fail', pollsToStart: 1, failureLog: ['CUDA error: no kernel image is available'] })
+    stack.runpod.addPod({
+      id: 'pod-rb',
+      image: oldImage,
+      rollout: 'fail',
+      pollsToStart: 1,
+      failureLog: ['CUDA error: no kernel image is available']
+    })
     const run = await deploy({ ...stack.deployInputs(repository, 'bad'), 'pod-id': 'pod-rb' })
     expect(run.exitCode).toBe(1)
     expect(deployments(run)).toEqual([
-      { kind: 'pod', id: 'pod-rb', previousImage: oldImage, image: `${stack.registryHost()}/${repository}:bad`, status: 'rolled-back' }
+      {
+        kind: 'pod',
+        id: 'pod-rb',
+        previousImage: oldImage,
+        image: `${stack.registryHost()}/${repository}:bad`,
+        status: 'rolled-back'
+      }
     ])
     expect(stack.runpod.pod('pod-rb').image).toBe(oldImage)
     expect(run.stdout).toMatch(/::error::.*pod pod-rb/)
@@ -151,7 +174,10 @@ describe('deploy end to end', () => {
   ])('fails on %s before any write', async (_name, change, message) => {
     await stack.pushImage(repository, 'v1')
     const writesBefore = stack.runpod.writes().length
-    const inputs = stack.deployInputs('repository' in change ? change.repository : repository, 'tag' in change ? change.tag : 'v1')
+    const inputs = stack.deployInputs(
+      'repository' in change ? change.repository : repository,
+      'tag' in change ? change.tag : 'v1'
+    )
     const run = await deploy({ ...inputs, ...('pod-id' in change ? { 'pod-id': change['pod-id'] } : {}) })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(message)
@@ -175,7 +201,12 @@ describe('deploy end to end', () => {
     await writeFile(eventPath, JSON.stringify({ action: 'published', release: { tag_name: 'v4.0.0' } }))
     try {
       const run = await deploy(
-        { ...stack.deployInputs(repository, 'ignored'), image: `${stack.registryHost()}/${repository}`, 'pod-id': 'pod-pin', 'pin-digest': 'true' },
+        {
+          ...stack.deployInputs(repository, 'ignored'),
+          image: `${stack.registryHost()}/${repository}`,
+          'pod-id': 'pod-pin',
+          'pin-digest': 'true'
+        },
         { GITHUB_EVENT_NAME: 'release', GITHUB_EVENT_PATH: eventPath }
       )
       expect(run.exitCode).toBe(0)
@@ -192,14 +223,20 @@ describe('deploy end to end', () => {
     const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'pod-id': 'pod-nowait', wait: 'false' })
     expect(run.exitCode).toBe(0)
     expect(deployments(run).map((d) => d.status)).toEqual(['updated'])
-    const afterPatch = stack.runpod.requests.filter((request) => request.path === '/v2/pods/pod-nowait').map((request) => request.method)
+    const afterPatch = stack.runpod.requests
+      .filter((request) => request.path === '/v2/pods/pod-nowait')
+      .map((request) => request.method)
     expect(afterPatch).toEqual(['GET', 'PATCH'])
   })
 
   it('without rollback leaves a failed endpoint on the new image and reports failed with its unhealthy workers', async () => {
     await stack.pushImage(repository, 'broken')
     stack.runpod.addEndpoint({ id: 'ep-nrb', image: 'old', workers: 1, rollout: 'fail' })
-    const run = await deploy({ ...stack.deployInputs(repository, 'broken'), 'endpoint-id': 'ep-nrb', rollback: 'false' })
+    const run = await deploy({
+      ...stack.deployInputs(repository, 'broken'),
+      'endpoint-id': 'ep-nrb',
+      rollback: 'false'
+    })
     expect(run.exitCode).toBe(1)
     expect(deployments(run).map((d) => d.status)).toEqual(['failed'])
     expect(stack.runpod.endpoint('ep-nrb').image).toBe(`${stack.registryHost()}/${repository}:broken`)
@@ -224,7 +261,11 @@ describe('deploy end to end', () => {
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
     const tokensBefore = stack.oidc.requests.length
     const run = await deploy(
-      { image: `${MOTO_DEFAULT_ACCOUNT}.dkr.ecr.${stack.region}.amazonaws.com/${repo.repository}:v1`, 'runpod-api-key': stack.runpod.apiKey, 'runpod-api-url': stack.runpod.url },
+      {
+        image: `${MOTO_DEFAULT_ACCOUNT}.dkr.ecr.${stack.region}.amazonaws.com/${repo.repository}:v1`,
+        'runpod-api-key': stack.runpod.apiKey,
+        'runpod-api-url': stack.runpod.url
+      },
       env
     )
     expect(run.exitCode).toBe(0)
@@ -235,7 +276,12 @@ describe('deploy end to end', () => {
   it('deploys a public.ecr.aws image with no AWS access at all', async () => {
     stack.runpod.addPod({ id: 'pod-public', image: 'old', pollsToStart: 1 })
     const run = await runAction({
-      inputs: { image: 'public.ecr.aws/runpod/worker:v1', 'pod-id': 'pod-public', 'runpod-api-key': stack.runpod.apiKey, 'runpod-api-url': stack.runpod.url }
+      inputs: {
+        image: 'public.ecr.aws/runpod/worker:v1',
+        'pod-id': 'pod-public',
+        'runpod-api-key': stack.runpod.apiKey,
+        'runpod-api-url': stack.runpod.url
+      }
     })
     expect(run.exitCode).toBe(0)
     expect(deployments(run).map((d) => d.status)).toEqual(['rolled-out'])
@@ -274,7 +320,10 @@ describe('deploy end to end', () => {
   it('never prints a secret, even with step debug logging on', async () => {
     await stack.pushImage(repository, 'v1')
     const targets = addTargets('secret', 'old')
-    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), ...targets }, { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' })
+    const run = await deploy(
+      { ...stack.deployInputs(repository, 'v1'), ...targets },
+      { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
+    )
     expect(run.exitCode).toBe(0)
     // The runner hides values announced with ::add-mask:: (those lines themselves never reach the log).
     const masked = [...run.stdout.matchAll(/^::add-mask::(.+)$/gm)].map((match) => match[1] ?? '')

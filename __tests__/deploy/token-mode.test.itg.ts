@@ -33,7 +33,10 @@ beforeEach(async () => {
 })
 
 function deploy(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({ inputs: { ...stack.deployInputs(repository, 'v2'), 'registry-auth': 'token', ...inputs }, env: { ...stack.env, ...env } })
+  return runAction({
+    inputs: { ...stack.deployInputs(repository, 'v2'), 'registry-auth': 'token', ...inputs },
+    env: { ...stack.env, ...env }
+  })
 }
 
 function deployments(run: ActionRun): { id: string; status: string }[] {
@@ -43,7 +46,8 @@ function deployments(run: ActionRun): { id: string; status: string }[] {
 /** Requests since `from` that could change something, as `METHOD path` plus the body where it matters. */
 function writesSince(from: number): { call: string; body: unknown }[] {
   // Targets are patched concurrently: sorted, so that their order of arrival does not matter.
-  const rank = (call: string) => ['POST /graphql', 'POST /v2/registries', 'PATCH', 'DELETE'].findIndex((prefix) => call.startsWith(prefix))
+  const rank = (call: string) =>
+    ['POST /graphql', 'POST /v2/registries', 'PATCH', 'DELETE'].findIndex((prefix) => call.startsWith(prefix))
   return stack.runpod.requests
     .slice(from)
     .filter((request) => request.method !== 'GET')
@@ -102,7 +106,11 @@ describe('registry-auth: token', () => {
     stack.runpod.addPod({ id: 'pod-kept', image: newImage, registry: current.id })
     const from = stack.runpod.requests.length
 
-    const run = await deploy({ 'pod-id': 'pod-rot\npod-kept', 'endpoint-id': 'ep-rot', 'registry-credential-name': 'rot' })
+    const run = await deploy({
+      'pod-id': 'pod-rot\npod-kept',
+      'endpoint-id': 'ep-rot',
+      'registry-credential-name': 'rot'
+    })
     expect(run.exitCode).toBe(0)
     const rotated = family('rot').find((registry) => /^rot-\d{14}$/.test(registry.name) && registry.id !== current.id)
     expect(rotated).toMatchObject({ username: 'AWS', password: ecrPassword })
@@ -171,12 +179,18 @@ describe('registry-auth: token', () => {
 
   it('never prints the ECR token, even with step debug logging on', async () => {
     stack.runpod.addPod({ id: 'pod-secret', image: oldImage, pollsToStart: 1 })
-    const run = await deploy({ 'pod-id': 'pod-secret', 'registry-credential-name': 'secret' }, { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' })
+    const run = await deploy(
+      { 'pod-id': 'pod-secret', 'registry-credential-name': 'secret' },
+      { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
+    )
     expect(run.exitCode).toBe(0)
     expect(family('secret')[0]?.password).toBe(ecrPassword)
     const masked = [...run.stdout.matchAll(/^::add-mask::(.+)$/gm)].map((match) => match[1] ?? '')
     expect(masked).toEqual(expect.arrayContaining([ecrToken, ecrPassword]))
-    const visible = (`${run.stdout}\n${run.stderr}` + run.summary + JSON.stringify(run.outputs)).replace(/^::add-mask::.*$/gm, '')
+    const visible = (`${run.stdout}\n${run.stderr}` + run.summary + JSON.stringify(run.outputs)).replace(
+      /^::add-mask::.*$/gm,
+      ''
+    )
     expect(visible).toContain('::debug::')
     for (const secret of [ecrToken, ecrPassword]) expect(visible).not.toContain(secret)
   })

@@ -21,7 +21,9 @@ const blocks: unknown[] = [...readFileSync('README.md', 'utf8').matchAll(/^```ya
   parse(match[1] ?? '', { strict: true, uniqueKeys: true })
 )
 // Snippets (a lone `with:` block, say) are fine; whole workflows are checked.
-const workflows = blocks.filter((block): block is Workflow => typeof block === 'object' && block !== null && 'jobs' in block)
+const workflows = blocks.filter(
+  (block): block is Workflow => typeof block === 'object' && block !== null && 'jobs' in block
+)
 
 describe('README workflow examples', () => {
   it('parse, and include the deploy, release, verify and lint workflows', () => {
@@ -62,7 +64,13 @@ describe('docs/aws-setup.md', () => {
   it('gives the deploy role only the ECR permissions the action calls', () => {
     const actions = jsonBlocks
       .filter((block) => Array.isArray(block['Statement']) && JSON.stringify(block).includes('arn:aws:ecr:'))
-      .flatMap((block) => (block['Statement'] as { Action: string | string[] }[]).flatMap((statement) => statement.Action))
-    expect([...new Set(actions)].sort()).toEqual(['ecr:DescribeImages', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'])
+      .flatMap((block) =>
+        (block['Statement'] as { Action: string | string[] }[]).flatMap((statement) => statement.Action)
+      )
+    expect([...new Set(actions)].sort()).toEqual([
+      'ecr:DescribeImages',
+      'ecr:GetRepositoryPolicy',
+      'ecr:SetRepositoryPolicy'
+    ])
   })
 })

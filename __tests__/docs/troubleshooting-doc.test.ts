@@ -123,7 +123,9 @@ describe('docs/troubleshooting.md', () => {
   })
 
   it('mentions the start of every error and warning the action prints', () => {
-    const undocumented = messages.filter((message) => !isDocumented(message.key)).map((m) => `${m.file}:${m.line}: "${show(m.key)}"`)
+    const undocumented = messages
+      .filter((message) => !isDocumented(message.key))
+      .map((m) => `${m.file}:${m.line}: "${show(m.key)}"`)
     expect(undocumented).toEqual([])
   })
 
@@ -132,7 +134,7 @@ describe('docs/troubleshooting.md', () => {
     expect(documented(['The repository policy of ', ' is owned by another account.'])).toBe(false)
     expect(documented(['Runpod could not find a GPU for pod ', '.'])).toBe(false)
     expect(documented(['The repository policy of ', ' does not let Runpod pull (', ').'])).toBe(true)
-    expect(documented(["Runpod refused ", " (", "). Check the key in the 'runpod-api-key' input."])).toBe(true)
+    expect(documented(['Runpod refused ', ' (', "). Check the key in the 'runpod-api-key' input."])).toBe(true)
   })
 
   it('explains every lint rule with its severity', () => {

@@ -11,7 +11,12 @@ describe('mode: lint (bundled action)', () => {
   beforeAll(async () => {
     workspace = await mkdtemp(path.join(tmpdir(), 'rpd-lint-'))
     await mkdir(path.join(workspace, 'policies'))
-    for (const name of ['runpod-current.json', 'merged-with-push.json', 'public.json', 'runpod-superseded-account.json']) {
+    for (const name of [
+      'runpod-current.json',
+      'merged-with-push.json',
+      'public.json',
+      'runpod-superseded-account.json'
+    ]) {
       await copyFile(path.join('examples/policies', name), path.join(workspace, 'policies', name))
     }
   })
@@ -20,18 +25,27 @@ describe('mode: lint (bundled action)', () => {
     await rm(workspace, { recursive: true, force: true })
   })
 
-  const lint = (inputs: Record<string, string>) => runAction({ inputs: { mode: 'lint', ...inputs }, cwd: workspace, timeoutMs: 30_000 })
+  const lint = (inputs: Record<string, string>) =>
+    runAction({ inputs: { mode: 'lint', ...inputs }, cwd: workspace, timeoutMs: 30_000 })
 
   it('fails on an error finding with an annotation, the findings output and a summary table', async () => {
     const run = await lint({ 'policy-file': 'policies/public.json\npolicies/runpod-current.json' })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toContain('::error title=RPD002,file=policies/public.json,line=7,col=7::Statement "AllowPull" allows Principal "*"')
+    expect(run.stdout).toContain(
+      '::error title=RPD002,file=policies/public.json,line=7,col=7::Statement "AllowPull" allows Principal "*"'
+    )
     expect(run.stdout).toContain('::notice title=RPD010,file=policies/runpod-current.json,line=9,col=9::')
     expect(run.stdout).toMatch(/::error::Policy lint: 1 error, 0 warnings, 1 note in 2 files\. Failing .*'fail-on'/)
     const findings = JSON.parse(run.outputs['findings'] ?? '') as unknown[]
     expect(findings).toEqual([
       expect.objectContaining({ rule: 'RPD002', severity: 'error', file: 'policies/public.json', line: 7, column: 7 }),
-      expect.objectContaining({ rule: 'RPD010', severity: 'note', file: 'policies/runpod-current.json', line: 9, column: 9 })
+      expect.objectContaining({
+        rule: 'RPD010',
+        severity: 'note',
+        file: 'policies/runpod-current.json',
+        line: 9,
+        column: 9
+      })
     ])
     expect(run.summary).toContain('<table>')
     expect(run.summary).toContain('<td>RPD002</td>')
@@ -39,17 +53,26 @@ describe('mode: lint (bundled action)', () => {
   })
 
   it('expands globs, annotates every file and writes SARIF even when it fails', async () => {
-    const run = await lint({ 'policy-file': 'policies/runpod-*.json\npolicies/merged-*.json', 'sarif-file': 'out/lint.sarif' })
+    const run = await lint({
+      'policy-file': 'policies/runpod-*.json\npolicies/merged-*.json',
+      'sarif-file': 'out/lint.sarif'
+    })
     expect(run.stdout).toContain('::warning title=RPD004,file=policies/runpod-superseded-account.json')
     // The superseded example also has RPD001, an error.
     expect(run.exitCode).toBe(1)
     const sarif = JSON.parse(await readFile(path.join(workspace, 'out/lint.sarif'), 'utf8')) as {
       version: string
-      runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[]
+      runs: {
+        results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[]
+      }[]
     }
     expect(sarif.version).toBe('2.1.0')
-    const uris = sarif.runs[0]!.results.map((result) => `${result.ruleId} ${result.locations[0]!.physicalLocation.artifactLocation.uri}`)
-    expect(uris).toEqual(expect.arrayContaining(['RPD004 policies/runpod-superseded-account.json', 'RPD010 policies/runpod-current.json']))
+    const uris = sarif.runs[0]!.results.map(
+      (result) => `${result.ruleId} ${result.locations[0]!.physicalLocation.artifactLocation.uri}`
+    )
+    expect(uris).toEqual(
+      expect.arrayContaining(['RPD004 policies/runpod-superseded-account.json', 'RPD010 policies/runpod-current.json'])
+    )
   })
 
   it('passes with fail-on error when there are only notes and warnings, and fails with fail-on warning', async () => {

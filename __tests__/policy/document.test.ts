@@ -4,14 +4,33 @@ import { parseOperator } from '../../src/policy/operators.js'
 
 describe('parsePolicy', () => {
   it('normalises a single Statement object and string Action/Principal forms, with positions', () => {
-    const text = ['{', '  "Statement": {', '    "Effect": "Allow",', '    "Principal": {"AWS": "123456789012"},', '    "Action": "ecr:BatchGetImage"', '  }', '}'].join('\n')
+    const text = [
+      '{',
+      '  "Statement": {',
+      '    "Effect": "Allow",',
+      '    "Principal": {"AWS": "123456789012"},',
+      '    "Action": "ecr:BatchGetImage"',
+      '  }',
+      '}'
+    ].join('\n')
     const doc = parsePolicy(text)
     expect(doc.problems).toEqual([])
     expect(doc.statements).toHaveLength(1)
     const statement = doc.statements[0]!
-    expect(statement).toMatchObject({ line: 2, column: 16, label: 'statement 1', effect: { value: 'Allow', line: 3, column: 5 } })
-    expect(statement.principal?.values).toEqual([{ type: 'AWS', value: 'arn:aws:iam::123456789012:root', line: 4, column: 26 }])
-    expect(statement.action).toEqual({ line: 5, column: 5, values: [{ value: 'ecr:BatchGetImage', line: 5, column: 15 }] })
+    expect(statement).toMatchObject({
+      line: 2,
+      column: 16,
+      label: 'statement 1',
+      effect: { value: 'Allow', line: 3, column: 5 }
+    })
+    expect(statement.principal?.values).toEqual([
+      { type: 'AWS', value: 'arn:aws:iam::123456789012:root', line: 4, column: 26 }
+    ])
+    expect(statement.action).toEqual({
+      line: 5,
+      column: 5,
+      values: [{ value: 'ecr:BatchGetImage', line: 5, column: 15 }]
+    })
   })
 
   it('reads "*" as {"AWS": "*"} and keeps Service and Federated principals apart', () => {
@@ -20,7 +39,16 @@ describe('parsePolicy', () => {
         Version: '2012-10-17',
         Statement: [
           { Sid: 'a', Effect: 'Allow', Principal: '*', Action: ['ecr:*'] },
-          { Sid: 'b', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com', Federated: ['x'], AWS: ['arn:aws:iam::111111111111:role/r'] }, Action: 'ecr:*' }
+          {
+            Sid: 'b',
+            Effect: 'Allow',
+            Principal: {
+              Service: 'codebuild.amazonaws.com',
+              Federated: ['x'],
+              AWS: ['arn:aws:iam::111111111111:role/r']
+            },
+            Action: 'ecr:*'
+          }
         ]
       })
     )
@@ -42,14 +70,40 @@ describe('parsePolicy', () => {
           Effect: 'Deny',
           Principal: '*',
           Action: 'ecr:*',
-          Condition: { 'ForAnyValue:StringNotLikeIfExists': { 'AWS:PrincipalArn': ['a', 'b'] }, Bool: { 'aws:SecureTransport': false } }
+          Condition: {
+            'ForAnyValue:StringNotLikeIfExists': { 'AWS:PrincipalArn': ['a', 'b'] },
+            Bool: { 'aws:SecureTransport': false }
+          }
         }
       })
     )
     expect(doc.problems).toEqual([])
-    expect(doc.statements[0]?.conditions.map(({ base, ifExists, qualifier, negated, key, values }) => ({ base, ifExists, qualifier, negated, key, values: values.map((v) => v.value) }))).toEqual([
-      { base: 'StringNotLike', ifExists: true, qualifier: 'ForAnyValue', negated: true, key: 'AWS:PrincipalArn', values: ['a', 'b'] },
-      { base: 'Bool', ifExists: false, qualifier: undefined, negated: false, key: 'aws:SecureTransport', values: ['false'] }
+    expect(
+      doc.statements[0]?.conditions.map(({ base, ifExists, qualifier, negated, key, values }) => ({
+        base,
+        ifExists,
+        qualifier,
+        negated,
+        key,
+        values: values.map((v) => v.value)
+      }))
+    ).toEqual([
+      {
+        base: 'StringNotLike',
+        ifExists: true,
+        qualifier: 'ForAnyValue',
+        negated: true,
+        key: 'AWS:PrincipalArn',
+        values: ['a', 'b']
+      },
+      {
+        base: 'Bool',
+        ifExists: false,
+        qualifier: undefined,
+        negated: false,
+        key: 'aws:SecureTransport',
+        values: ['false']
+      }
     ])
   })
 
@@ -59,14 +113,26 @@ describe('parsePolicy', () => {
     ['[]', 'must be a JSON object'],
     ['{"Version": "2012-10-17"}', 'no "Statement"'],
     ['{"Version": "2012-10-18", "Statement": []}', '"Version" must be'],
-    ['{"Statement": [{"Effect": "allow", "Principal": "*", "Action": "ecr:*"}]}', '"Effect" of statement 1 must be "Allow" or "Deny"'],
+    [
+      '{"Statement": [{"Effect": "allow", "Principal": "*", "Action": "ecr:*"}]}',
+      '"Effect" of statement 1 must be "Allow" or "Deny"'
+    ],
     ['{"Statement": [{"Principal": "*", "Action": "ecr:*"}]}', '"Effect" of statement 1 is missing'],
     ['{"Statement": [{"Effect": "Allow", "Action": "ecr:*"}]}', '"Principal" of statement 1 is missing'],
     ['{"Statement": [{"Effect": "Allow", "Principal": "*"}]}', '"Action" of statement 1 is missing'],
-    ['{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Actions": []}]}', 'unknown element "Actions"'],
+    [
+      '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Actions": []}]}',
+      'unknown element "Actions"'
+    ],
     ['{"Statement": [], "Extra": 1}', 'unknown element "Extra"'],
-    ['{"Statement": [{"Sid": "x", "Effect": "Allow", "Principal": {"Aws": "*"}, "Action": "ecr:*"}]}', 'unknown principal type "Aws"'],
-    ['{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Condition": {"StringEqual": {"aws:PrincipalArn": "x"}}}]}', 'unknown condition operator "StringEqual"'],
+    [
+      '{"Statement": [{"Sid": "x", "Effect": "Allow", "Principal": {"Aws": "*"}, "Action": "ecr:*"}]}',
+      'unknown principal type "Aws"'
+    ],
+    [
+      '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Condition": {"StringEqual": {"aws:PrincipalArn": "x"}}}]}',
+      'unknown condition operator "StringEqual"'
+    ],
     ['{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": [1]}]}', 'strings only'],
     ['{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Principal": "*", "Action": "ecr:*"}]}', '"Effect" twice']
   ])('reports %s as a problem, not an exception', (text, message) => {

@@ -15,7 +15,10 @@ function allow(extra: object): object {
   return { Effect: 'Allow', Action: [...PULL_ACTIONS], ...extra }
 }
 
-const byArn = (operator: string, values: string | string[], key = 'aws:PrincipalArn') => ({ Principal: '*', Condition: { [operator]: { [key]: values } } })
+const byArn = (operator: string, values: string | string[], key = 'aws:PrincipalArn') => ({
+  Principal: '*',
+  Condition: { [operator]: { [key]: values } }
+})
 
 describe('analyzeGrant: principals', () => {
   it.each([
@@ -43,7 +46,13 @@ describe('analyzeGrant: principals', () => {
     ['another account root', { Principal: { AWS: '111111111111' } }],
     ['a Service principal', { Principal: { Service: 'ecr.amazonaws.com' } }],
     ['StringEquals with a wildcard (matched literally)', byArn('StringEquals', 'arn:aws:iam::550005742258:role/*')],
-    ['StringEquals with different case', byArn('StringEquals', BOTH.map((arn) => arn.toUpperCase()))],
+    [
+      'StringEquals with different case',
+      byArn(
+        'StringEquals',
+        BOTH.map((arn) => arn.toUpperCase())
+      )
+    ],
     ['a negated operator naming the roles', byArn('StringNotEquals', BOTH)],
     ['an unknown condition key', byArn('StringEquals', 'vpc-1', 'aws:SourceVpc')],
     ['NotPrincipal in an Allow', { NotPrincipal: { AWS: 'arn:aws:iam::111111111111:root' } }]
@@ -59,7 +68,10 @@ describe('analyzeGrant: principals', () => {
   })
 
   it('ANDs condition operators: a second unknown condition makes the grant unprovable', () => {
-    const statement = { Principal: '*', Condition: { StringEquals: { 'aws:PrincipalArn': BOTH }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }
+    const statement = {
+      Principal: '*',
+      Condition: { StringEquals: { 'aws:PrincipalArn': BOTH }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }
+    }
     expect(analyzeGrant(policy(allow(statement)), BOTH).granted).toBe(false)
   })
 })
@@ -79,18 +91,28 @@ describe('analyzeGrant: actions', () => {
     const text = policy(
       { Effect: 'Allow', Principal: { AWS: EAST }, Action: 'ecr:BatchGetImage' },
       { Effect: 'Allow', Principal: { AWS: [WEST] }, Action: 'ecr:BatchGetImage' },
-      { Effect: 'Allow', Principal: { AWS: '550005742258' }, Action: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }
+      {
+        Effect: 'Allow',
+        Principal: { AWS: '550005742258' },
+        Action: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']
+      }
     )
     expect(analyzeGrant(text, BOTH).granted).toBe(true)
   })
 
   it('reports the missing actions', () => {
-    const analysis = analyzeGrant(policy({ Effect: 'Allow', Principal: { AWS: BOTH }, Action: 'ecr:BatchGetImage' }), [EAST])
-    expect(analysis.missing).toEqual([{ principal: EAST, actions: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }])
+    const analysis = analyzeGrant(policy({ Effect: 'Allow', Principal: { AWS: BOTH }, Action: 'ecr:BatchGetImage' }), [
+      EAST
+    ])
+    expect(analysis.missing).toEqual([
+      { principal: EAST, actions: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }
+    ])
   })
 
   it('does not count NotAction in an Allow', () => {
-    expect(analyzeGrant(policy({ Effect: 'Allow', Principal: { AWS: BOTH }, NotAction: 'ecr:PutImage' }), BOTH).granted).toBe(false)
+    expect(
+      analyzeGrant(policy({ Effect: 'Allow', Principal: { AWS: BOTH }, NotAction: 'ecr:PutImage' }), BOTH).granted
+    ).toBe(false)
   })
 })
 
@@ -99,10 +121,32 @@ describe('analyzeGrant: Deny', () => {
 
   it.each([
     ['a Deny for everyone', { Sid: 'NoPull', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchGetImage' }, 'NoPull'],
-    ['a Deny naming the account', { Effect: 'Deny', Principal: { AWS: '550005742258' }, Action: 'ecr:*' }, 'statement 2'],
-    ['a Deny with NotAction leaving pull uncovered', { Sid: 'D', Effect: 'Deny', Principal: '*', NotAction: 'ecr:PutImage' }, 'D'],
-    ['a Deny with NotPrincipal not naming the roles', { Sid: 'D', Effect: 'Deny', NotPrincipal: { AWS: '111111111111' }, Action: '*' }, 'D'],
-    ['a Deny with a matching StringLike condition', { Sid: 'D', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::550005742258:*' } } }, 'D']
+    [
+      'a Deny naming the account',
+      { Effect: 'Deny', Principal: { AWS: '550005742258' }, Action: 'ecr:*' },
+      'statement 2'
+    ],
+    [
+      'a Deny with NotAction leaving pull uncovered',
+      { Sid: 'D', Effect: 'Deny', Principal: '*', NotAction: 'ecr:PutImage' },
+      'D'
+    ],
+    [
+      'a Deny with NotPrincipal not naming the roles',
+      { Sid: 'D', Effect: 'Deny', NotPrincipal: { AWS: '111111111111' }, Action: '*' },
+      'D'
+    ],
+    [
+      'a Deny with a matching StringLike condition',
+      {
+        Sid: 'D',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'ecr:*',
+        Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::550005742258:*' } }
+      },
+      'D'
+    ]
   ])('is blocked by %s', (_name, deny, label) => {
     const analysis = analyzeGrant(policy(grant, deny), BOTH)
     expect(analysis.granted).toBe(false)
@@ -112,8 +156,14 @@ describe('analyzeGrant: Deny', () => {
   it.each([
     ['a Deny for another principal', { Effect: 'Deny', Principal: { AWS: '111111111111' }, Action: 'ecr:*' }],
     ['a Deny of write actions only', { Effect: 'Deny', Principal: '*', Action: ['ecr:PutImage', 'ecr:Delete*'] }],
-    ['a Deny excluding the roles with StringNotEquals', { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringNotEquals: { 'aws:PrincipalArn': BOTH } } }],
-    ['a Deny we cannot prove applies (unknown key)', { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]
+    [
+      'a Deny excluding the roles with StringNotEquals',
+      { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringNotEquals: { 'aws:PrincipalArn': BOTH } } }
+    ],
+    [
+      'a Deny we cannot prove applies (unknown key)',
+      { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }
+    ]
   ])('is not blocked by %s', (_name, deny) => {
     expect(analyzeGrant(policy(grant, deny), BOTH)).toMatchObject({ granted: true, deniedBy: [] })
   })
@@ -129,7 +179,10 @@ describe('analyzeGrant: validity and the superseded account', () => {
   it.each([
     ['a principal ARN', { Principal: { AWS: 'arn:aws:iam::418399314813:role/prod-us-east-1-deployment-role' } }],
     ['the account id', { Principal: { AWS: '418399314813' } }],
-    ['a condition value', byArn('StringEquals', [EAST, 'arn:aws:iam::418399314813:role/prod-us-east-1-deployment-role'])]
+    [
+      'a condition value',
+      byArn('StringEquals', [EAST, 'arn:aws:iam::418399314813:role/prod-us-east-1-deployment-role'])
+    ]
   ])('sees the superseded account in %s', (_name, statement) => {
     expect(analyzeGrant(policy(allow(statement)), BOTH).supersededAccount).toBe(true)
   })

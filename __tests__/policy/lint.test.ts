@@ -68,20 +68,32 @@ describe('lintPolicy', () => {
     })
 
     it('misses when the roles get the actions through other forms', () => {
-      expect(only(text({ Effect: 'Allow', Principal: { AWS: '550005742258' }, Action: 'ecr:Batch*' }, { Effect: 'Allow', Principal: { AWS: ROLES }, Action: 'ecr:GetDownloadUrlForLayer' }), 'RPD001')).toEqual([])
+      expect(
+        only(
+          text(
+            { Effect: 'Allow', Principal: { AWS: '550005742258' }, Action: 'ecr:Batch*' },
+            { Effect: 'Allow', Principal: { AWS: ROLES }, Action: 'ecr:GetDownloadUrlForLayer' }
+          ),
+          'RPD001'
+        )
+      ).toEqual([])
     })
 
     it('checks the principals it is given', () => {
       const other = 'arn:aws:iam::111111111111:role/puller'
       expect(rules(lintPolicy(text(RUNPOD), 'p', [other]))).toEqual(['RPD001'])
-      expect(lintPolicy(text({ ...RUNPOD, Condition: { StringEquals: { 'aws:PrincipalArn': other } } }), 'p', [other])).toEqual([])
+      expect(
+        lintPolicy(text({ ...RUNPOD, Condition: { StringEquals: { 'aws:PrincipalArn': other } } }), 'p', [other])
+      ).toEqual([])
     })
   })
 
   describe('RPD002 public access', () => {
     it('hits Principal "*" without a condition, at the Principal element', () => {
       const source = text({ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: [...PULL_ACTIONS] })
-      expect(only(source, 'RPD002')).toEqual([expect.objectContaining({ ...at(source, '"Principal"'), severity: 'error' })])
+      expect(only(source, 'RPD002')).toEqual([
+        expect.objectContaining({ ...at(source, '"Principal"'), severity: 'error' })
+      ])
     })
 
     it.each([
@@ -99,13 +111,18 @@ describe('lintPolicy', () => {
       ['aws:PrincipalOrgID', { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }],
       ['aws:PrincipalAccount', { StringEquals: { 'AWS:PrincipalAccount': '550005742258' } }],
       ['aws:SourceAccount with ArnLike on another key', { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
-      ['ForAnyValue:StringLike on aws:PrincipalArn', { 'ForAnyValue:StringLike': { 'aws:PrincipalArn': 'arn:aws:iam::550005742258:role/*' } }]
+      [
+        'ForAnyValue:StringLike on aws:PrincipalArn',
+        { 'ForAnyValue:StringLike': { 'aws:PrincipalArn': 'arn:aws:iam::550005742258:role/*' } }
+      ]
     ])('misses a condition pinning the caller with %s', (_name, Condition) => {
       expect(only(text({ ...RUNPOD, Condition }), 'RPD002')).toEqual([])
     })
 
     it('misses a Deny with Principal "*"', () => {
-      expect(only(text(RUNPOD, { Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }), 'RPD002')).toEqual([])
+      expect(only(text(RUNPOD, { Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }), 'RPD002')).toEqual(
+        []
+      )
     })
   })
 
@@ -115,23 +132,40 @@ describe('lintPolicy', () => {
       expect(only(source, 'RPD003')).toEqual([expect.objectContaining({ ...at(source, '"ecr:*"'), severity: 'error' })])
     })
 
-    it.each([['ecr:PutImage'], ['ECR:put*'], ['*'], ['ecr:*Layer*'], ['ecr:SetRepositoryPolicy']])('hits %s in the Runpod statement', (action) => {
-      expect(rules(only(text({ ...RUNPOD, Action: [...PULL_ACTIONS, action] }), 'RPD003'))).toEqual(['RPD003'])
-    })
+    it.each([['ecr:PutImage'], ['ECR:put*'], ['*'], ['ecr:*Layer*'], ['ecr:SetRepositoryPolicy']])(
+      'hits %s in the Runpod statement',
+      (action) => {
+        expect(rules(only(text({ ...RUNPOD, Action: [...PULL_ACTIONS, action] }), 'RPD003'))).toEqual(['RPD003'])
+      }
+    )
 
     it('hits write access for everyone', () => {
-      expect(rules(only(text(RUNPOD, { Effect: 'Allow', Principal: '*', Action: 'ecr:PutImage' }), 'RPD003'))).toEqual(['RPD003'])
+      expect(rules(only(text(RUNPOD, { Effect: 'Allow', Principal: '*', Action: 'ecr:PutImage' }), 'RPD003'))).toEqual([
+        'RPD003'
+      ])
     })
 
     it('misses push granted to another principal, directly or through a pinned condition', () => {
       const ci = 'arn:aws:iam::123456789012:role/ci'
       const push = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']
       expect(only(text(RUNPOD, { Effect: 'Allow', Principal: { AWS: ci }, Action: push }), 'RPD003')).toEqual([])
-      expect(only(text(RUNPOD, { Effect: 'Allow', Principal: '*', Action: push, Condition: { ArnEquals: { 'aws:PrincipalArn': ci } } }), 'RPD003')).toEqual([])
+      expect(
+        only(
+          text(RUNPOD, {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: push,
+            Condition: { ArnEquals: { 'aws:PrincipalArn': ci } }
+          }),
+          'RPD003'
+        )
+      ).toEqual([])
     })
 
     it('misses read-only extras such as DescribeImages', () => {
-      expect(only(text({ ...RUNPOD, Action: [...PULL_ACTIONS, 'ecr:DescribeImages', 'ecr:List*'] }), 'RPD003')).toEqual([])
+      expect(only(text({ ...RUNPOD, Action: [...PULL_ACTIONS, 'ecr:DescribeImages', 'ecr:List*'] }), 'RPD003')).toEqual(
+        []
+      )
     })
   })
 
@@ -139,15 +173,33 @@ describe('lintPolicy', () => {
     it('hits the old role ARN in a condition, at the value', () => {
       const old = 'arn:aws:iam::418399314813:role/prod-us-east-1-deployment-role'
       const source = text({ ...RUNPOD, Condition: { StringEquals: { 'aws:PrincipalArn': [...ROLES, old] } } })
-      expect(only(source, 'RPD004')).toEqual([expect.objectContaining({ ...at(source, `"${old}"`), severity: 'warning' })])
+      expect(only(source, 'RPD004')).toEqual([
+        expect.objectContaining({ ...at(source, `"${old}"`), severity: 'warning' })
+      ])
     })
 
     it('hits the old account as a principal', () => {
-      expect(rules(only(text(RUNPOD, { Effect: 'Allow', Principal: { AWS: '418399314813' }, Action: 'ecr:BatchGetImage' }), 'RPD004'))).toEqual(['RPD004'])
+      expect(
+        rules(
+          only(
+            text(RUNPOD, { Effect: 'Allow', Principal: { AWS: '418399314813' }, Action: 'ecr:BatchGetImage' }),
+            'RPD004'
+          )
+        )
+      ).toEqual(['RPD004'])
     })
 
     it('misses other accounts and a Deny of the old account', () => {
-      expect(only(text(RUNPOD, { Effect: 'Deny', Principal: { AWS: '418399314813' }, Action: 'ecr:*' }, { Effect: 'Allow', Principal: { AWS: '418399314814' }, Action: 'ecr:BatchGetImage' }), 'RPD004')).toEqual([])
+      expect(
+        only(
+          text(
+            RUNPOD,
+            { Effect: 'Deny', Principal: { AWS: '418399314813' }, Action: 'ecr:*' },
+            { Effect: 'Allow', Principal: { AWS: '418399314814' }, Action: 'ecr:BatchGetImage' }
+          ),
+          'RPD004'
+        )
+      ).toEqual([])
     })
   })
 
@@ -161,23 +213,42 @@ describe('lintPolicy', () => {
     })
 
     it('misses a Deny that excludes the Runpod roles', () => {
-      const deny = { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': ROLES } } }
+      const deny = {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'ecr:*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': ROLES } }
+      }
       expect(only(text(RUNPOD, deny), 'RPD005')).toEqual([])
     })
   })
 
   describe('RPD006 NotPrincipal / NotAction in an Allow', () => {
     it('hits NotAction, at the element', () => {
-      const source = text(RUNPOD, { Sid: 'Odd', Effect: 'Allow', Principal: { AWS: '123456789012' }, NotAction: 'ecr:DeleteRepository' })
+      const source = text(RUNPOD, {
+        Sid: 'Odd',
+        Effect: 'Allow',
+        Principal: { AWS: '123456789012' },
+        NotAction: 'ecr:DeleteRepository'
+      })
       expect(only(source, 'RPD006')).toEqual([expect.objectContaining({ ...at(source, '"NotAction"') })])
     })
 
     it('hits NotPrincipal', () => {
-      expect(rules(only(text(RUNPOD, { Effect: 'Allow', NotPrincipal: { AWS: '123456789012' }, Action: 'ecr:BatchGetImage' }), 'RPD006'))).toEqual(['RPD006'])
+      expect(
+        rules(
+          only(
+            text(RUNPOD, { Effect: 'Allow', NotPrincipal: { AWS: '123456789012' }, Action: 'ecr:BatchGetImage' }),
+            'RPD006'
+          )
+        )
+      ).toEqual(['RPD006'])
     })
 
     it('misses NotPrincipal in a Deny', () => {
-      expect(only(text(RUNPOD, { Effect: 'Deny', NotPrincipal: { AWS: ROLES }, Action: 'ecr:*' }), 'RPD006')).toEqual([])
+      expect(only(text(RUNPOD, { Effect: 'Deny', NotPrincipal: { AWS: ROLES }, Action: 'ecr:*' }), 'RPD006')).toEqual(
+        []
+      )
     })
   })
 
@@ -189,7 +260,9 @@ describe('lintPolicy', () => {
 
     it('hits an unknown condition operator at the operator, and skips RPD001', () => {
       const source = text({ ...RUNPOD, Condition: { StringEqualz: { 'aws:PrincipalArn': ROLES } } })
-      expect(lintPolicy(source, 'p')).toEqual([expect.objectContaining({ rule: 'RPD007', ...at(source, '"StringEqualz"') })])
+      expect(lintPolicy(source, 'p')).toEqual([
+        expect.objectContaining({ rule: 'RPD007', ...at(source, '"StringEqualz"') })
+      ])
     })
 
     it('misses a valid policy', () => {
@@ -199,18 +272,35 @@ describe('lintPolicy', () => {
 
   describe('RPD008 duplicate Sid', () => {
     it('hits the second Sid', () => {
-      const source = text(RUNPOD, { Sid: 'AllowRunpodPull', Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'ecr:BatchGetImage' })
+      const source = text(RUNPOD, {
+        Sid: 'AllowRunpodPull',
+        Effect: 'Allow',
+        Principal: { AWS: '123456789012' },
+        Action: 'ecr:BatchGetImage'
+      })
       expect(only(source, 'RPD008')).toEqual([expect.objectContaining({ ...at(source, '"Sid"', 1) })])
     })
 
     it('misses Sids that differ in case only', () => {
-      expect(only(text(RUNPOD, { Sid: 'allowrunpodpull', Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'ecr:BatchGetImage' }), 'RPD008')).toEqual([])
+      expect(
+        only(
+          text(RUNPOD, {
+            Sid: 'allowrunpodpull',
+            Effect: 'Allow',
+            Principal: { AWS: '123456789012' },
+            Action: 'ecr:BatchGetImage'
+          }),
+          'RPD008'
+        )
+      ).toEqual([])
     })
   })
 
   describe('RPD009 Version', () => {
     it('hits a missing Version at 1:1', () => {
-      expect(only(JSON.stringify({ Statement: [RUNPOD] }), 'RPD009')).toEqual([expect.objectContaining({ line: 1, column: 1, severity: 'warning' })])
+      expect(only(JSON.stringify({ Statement: [RUNPOD] }), 'RPD009')).toEqual([
+        expect.objectContaining({ line: 1, column: 1, severity: 'warning' })
+      ])
     })
 
     it('hits 2008-10-17 at the value', () => {
@@ -230,11 +320,18 @@ describe('lintPolicy', () => {
   describe('RPD010 GetAuthorizationToken', () => {
     it('notes it at the action value', () => {
       const source = text({ ...RUNPOD, Action: ['ecr:GetAuthorizationToken', ...PULL_ACTIONS] })
-      expect(lintPolicy(source, 'p')).toEqual([expect.objectContaining({ rule: 'RPD010', severity: 'note', ...at(source, '"ecr:GetAuthorizationToken"') })])
+      expect(lintPolicy(source, 'p')).toEqual([
+        expect.objectContaining({ rule: 'RPD010', severity: 'note', ...at(source, '"ecr:GetAuthorizationToken"') })
+      ])
     })
 
     it('misses ecr:Get* which merely covers it', () => {
-      expect(only(text({ ...RUNPOD, Action: ['ecr:Get*', 'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability'] }), 'RPD010')).toEqual([])
+      expect(
+        only(
+          text({ ...RUNPOD, Action: ['ecr:Get*', 'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability'] }),
+          'RPD010'
+        )
+      ).toEqual([])
     })
   })
 
@@ -247,7 +344,9 @@ describe('lintPolicy', () => {
     it('hits 10,241 characters', () => {
       const source = padded(10_241)
       expect(source).toHaveLength(10_241)
-      expect(lintPolicy(source, 'p')).toEqual([expect.objectContaining({ rule: 'RPD011', line: 1, column: 1, severity: 'error' })])
+      expect(lintPolicy(source, 'p')).toEqual([
+        expect.objectContaining({ rule: 'RPD011', line: 1, column: 1, severity: 'error' })
+      ])
     })
 
     it('misses exactly 10,240 characters', () => {
@@ -256,16 +355,30 @@ describe('lintPolicy', () => {
   })
 
   describe('RPD012 wildcard in an Equals operator', () => {
-    it.each(['StringEquals', 'ArnEquals', 'StringEqualsIfExists', 'ForAnyValue:ArnEquals'])('hits %s with *, at the value', (operator) => {
-      const value = 'arn:aws:iam::550005742258:role/prod-*'
-      const source = text(RUNPOD, { Sid: 'W', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Condition: { [operator]: { 'aws:PrincipalArn': value } } })
-      const findings = only(source, 'RPD012')
-      expect(findings).toEqual([expect.objectContaining({ ...at(source, `"${value}"`), severity: 'warning' })])
-      expect(findings[0]?.message).toContain(operator.replace('Equals', 'Like'))
-    })
+    it.each(['StringEquals', 'ArnEquals', 'StringEqualsIfExists', 'ForAnyValue:ArnEquals'])(
+      'hits %s with *, at the value',
+      (operator) => {
+        const value = 'arn:aws:iam::550005742258:role/prod-*'
+        const source = text(RUNPOD, {
+          Sid: 'W',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'ecr:BatchGetImage',
+          Condition: { [operator]: { 'aws:PrincipalArn': value } }
+        })
+        const findings = only(source, 'RPD012')
+        expect(findings).toEqual([expect.objectContaining({ ...at(source, `"${value}"`), severity: 'warning' })])
+        expect(findings[0]?.message).toContain(operator.replace('Equals', 'Like'))
+      }
+    )
 
     it('misses the same value with StringLike, and StringNotEquals', () => {
-      const source = text(RUNPOD, { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Condition: { StringLike: { 'aws:PrincipalArn': 'a*' }, StringNotEquals: { 'aws:userid': 'b?' } } })
+      const source = text(RUNPOD, {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'ecr:BatchGetImage',
+        Condition: { StringLike: { 'aws:PrincipalArn': 'a*' }, StringNotEquals: { 'aws:userid': 'b?' } }
+      })
       expect(only(source, 'RPD012')).toEqual([])
     })
   })

@@ -5,7 +5,12 @@ import { ActionError } from '../../src/errors.js'
 import { analyzeGrant } from '../../src/policy/grant.js'
 import { lintPolicy } from '../../src/policy/lint.js'
 import { applyRunpodGrant } from '../../src/policy/merge.js'
-import { PULL_ACTIONS, RUNPOD_DEPLOYMENT_ROLES, runpodStatement, SUPERSEDED_RUNPOD_ACCOUNT } from '../../src/policy/runpod-statement.js'
+import {
+  PULL_ACTIONS,
+  RUNPOD_DEPLOYMENT_ROLES,
+  runpodStatement,
+  SUPERSEDED_RUNPOD_ACCOUNT
+} from '../../src/policy/runpod-statement.js'
 
 const ROLES = [...RUNPOD_DEPLOYMENT_ROLES]
 const CI = 'arn:aws:iam::123456789012:role/ci'
@@ -95,7 +100,12 @@ describe('applyRunpodGrant', () => {
       Version: '2008-10-17',
       Statement: [
         { Sid: 'First', Effect: 'Allow', Principal: { AWS: CI }, Action: 'ecr:*' },
-        { Sid: 'AllowRunpodPull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SUPERSEDED_RUNPOD_ACCOUNT}:role/prod-us-east-1-deployment-role` }, Action: ['ecr:GetAuthorizationToken', ...PULL_ACTIONS] },
+        {
+          Sid: 'AllowRunpodPull',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${SUPERSEDED_RUNPOD_ACCOUNT}:role/prod-us-east-1-deployment-role` },
+          Action: ['ecr:GetAuthorizationToken', ...PULL_ACTIONS]
+        },
         { Sid: 'Last', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }
       ]
     })
@@ -109,13 +119,22 @@ describe('applyRunpodGrant', () => {
 
   it('is idempotent and leaves a policy that already grants pull untouched, byte for byte', () => {
     const current = readFileSync('examples/policies/runpod-current.json', 'utf8')
-    expect(applyRunpodGrant(current, ROLES)).toEqual({ changed: false, policyText: current, statement: runpodStatement(ROLES) })
+    expect(applyRunpodGrant(current, ROLES)).toEqual({
+      changed: false,
+      policyText: current,
+      statement: runpodStatement(ROLES)
+    })
     const once = applyRunpodGrant(undefined, ROLES).policyText
     expect(applyRunpodGrant(once, ROLES)).toMatchObject({ changed: false, policyText: once })
   })
 
   it('falls back to compact JSON when the indented policy would be too long', () => {
-    const filler = Array.from({ length: 40 }, (_, i) => ({ Sid: `Ci${i}`, Effect: 'Allow', Principal: { AWS: CI }, Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] }))
+    const filler = Array.from({ length: 40 }, (_, i) => ({
+      Sid: `Ci${i}`,
+      Effect: 'Allow',
+      Principal: { AWS: CI },
+      Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']
+    }))
     const existing = JSON.stringify({ Version: '2012-10-17', Statement: filler })
     expect(JSON.stringify(JSON.parse(existing), null, 2).length).toBeGreaterThan(10_240)
     const result = applyRunpodGrant(existing, ROLES)
@@ -125,7 +144,9 @@ describe('applyRunpodGrant', () => {
 
   it('refuses an invalid policy, naming the problem', () => {
     expect(refusal('{"Statement": [')).toMatch(/repository policy is not a valid policy document.*RPD007/)
-    expect(refusal(JSON.stringify({ Statement: [{ Effect: 'Permit', Principal: '*', Action: 'ecr:*' }] }))).toContain('"Effect" of statement 1 must be "Allow" or "Deny"')
+    expect(refusal(JSON.stringify({ Statement: [{ Effect: 'Permit', Principal: '*', Action: 'ecr:*' }] }))).toContain(
+      '"Effect" of statement 1 must be "Allow" or "Deny"'
+    )
   })
 
   it('refuses when the result would exceed 10,240 characters', () => {
@@ -142,9 +163,21 @@ describe('applyRunpodGrant', () => {
   })
 
   it.each([
-    ['public', { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }, /RPD002: Statement "Everyone"/],
-    ['Runpod write', { Sid: 'RunpodAll', Effect: 'Allow', Principal: { AWS: ROLES[0] }, Action: 'ecr:*' }, /RPD003: Statement "RunpodAll"/],
-    ['Deny of the pull', { Sid: 'NoPull', Effect: 'Deny', Principal: { AWS: '550005742258' }, Action: 'ecr:BatchGetImage' }, /RPD005: Statement "NoPull"/]
+    [
+      'public',
+      { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' },
+      /RPD002: Statement "Everyone"/
+    ],
+    [
+      'Runpod write',
+      { Sid: 'RunpodAll', Effect: 'Allow', Principal: { AWS: ROLES[0] }, Action: 'ecr:*' },
+      /RPD003: Statement "RunpodAll"/
+    ],
+    [
+      'Deny of the pull',
+      { Sid: 'NoPull', Effect: 'Deny', Principal: { AWS: '550005742258' }, Action: 'ecr:BatchGetImage' },
+      /RPD005: Statement "NoPull"/
+    ]
   ])('refuses to write a policy that would still be %s', (_name, statement, message) => {
     const existing = JSON.stringify({ Version: '2012-10-17', Statement: [statement] })
     expect(refusal(existing)).toMatch(message)
@@ -152,13 +185,33 @@ describe('applyRunpodGrant', () => {
 })
 
 describe('applyRunpodGrant properties', () => {
-  const accountArn = fc.constantFrom(CI, 'arn:aws:iam::210987654321:role/deployer', ...ROLES, `arn:aws:iam::${SUPERSEDED_RUNPOD_ACCOUNT}:role/prod-us-east-1-deployment-role`)
+  const accountArn = fc.constantFrom(
+    CI,
+    'arn:aws:iam::210987654321:role/deployer',
+    ...ROLES,
+    `arn:aws:iam::${SUPERSEDED_RUNPOD_ACCOUNT}:role/prod-us-east-1-deployment-role`
+  )
   const oneOrMany = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }))
-  const action = fc.constantFrom(...PULL_ACTIONS, 'ecr:PutImage', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:Get*', 'ecr:*', '*', 'ecr:GetAuthorizationToken', 'ECR:batchgetimage')
+  const action = fc.constantFrom(
+    ...PULL_ACTIONS,
+    'ecr:PutImage',
+    'ecr:DescribeImages',
+    'ecr:ListImages',
+    'ecr:Get*',
+    'ecr:*',
+    '*',
+    'ecr:GetAuthorizationToken',
+    'ECR:batchgetimage'
+  )
   const principal = fc.oneof(
     fc.constant<Json>('*'),
     oneOrMany(accountArn).map<Json>((AWS) => ({ AWS })),
-    fc.constantFrom<Json>({ AWS: '123456789012' }, { AWS: '550005742258' }, { Service: 'codebuild.amazonaws.com' }, { AWS: '*' })
+    fc.constantFrom<Json>(
+      { AWS: '123456789012' },
+      { AWS: '550005742258' },
+      { Service: 'codebuild.amazonaws.com' },
+      { AWS: '*' }
+    )
   )
   const condition = fc.oneof(
     oneOrMany(accountArn).map<Json>((arn) => ({ StringEquals: { 'aws:PrincipalArn': arn } })),
@@ -208,7 +261,10 @@ describe('applyRunpodGrant properties', () => {
         else expect(othersOf(result.policyText)).toEqual(othersOf(existing))
         expect(analyzeGrant(result.policyText, ROLES).granted).toBe(true)
         expect(lintPolicy(result.policyText, 'p').filter((finding) => finding.rule === 'RPD002')).toEqual([])
-        expect(applyRunpodGrant(result.policyText, ROLES)).toMatchObject({ changed: false, policyText: result.policyText })
+        expect(applyRunpodGrant(result.policyText, ROLES)).toMatchObject({
+          changed: false,
+          policyText: result.policyText
+        })
       }),
       { numRuns: 300 }
     )

@@ -12,7 +12,9 @@ interface SarifLog {
       ruleIndex: number
       level: string
       message: { text: string }
-      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[]
+      locations: {
+        physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } }
+      }[]
     }[]
   }[]
 }
@@ -52,8 +54,14 @@ describe('toSarif', () => {
       ['RPD012', 11, 'warning', 'literal']
     ])
     expect(results.map((result) => result.locations[0]!.physicalLocation)).toEqual([
-      { artifactLocation: { uri: 'policies/public.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 7, startColumn: 7 } },
-      { artifactLocation: { uri: 'policies/runpod.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 9, startColumn: 9 } },
+      {
+        artifactLocation: { uri: 'policies/public.json', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 7, startColumn: 7 }
+      },
+      {
+        artifactLocation: { uri: 'policies/runpod.json', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 9, startColumn: 9 }
+      },
       { artifactLocation: { uri: 'p.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 1 } }
     ])
   })

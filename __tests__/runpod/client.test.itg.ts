@@ -6,7 +6,13 @@ import { patchTargetImage, readTarget } from '../../src/runpod/targets.js'
 import { startRunpodSimulator, type RunpodSimulator } from '../../test-support/runpod-simulator/index.js'
 
 const ARN = 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker'
-const REPO = { partition: 'aws', account: '123456789012', region: 'us-east-1', repository: 'team/worker', arn: ARN } as const
+const REPO = {
+  partition: 'aws',
+  account: '123456789012',
+  region: 'us-east-1',
+  repository: 'team/worker',
+  arn: ARN
+} as const
 
 let sim: RunpodSimulator
 const clients: RunpodClient[] = []
@@ -53,7 +59,12 @@ describe.each(['bare', 'data'] as const)('delegations with the %s envelope', (en
     const runpod = client({}, local)
     expect(findDelegation(await runpod.listDelegations(), REPO)).toBeUndefined()
     const created = await createDelegation(runpod, REPO, 'ci')
-    expect(created).toMatchObject({ awsUser: REPO.account, awsRegion: REPO.region, repository: REPO.repository, name: 'ci' })
+    expect(created).toMatchObject({
+      awsUser: REPO.account,
+      awsRegion: REPO.region,
+      repository: REPO.repository,
+      name: 'ci'
+    })
     expect(local.requests.find((request) => request.method === 'POST')?.body).toEqual({ resource: ARN, name: 'ci' })
     expect(findDelegation(await runpod.listDelegations(), REPO)?.id).toBe(created.id)
     expect(findDelegation(await runpod.listDelegations(), { ...REPO, region: 'us-west-2' })).toBeUndefined()
@@ -62,7 +73,9 @@ describe.each(['bare', 'data'] as const)('delegations with the %s envelope', (en
 
 describe('RunpodClient errors', () => {
   it('names the runpod-api-key input when the key is wrong', async () => {
-    await expect(client({ apiKey: 'wrong' }).getPod('pod1')).rejects.toThrow(/401 Unauthorized: invalid API key.*'runpod-api-key'/)
+    await expect(client({ apiKey: 'wrong' }).getPod('pod1')).rejects.toThrow(
+      /401 Unauthorized: invalid API key.*'runpod-api-key'/
+    )
   })
 
   it('names the input and the id of an unknown pod or endpoint', async () => {
@@ -73,14 +86,20 @@ describe('RunpodClient errors', () => {
   it('refuses, while reading, a terminated pod and a cluster member pod', async () => {
     sim.addPod({ id: 'pod-deleted', image: 'old:1', status: 'TERMINATED' })
     sim.addPod({ id: 'pod-in-cluster', image: 'old:1', clusterId: 'cluster_1' })
-    await expect(readTarget(client(), 'pod', 'pod-deleted')).rejects.toThrow(/Pod pod-deleted \(input 'pod-id'\) is TERMINATED/)
-    await expect(readTarget(client(), 'pod', 'pod-in-cluster')).rejects.toThrow(/Pod pod-in-cluster \(input 'pod-id'\) belongs to a Runpod cluster/)
+    await expect(readTarget(client(), 'pod', 'pod-deleted')).rejects.toThrow(
+      /Pod pod-deleted \(input 'pod-id'\) is TERMINATED/
+    )
+    await expect(readTarget(client(), 'pod', 'pod-in-cluster')).rejects.toThrow(
+      /Pod pod-in-cluster \(input 'pod-id'\) belongs to a Runpod cluster/
+    )
     await expect(readTarget(client(), 'pod', 'pod1')).resolves.toMatchObject({ id: 'pod1' })
   })
 
   it('lists the field errors of a 422', async () => {
     const body = { image: 'new:2', bogus: true } as unknown as { image: string }
-    await expect(client().patchPod('pod1', body)).rejects.toThrow(/422 Unprocessable Entity[\s\S]*additional properties 'bogus' not allowed/)
+    await expect(client().patchPod('pod1', body)).rejects.toThrow(
+      /422 Unprocessable Entity[\s\S]*additional properties 'bogus' not allowed/
+    )
   })
 
   it('says the balance is too low on a 402', async () => {
@@ -90,13 +109,17 @@ describe('RunpodClient errors', () => {
 
   it('reports an unexpected response shape as an error naming the endpoint', async () => {
     sim.addFault({ kind: 'raw', path: '/v2/serverless/ep1', body: '{"id":"ep1","name":7}' })
-    await expect(client().getEndpoint('ep1')).rejects.toThrow(/GET \/v2\/serverless\/ep1 .*response\.name is not a string/)
+    await expect(client().getEndpoint('ep1')).rejects.toThrow(
+      /GET \/v2\/serverless\/ep1 .*response\.name is not a string/
+    )
     sim.addFault({ kind: 'raw', path: '/v2/serverless/ep1', body: '<html>', contentType: 'text/html' })
     await expect(client().getEndpoint('ep1')).rejects.toThrow(/not JSON/)
   })
 
   it('refuses to send the key over plain http to a non-loopback host', () => {
-    expect(() => new RunpodClient({ baseUrl: new URL('http://api.runpod.io'), apiKey: 'k' })).toThrow(/Refusing to send the Runpod API key/)
+    expect(() => new RunpodClient({ baseUrl: new URL('http://api.runpod.io'), apiKey: 'k' })).toThrow(
+      /Refusing to send the Runpod API key/
+    )
   })
 })
 
@@ -111,13 +134,17 @@ describe('RunpodClient retries', () => {
     sim.addFault({ kind: 'status', status: 500, path: '/v2/serverless/ep1' })
     sim.addFault({ kind: 'status', status: 503, path: '/v2/serverless/ep1' })
     sim.addFault({ kind: 'drop', path: '/v2/serverless/ep1' })
-    await expect(client({ backoffBaseMs: 100, backoffMaxMs: 300 }).getEndpoint('ep1')).resolves.toMatchObject({ id: 'ep1' })
+    await expect(client({ backoffBaseMs: 100, backoffMaxMs: 300 }).getEndpoint('ep1')).resolves.toMatchObject({
+      id: 'ep1'
+    })
     expect(sleeps).toEqual([75, 150, 225])
   })
 
   it('gives up after maxRetries with a clear message', async () => {
     sim.addFault({ kind: 'status', status: 503, path: '/v2/serverless/ep1', times: 3 })
-    await expect(client({ maxRetries: 2 }).getEndpoint('ep1')).rejects.toThrow(/503 Service Unavailable.*Gave up after 3 attempts/)
+    await expect(client({ maxRetries: 2 }).getEndpoint('ep1')).rejects.toThrow(
+      /503 Service Unavailable.*Gave up after 3 attempts/
+    )
   })
 
   it('does not retry a 500 on a write', async () => {
@@ -157,7 +184,9 @@ describe('delegation creation rejected by Runpod', () => {
   it('says the repository policy does not grant Runpod and how to fix it', async () => {
     const local = await startRunpodSimulator({ policyGrantsRunpod: (arn) => arn !== ARN })
     try {
-      await expect(createDelegation(client({}, local), REPO)).rejects.toThrow(/does not grant Runpod's deployment roles.*'policy: apply'.*AllowRunpodPull/)
+      await expect(createDelegation(client({}, local), REPO)).rejects.toThrow(
+        /does not grant Runpod's deployment roles.*'policy: apply'.*AllowRunpodPull/
+      )
       expect(local.delegations).toHaveLength(0)
     } finally {
       await local.close()
@@ -173,11 +202,26 @@ describe('targets', () => {
       local.addEndpoint({ id: 'e', image: 'repo:old' })
       const runpod = client({}, local)
       const pod = await readTarget(runpod, 'pod', 'p')
-      expect(pod).toMatchObject({ kind: 'pod', id: 'p', name: 'trainer', image: 'repo:old', registry: 'cred1', status: 'RUNNING' })
-      expect(await readTarget(runpod, 'endpoint', 'e')).toMatchObject({ kind: 'endpoint', id: 'e', image: 'repo:old', registry: null })
+      expect(pod).toMatchObject({
+        kind: 'pod',
+        id: 'p',
+        name: 'trainer',
+        image: 'repo:old',
+        registry: 'cred1',
+        status: 'RUNNING'
+      })
+      expect(await readTarget(runpod, 'endpoint', 'e')).toMatchObject({
+        kind: 'endpoint',
+        id: 'e',
+        image: 'repo:old',
+        registry: null
+      })
       await patchTargetImage(runpod, pod, 'repo:new')
       await patchTargetImage(runpod, { kind: 'endpoint', id: 'e' }, 'repo:new', 'cred2')
-      expect(local.writes().map((request) => request.body)).toEqual([{ image: 'repo:new' }, { image: 'repo:new', registry: 'cred2' }])
+      expect(local.writes().map((request) => request.body)).toEqual([
+        { image: 'repo:new' },
+        { image: 'repo:new', registry: 'cred2' }
+      ])
       expect(local.endpoint('e').version).toBe(2)
     } finally {
       await local.close()

@@ -81,7 +81,11 @@ describe('rate-limit headers', () => {
     const pool = agent.get(ORIGIN)
     pool
       .intercept({ path: '/v2/pods/p1', method: 'GET' })
-      .reply(429, { title: 'Too Many Requests', status: 429, detail: 'slow down' }, { headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:04 GMT' } })
+      .reply(
+        429,
+        { title: 'Too Many Requests', status: 429, detail: 'slow down' },
+        { headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:04 GMT' } }
+      )
     pool.intercept({ path: '/v2/pods/p1', method: 'GET' }).reply(200, POD)
     await expect(client().getPod('p1')).resolves.toMatchObject({ id: 'p1' })
     expect(sleeps).toEqual([4_000])
@@ -91,7 +95,11 @@ describe('rate-limit headers', () => {
     agent
       .get(ORIGIN)
       .intercept({ path: '/v2/pods/p1', method: 'GET' })
-      .reply(429, { title: 'Too Many Requests', status: 429, detail: 'daily quota' }, { headers: { 'retry-after': '45000' } })
+      .reply(
+        429,
+        { title: 'Too Many Requests', status: 429, detail: 'daily quota' },
+        { headers: { 'retry-after': '45000' } }
+      )
     await expect(client().getPod('p1')).rejects.toThrow(/asks to wait 45000 s/)
     expect(sleeps).toEqual([])
   })

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { planTargets } from '../../src/deploy/plan.js'
-import { credentialFamily, defaultCredentialName, planCredential, rotatedName, staleCredentials } from '../../src/runpod/registries.js'
+import {
+  credentialFamily,
+  defaultCredentialName,
+  planCredential,
+  rotatedName,
+  staleCredentials
+} from '../../src/runpod/registries.js'
 import type { TargetState } from '../../src/runpod/targets.js'
 
 const NOW = new Date('2026-03-04T05:06:07.890Z')
@@ -60,8 +66,21 @@ describe('staleCredentials', () => {
 
 describe('planTargets', () => {
   const image = 'repo:v2'
-  const pod = (image: string, registry: string | null): TargetState => ({ kind: 'pod', id: 'p', name: 'p', image, registry, status: 'RUNNING' })
-  const endpoint = (image: string, registry: string | null): TargetState => ({ kind: 'endpoint', id: 'e', name: 'e', image, registry })
+  const pod = (image: string, registry: string | null): TargetState => ({
+    kind: 'pod',
+    id: 'p',
+    name: 'p',
+    image,
+    registry,
+    status: 'RUNNING'
+  })
+  const endpoint = (image: string, registry: string | null): TargetState => ({
+    kind: 'endpoint',
+    id: 'e',
+    name: 'e',
+    image,
+    registry
+  })
   const changes = (targets: TargetState[], credential?: { id: string | undefined }) =>
     planTargets(targets, image, credential).map(({ change, credential }) => ({ change, credential }))
 
@@ -73,7 +92,9 @@ describe('planTargets', () => {
   })
 
   it('sets the credential with the image, and leaves targets already on both alone', () => {
-    expect(changes([pod('repo:v1', 'r'), endpoint('repo:v1', null), pod(image, 'r'), endpoint(image, 'r')], { id: 'r' })).toEqual([
+    expect(
+      changes([pod('repo:v1', 'r'), endpoint('repo:v1', null), pod(image, 'r'), endpoint(image, 'r')], { id: 'r' })
+    ).toEqual([
       { change: 'patch', credential: 'set' },
       { change: 'patch', credential: 'set' },
       { change: 'unchanged', credential: undefined },

@@ -16,7 +16,12 @@ describe('roundTripWaves', () => {
       request('ecr image', 204, 304),
       request('patch', 305, 405)
     ]
-    expect(names(roundTripWaves(requests))).toEqual([['runpod read', 'oidc'], ['sts'], ['ecr policy', 'ecr image'], ['patch']])
+    expect(names(roundTripWaves(requests))).toEqual([
+      ['runpod read', 'oidc'],
+      ['sts'],
+      ['ecr policy', 'ecr image'],
+      ['patch']
+    ])
   })
 
   it('counts a request queued behind a busy connection as one more wave', () => {

@@ -7,7 +7,9 @@ import { renderWorkflowLog } from '../../scripts/workflow-log.js'
 
 describe('renderWorkflowLog', () => {
   it('shows groups as headings with indented lines, and hides debug and add-mask lines', () => {
-    const log = ['::debug::internal detail', '::group::Read', 'Image: x:v1', '::endgroup::', 'after the group'].join('\n')
+    const log = ['::debug::internal detail', '::group::Read', 'Image: x:v1', '::endgroup::', 'after the group'].join(
+      '\n'
+    )
     expect(renderWorkflowLog(log)).toBe(['▸ Read', '  Image: x:v1', 'after the group'].join('\n'))
   })
 
@@ -19,7 +21,11 @@ describe('renderWorkflowLog', () => {
   })
 
   it('marks annotations, with their title and multi-line messages decoded', () => {
-    const log = ['::error title=pod p1%3A failed::did not roll out%0ACUDA error', '::warning::latest tag', '::notice::rolled back'].join('\n')
+    const log = [
+      '::error title=pod p1%3A failed::did not roll out%0ACUDA error',
+      '::warning::latest tag',
+      '::notice::rolled back'
+    ].join('\n')
     expect(renderWorkflowLog(log).split('\n')).toEqual([
       '✖ error (pod p1: failed): did not roll out',
       '    CUDA error',
@@ -44,11 +50,19 @@ describe('renderJobSummary', () => {
       .addHeading('Runpod ECR deploy', 2)
       .addTable([
         [{ data: 'Image', header: true }, { data: '<code>repo:v1 &amp; more</code>' }],
-        [{ data: 'Repository', header: true }, { data: '<a href="https://console.example/r?a=1&amp;b=2">team/worker</a>' }]
+        [
+          { data: 'Repository', header: true },
+          { data: '<a href="https://console.example/r?a=1&amp;b=2">team/worker</a>' }
+        ]
       ])
       .stringify()
     expect(renderJobSummary(html)).toBe(
-      ['■ Runpod ECR deploy', '', 'Image       repo:v1 & more', 'Repository  team/worker <https://console.example/r?a=1&b=2>'].join('\n')
+      [
+        '■ Runpod ECR deploy',
+        '',
+        'Image       repo:v1 & more',
+        'Repository  team/worker <https://console.example/r?a=1&b=2>'
+      ].join('\n')
     )
   })
 

@@ -5,8 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { REQUEST_SCHEMAS, validateRequest, type RequestSchemaName } from '../../test-support/runpod-simulator/schemas.js'
-import { SIMULATED_ROUTES, startRunpodSimulator, type RunpodSimulator } from '../../test-support/runpod-simulator/index.js'
+import {
+  REQUEST_SCHEMAS,
+  validateRequest,
+  type RequestSchemaName
+} from '../../test-support/runpod-simulator/schemas.js'
+import {
+  SIMULATED_ROUTES,
+  startRunpodSimulator,
+  type RunpodSimulator
+} from '../../test-support/runpod-simulator/index.js'
 
 const DOCUMENT = path.resolve('..', 'shared', 'runpod-openapi-v2.json')
 const present = existsSync(DOCUMENT)
@@ -51,7 +59,10 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
   const call = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(sim.url + route, {
       method,
-      headers: { authorization: `Bearer ${sim.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${sim.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' })
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     return { status: response.status, headers: response.headers, body: (await response.json()) as unknown }
@@ -75,29 +86,74 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
 
   // The simulator must reject what Runpod would reject, not merely name the same fields.
   const VARIANTS: Record<string, unknown[]> = {
-    UpdatePodRequest: [{ image: 'repo:v2' }, { image: 'repo:v2', registry: 'cred' }, { image: 'repo:v2', registry: null }, {}, { image: 5 }, { image: null }, { image: 'repo:v2', registry: 5 }, { image: 'repo:v2', bogus: true }, { image: 'repo:v2', name: '' }, 'repo:v2'],
-    UpdateEndpointRequest: [{ image: 'repo:v2' }, { image: 'repo:v2', registry: 'cred' }, { registry: null }, { image: 5 }, { image: 'repo:v2', bogus: true }, { image: 'repo:v2', name: '' }, []],
-    CreateDelegationRequest: [{ resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo' }, { resource: 'arn', name: null }, {}, { resource: 5 }, { resource: 'arn', bogus: 1 }, null],
-    CreateRegistryRequest: [{ name: 'n', username: 'AWS', password: 'p' }, { name: '', username: 'AWS', password: 'p' }, { name: 'n', username: 'AWS' }, { name: 'n', username: 'AWS', password: '' }, { name: 'n', username: 'AWS', password: 'p', url: 'x' }]
+    UpdatePodRequest: [
+      { image: 'repo:v2' },
+      { image: 'repo:v2', registry: 'cred' },
+      { image: 'repo:v2', registry: null },
+      {},
+      { image: 5 },
+      { image: null },
+      { image: 'repo:v2', registry: 5 },
+      { image: 'repo:v2', bogus: true },
+      { image: 'repo:v2', name: '' },
+      'repo:v2'
+    ],
+    UpdateEndpointRequest: [
+      { image: 'repo:v2' },
+      { image: 'repo:v2', registry: 'cred' },
+      { registry: null },
+      { image: 5 },
+      { image: 'repo:v2', bogus: true },
+      { image: 'repo:v2', name: '' },
+      []
+    ],
+    CreateDelegationRequest: [
+      { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo' },
+      { resource: 'arn', name: null },
+      {},
+      { resource: 5 },
+      { resource: 'arn', bogus: 1 },
+      null
+    ],
+    CreateRegistryRequest: [
+      { name: 'n', username: 'AWS', password: 'p' },
+      { name: '', username: 'AWS', password: 'p' },
+      { name: 'n', username: 'AWS' },
+      { name: 'n', username: 'AWS', password: '' },
+      { name: 'n', username: 'AWS', password: 'p', url: 'x' }
+    ]
   }
 
-  it.each(Object.entries(VARIANTS))('%s: the simulator accepts exactly the variants the document accepts', (name, bodies) => {
-    for (const body of bodies) {
-      const documentAccepts = check(name, body).length === 0
-      const simulatorAccepts = validateRequest(name as RequestSchemaName, body).length === 0
-      expect(`${JSON.stringify(body)}: ${simulatorAccepts}`).toBe(`${JSON.stringify(body)}: ${documentAccepts}`)
+  it.each(Object.entries(VARIANTS))(
+    '%s: the simulator accepts exactly the variants the document accepts',
+    (name, bodies) => {
+      for (const body of bodies) {
+        const documentAccepts = check(name, body).length === 0
+        const simulatorAccepts = validateRequest(name as RequestSchemaName, body).length === 0
+        expect(`${JSON.stringify(body)}: ${simulatorAccepts}`).toBe(`${JSON.stringify(body)}: ${documentAccepts}`)
+      }
     }
-  })
+  )
 
   it('the bodies this action sends are valid for the document', () => {
     expect(check('UpdatePodRequest', { image: 'repo:v2' })).toEqual([])
     expect(check('UpdateEndpointRequest', { image: 'repo:v2', registry: 'cred' })).toEqual([])
-    expect(check('CreateDelegationRequest', { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo', name: 'ci' })).toEqual([])
-    expect(check('CreateRegistryRequest', { name: 'ecr-123456789012-us-east-1-20260101120000', username: 'AWS', password: 'token' })).toEqual([])
+    expect(
+      check('CreateDelegationRequest', { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo', name: 'ci' })
+    ).toEqual([])
+    expect(
+      check('CreateRegistryRequest', {
+        name: 'ecr-123456789012-us-east-1-20260101120000',
+        username: 'AWS',
+        password: 'token'
+      })
+    ).toEqual([])
   })
 
   it('responses carry the fields the document requires, with documented types', async () => {
-    expect(check('Pod', { id: 'pod1', image: 'repo:v1' }).map((error) => error.params)).toContainEqual({ missingProperty: 'status' })
+    expect(check('Pod', { id: 'pod1', image: 'repo:v1' }).map((error) => error.params)).toContainEqual({
+      missingProperty: 'status'
+    })
     expect(check('Pod', (await call('GET', '/v2/pods/pod1')).body)).toEqual([])
     expect(check('Pod', (await call('PATCH', '/v2/pods/pod1', { image: 'repo:v2' })).body)).toEqual([])
     expect(check('Endpoint', (await call('GET', '/v2/serverless/ep1')).body)).toEqual([])
@@ -105,7 +161,9 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
     expect(check('ListEndpointReleasesResponse', (await call('GET', '/v2/serverless/ep1/releases')).body)).toEqual([])
     expect(check('ListEndpointWorkersResponse', (await call('GET', '/v2/serverless/ep1/workers')).body)).toEqual([])
     expect(check('ListDelegationsResponse', (await call('GET', '/v2/registries/delegations')).body)).toEqual([])
-    const created = await call('POST', '/v2/registries/delegations', { resource: 'arn:aws:ecr:us-west-2:123456789012:repository/other' })
+    const created = await call('POST', '/v2/registries/delegations', {
+      resource: 'arn:aws:ecr:us-west-2:123456789012:repository/other'
+    })
     expect(created.status).toBe(201)
     expect(check('EcrDelegation', created.body)).toEqual([])
     expect(check('ListRegistriesResponse', (await call('GET', '/v2/registries')).body)).toEqual([])
@@ -133,20 +191,23 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
   })
 
   it('leaves out only the GraphQL route, which the REST document does not describe', () => {
-    expect(SIMULATED_ROUTES.filter((route) => route.graphql).map((route) => `${route.method} ${route.path}`)).toEqual(['POST /graphql'])
+    expect(SIMULATED_ROUTES.filter((route) => route.graphql).map((route) => `${route.method} ${route.path}`)).toEqual([
+      'POST /graphql'
+    ])
   })
 
-  it.each(SIMULATED_ROUTES.filter((route) => !route.graphql).map((route) => [route.method, route.path, route.statuses] as const))(
-    '%s %s answers only with documented statuses',
-    (method, route, statuses) => {
-      const operation = openapi.paths[route]?.[method.toLowerCase()]
-      expect(operation).toBeDefined()
-      const documented = Object.keys(operation?.responses ?? {})
-      for (const status of statuses) {
-        // Successes must be listed; errors may fall under `default` (problem JSON).
-        const ok = documented.includes(String(status)) || (status >= 400 && documented.includes('default'))
-        expect(`${status}: ${ok ? 'documented' : 'not documented'}`).toBe(`${status}: documented`)
-      }
+  it.each(
+    SIMULATED_ROUTES.filter((route) => !route.graphql).map(
+      (route) => [route.method, route.path, route.statuses] as const
+    )
+  )('%s %s answers only with documented statuses', (method, route, statuses) => {
+    const operation = openapi.paths[route]?.[method.toLowerCase()]
+    expect(operation).toBeDefined()
+    const documented = Object.keys(operation?.responses ?? {})
+    for (const status of statuses) {
+      // Successes must be listed; errors may fall under `default` (problem JSON).
+      const ok = documented.includes(String(status)) || (status >= 400 && documented.includes('default'))
+      expect(`${status}: ${ok ? 'documented' : 'not documented'}`).toBe(`${status}: documented`)
     }
-  )
+  })
 })

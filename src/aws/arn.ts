@@ -40,7 +40,13 @@ export function partitionOf(region: string): AwsPartition {
 
 export function ecrRepository(account: string, region: string, repository: string): EcrRepository {
   const partition = partitionOf(region)
-  return { account, region, partition, repository, arn: `arn:${partition}:ecr:${region}:${account}:repository/${repository}` }
+  return {
+    account,
+    region,
+    partition,
+    repository,
+    arn: `arn:${partition}:ecr:${region}:${account}:repository/${repository}`
+  }
 }
 
 /** The account's root principal, the form AWS stores a bare account id in a policy's Principal. */
@@ -77,5 +83,11 @@ export function isIamRoleArn(text: string): boolean {
 }
 
 function isIamArn(arn: Arn | undefined): arn is Arn {
-  return arn !== undefined && /^aws[a-z-]*$/.test(arn.partition) && arn.service === 'iam' && arn.region === '' && isAccountId(arn.account)
+  return (
+    arn !== undefined &&
+    /^aws[a-z-]*$/.test(arn.partition) &&
+    arn.service === 'iam' &&
+    arn.region === '' &&
+    isAccountId(arn.account)
+  )
 }

@@ -2,13 +2,7 @@ import * as core from '@actions/core'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage } from '../errors.js'
-import {
-  AWS_CLIENT_SETTINGS,
-  NO_CREDENTIALS_HELP,
-  commonAwsError,
-  errorName,
-  type AwsCredentials
-} from './sdk.js'
+import { AWS_CLIENT_SETTINGS, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 
 export interface AwsCredentialOptions {
   /** IAM role to assume with GitHub's OIDC token; empty or absent: the SDK's default credential chain. */
@@ -22,7 +16,16 @@ export interface AwsCredentialOptions {
 
 const SESSION_SECONDS = 3600
 const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com'
-const REPORTED_CLAIMS = ['sub', 'aud', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'environment']
+const REPORTED_CLAIMS = [
+  'sub',
+  'aud',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'ref',
+  'environment'
+]
 
 /**
  * AWS credentials for the ECR calls: a session for `roleToAssume` from GitHub OIDC, or else the default
@@ -51,7 +54,9 @@ async function defaultChain(region: string): Promise<AwsCredentials> {
   return provider
 }
 
-async function assumeRoleWithGitHubOidc(options: AwsCredentialOptions & { roleToAssume: string }): Promise<AwsCredentials> {
+async function assumeRoleWithGitHubOidc(
+  options: AwsCredentialOptions & { roleToAssume: string }
+): Promise<AwsCredentials> {
   const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000)
   const sts = new STSClient({ region: options.region, ...AWS_CLIENT_SETTINGS })
   try {
@@ -143,7 +148,9 @@ function trustPolicyHelp(role: string, audience: string, token: string): string 
     .join(', ')
   const [, partition = 'aws', , , account = 'ACCOUNT'] = role.split(':')
   return [
-    shown ? `The GitHub OIDC token carried these claims: ${shown}.` : 'The GitHub OIDC token carried no readable claims.',
+    shown
+      ? `The GitHub OIDC token carried these claims: ${shown}.`
+      : 'The GitHub OIDC token carried no readable claims.',
     `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER_HOST} (that IAM OIDC identity provider must exist in the account, with audience '${audience}'),`,
     `with conditions that match these claims: "${GITHUB_ISSUER_HOST}:aud" equal to "${audience}" (input 'audience'),`,
     `and "${GITHUB_ISSUER_HOST}:sub" matching the sub above, for example "repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:NAME" for jobs that use an environment, or StringLike "repo:OWNER/REPO:*".`,

@@ -70,7 +70,11 @@ export async function describeImage(
 }
 
 /** Stores the policy and returns the text AWS kept (AWS may rewrite it: key order, whitespace, account ids). */
-export async function writeRepositoryPolicy(client: ECRClient, repo: EcrRepository, policyText: string): Promise<string> {
+export async function writeRepositoryPolicy(
+  client: ECRClient,
+  repo: EcrRepository,
+  policyText: string
+): Promise<string> {
   try {
     const response = await client.send(
       new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
@@ -109,7 +113,10 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
         { cause: error }
       )
     }
-    throw commonAwsError(error, 'ECR', region) ?? unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`)
+    throw (
+      commonAwsError(error, 'ECR', region) ??
+      unexpected(error, `ecr:GetAuthorizationToken for account ${account} in ${region}`)
+    )
   }
   if (!data?.authorizationToken) {
     throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`)
@@ -127,7 +134,11 @@ function isAccessDenied(name: string): boolean {
   return name === 'AccessDeniedException' || name === 'AccessDenied'
 }
 
-function imageNotFound(repo: EcrRepository, selector: { tag?: string | undefined; digest?: string | undefined }, cause?: unknown): ActionError {
+function imageNotFound(
+  repo: EcrRepository,
+  selector: { tag?: string | undefined; digest?: string | undefined },
+  cause?: unknown
+): ActionError {
   const what = selector.tag !== undefined ? `tag '${selector.tag}'` : `digest ${selector.digest ?? ''}`
   return new ActionError(
     `The image with ${what} was not found in ECR repository ${repo.arn}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`,

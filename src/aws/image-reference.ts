@@ -36,7 +36,8 @@ export function parseImageReference(raw: string, context: { releaseTag?: string 
     throw new ActionError(`Input 'image' is not a valid ECR image reference: '${value}'. ${problem} ${EXPECTED_FORM}`)
   }
   if (value === '') fail('It is empty.')
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) fail('Remove the URL scheme: an image reference starts with the registry host.')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    fail('Remove the URL scheme: an image reference starts with the registry host.')
   if (/\s/.test(value)) fail('It contains whitespace.')
 
   const slash = value.indexOf('/')
@@ -103,7 +104,8 @@ function privateRepository(registry: string, repository: string, fail: (problem:
       `'${registry}' is not an Amazon ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com with a 12-digit account id, or ${PUBLIC_REGISTRY} for public images).`
     )
   }
-  if (!AWS_REGION_PATTERN.test(region)) fail(`'${region}' in the registry host is not an AWS region name such as 'us-east-1'.`)
+  if (!AWS_REGION_PATTERN.test(region))
+    fail(`'${region}' in the registry host is not an AWS region name such as 'us-east-1'.`)
   const partition = partitionOf(region)
   const chinaHost = registry.endsWith('.cn')
   if (chinaHost !== (partition === 'aws-cn')) {

@@ -97,7 +97,11 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     targets: planTargets(
       reads.targets,
       deployImage,
-      credential.kind === 'refresh' ? { id: credential.current.id } : credential.kind === 'create' ? { id: undefined } : undefined
+      credential.kind === 'refresh'
+        ? { id: credential.current.id }
+        : credential.kind === 'create'
+          ? { id: undefined }
+          : undefined
     ),
     warnings
   }
@@ -121,16 +125,25 @@ export function planTargets(
     if (!credential) return { target, change: onImage ? 'unchanged' : 'patch' }
     if (!onImage) return { target, change: 'patch', credential: 'set' }
     if (credential.id !== undefined && target.registry === credential.id) return { target, change: 'unchanged' }
-    return target.kind === 'pod' ? { target, change: 'unchanged', credential: 'kept' } : { target, change: 'patch', credential: 'set' }
+    return target.kind === 'pod'
+      ? { target, change: 'unchanged', credential: 'kept' }
+      : { target, change: 'patch', credential: 'set' }
   })
 }
 
 function planRegistryCredential(settings: DeploySettings, reads: DeployReads): CredentialStep {
   const ecr = reads.image.ecr
-  if (settings.registryAuth !== 'token') return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
+  if (settings.registryAuth !== 'token')
+    return { kind: 'skipped', reason: `input 'registry-auth' is ${settings.registryAuth}` }
   if (!ecr) return { kind: 'skipped', reason: 'public images need no registry credential' }
-  if (!reads.registries || !settings.now) throw new Error('registry-auth: token needs the registry credentials and the time')
-  return planCredential(settings.registryCredentialName ?? defaultCredentialName(ecr), reads.registries, reads.targets, settings.now)
+  if (!reads.registries || !settings.now)
+    throw new Error('registry-auth: token needs the registry credentials and the time')
+  return planCredential(
+    settings.registryCredentialName ?? defaultCredentialName(ecr),
+    reads.registries,
+    reads.targets,
+    settings.now
+  )
 }
 
 function chooseDeployImage(settings: DeploySettings, image: ImageReference, digest: string | undefined): string {
@@ -156,7 +169,9 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
     return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount }
   }
   if (text !== undefined && analysis?.granted) {
-    const errors = lintPolicy(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error')
+    const errors = lintPolicy(text, 'repository policy', settings.principals).filter(
+      (finding) => finding.severity === 'error'
+    )
     if (errors.length === 0) return { kind: 'granted', supersededAccount }
     throw new ActionError(
       `The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`

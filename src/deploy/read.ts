@@ -1,7 +1,13 @@
 // The read phase: everything the plan needs, concurrently where independent, and every problem at once.
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { resolveAwsCredentials } from '../aws/credentials.js'
-import { createEcrClient, describeImage, getAuthorizationToken, readRepositoryPolicy, type EcrAuthorization } from '../aws/ecr.js'
+import {
+  createEcrClient,
+  describeImage,
+  getAuthorizationToken,
+  readRepositoryPolicy,
+  type EcrAuthorization
+} from '../aws/ecr.js'
 import { checkRegion, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
@@ -28,22 +34,37 @@ interface AwsReads {
 /** Several read failures together, so one run names all of them before anything is changed. */
 export class ReadProblems extends ActionError {
   constructor(readonly problems: readonly unknown[]) {
-    super(`Found ${problems.length} problems before changing anything:\n${problems.map((problem) => `- ${errorMessage(problem)}`).join('\n')}`)
+    super(
+      `Found ${problems.length} problems before changing anything:\n${problems.map((problem) => `- ${errorMessage(problem)}`).join('\n')}`
+    )
   }
 }
 
 /** Like Promise.all, but waits for every read and throws all their failures together (nested lists flattened). */
-export async function allOrProblems<T extends readonly unknown[] | []>(reads: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+export async function allOrProblems<T extends readonly unknown[] | []>(
+  reads: T
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(reads)
   const problems = results.flatMap((result) =>
-    result.status === 'fulfilled' ? [] : result.reason instanceof ReadProblems ? result.reason.problems : [result.reason as unknown]
+    result.status === 'fulfilled'
+      ? []
+      : result.reason instanceof ReadProblems
+        ? result.reason.problems
+        : [result.reason as unknown]
   )
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) throw new ReadProblems(problems)
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> }
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>
+  }
 }
 
-export async function readEverything(inputs: DeployInputs, image: ImageReference, runpod: RunpodClient, log: Logger): Promise<ReadResult> {
+export async function readEverything(
+  inputs: DeployInputs,
+  image: ImageReference,
+  runpod: RunpodClient,
+  log: Logger
+): Promise<ReadResult> {
   const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation'
   const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token'
   // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.

@@ -33,7 +33,15 @@ export interface DeployReport {
 }
 
 export function record(target: TargetState, image: string, status: DeploymentStatus, note?: string): DeploymentRecord {
-  return { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, status, ...(note ? { note } : {}) }
+  return {
+    kind: target.kind,
+    id: target.id,
+    name: target.name,
+    previousImage: target.image,
+    image,
+    status,
+    ...(note ? { note } : {})
+  }
 }
 
 /** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
@@ -62,14 +70,21 @@ function keptNote(target: TargetState, credentialId: string | undefined): string
 export function logReads(log: Logger, reads: DeployReads, tokenReceived: boolean): void {
   const { image, imageDigest, policy, delegations, registries, targets } = reads
   log.startGroup('Read')
-  log.info(`Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${imageDigest ? ` (${imageDigest})` : ''}`)
-  if (policy) log.info(`Repository policy: ${policy.text === undefined ? 'none yet' : `present (${policy.text.length} characters)`}`)
+  log.info(
+    `Image: ${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${imageDigest ? ` (${imageDigest})` : ''}`
+  )
+  if (policy)
+    log.info(
+      `Repository policy: ${policy.text === undefined ? 'none yet' : `present (${policy.text.length} characters)`}`
+    )
   if (delegations) log.info(`Runpod ECR delegations: ${delegations.length}`)
   if (registries) log.info(`Runpod registry credentials: ${registries.length}`)
   if (tokenReceived) log.info('ECR authorization token: received (masked)')
   for (const target of targets) {
     const registry = target.registry ? `, registry credential ${target.registry}` : ''
-    log.info(`${target.kind} ${target.id} (${target.name}): ${target.image}${target.status ? `, ${target.status}` : ''}${registry}`)
+    log.info(
+      `${target.kind} ${target.id} (${target.name}): ${target.image}${target.status ? `, ${target.status}` : ''}${registry}`
+    )
   }
   log.endGroup()
 }
@@ -86,7 +101,8 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
     `Delegation: ${delegation.kind === 'skipped' ? `skipped (${delegation.reason})` : delegation.kind === 'reuse' ? `reuse ${delegation.delegation.id}` : `create for ${delegation.repository.arn}`}`
   )
   if (plan.credential.kind !== 'skipped') log.info(`Registry credential: ${describeCredentialStep(plan.credential)}`)
-  for (const step of plan.targets) log.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
+  for (const step of plan.targets)
+    log.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
   log.endGroup()
   for (const warning of plan.warnings) log.warning(warning)
 }
@@ -96,7 +112,9 @@ function describeTargetStep(step: TargetStep, deployImage: string): string {
   if (step.credential === 'kept') return 'already on this image; not patched to the credential (a patch restarts a pod)'
   if (step.change === 'unchanged') return 'already on this image'
   const credential = step.credential === 'set' ? ' with the registry credential' : ''
-  return onImage ? 'already on this image: set the registry credential (a new release)' : `${step.target.image} → ${deployImage}${credential}`
+  return onImage
+    ? 'already on this image: set the registry credential (a new release)'
+    : `${step.target.image} → ${deployImage}${credential}`
 }
 
 /** The action's outputs (action.yml) from what the run did or, in verify mode, planned. */
@@ -108,10 +126,12 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
     if (plan.digest) outputs['image-digest'] = plan.digest
   }
   outputs['policy-changed'] = report.policyChanged ? 'true' : 'false'
-  const delegationId = report.delegationId ?? (plan?.delegation.kind === 'reuse' ? plan.delegation.delegation.id : undefined)
+  const delegationId =
+    report.delegationId ?? (plan?.delegation.kind === 'reuse' ? plan.delegation.delegation.id : undefined)
   if (delegationId) outputs['delegation-id'] = delegationId
   const registryId =
-    report.credential?.id ?? (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined)
+    report.credential?.id ??
+    (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined)
   if (registryId) outputs['registry-id'] = registryId
   outputs['deployments'] = JSON.stringify(
     report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status }))

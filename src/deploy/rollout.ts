@@ -101,13 +101,20 @@ async function waitForOne(
   const duration = () => clock.now() - patchedAt.getTime()
   if (last.state === 'done') {
     log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
-    return { ...base, status: 'rolled-out', durationMs: duration(), diagnostics: [], ...(last.note ? { note: last.note } : {}) }
+    return {
+      ...base,
+      status: 'rolled-out',
+      durationMs: duration(),
+      diagnostics: [],
+      ...(last.note ? { note: last.note } : {})
+    }
   }
   const reason =
     last.state === 'failed'
       ? last.describe
       : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
-  const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options)
+  const diagnostics =
+    last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options)
   log.info(`${label}: did not roll out: ${reason}`)
   const restored = options.rollback ? await rollBack(client, entry, label, log) : undefined
   return {
@@ -124,7 +131,10 @@ async function check(client: RunpodClient, entry: PatchedTarget): Promise<Progre
     return entry.target.kind === 'pod' ? await checkPod(client, entry) : await checkEndpoint(client, entry)
   } catch (error) {
     // Retries are exhausted here; an outage is waited out until the deadline, anything else is final.
-    if (error instanceof RunpodApiError && (error.status === undefined || error.status === 429 || error.status >= 500)) {
+    if (
+      error instanceof RunpodApiError &&
+      (error.status === undefined || error.status === 429 || error.status >= 500)
+    ) {
       return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` }
     }
     return { state: 'failed', describe: errorMessage(error) }
@@ -138,7 +148,10 @@ async function checkPod(client: RunpodClient, entry: PatchedTarget): Promise<Pro
 }
 
 async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
-  const [releases, workers] = await Promise.all([client.listEndpointReleases(target.id), client.listEndpointWorkers(target.id)])
+  const [releases, workers] = await Promise.all([
+    client.listEndpointReleases(target.id),
+    client.listEndpointWorkers(target.id)
+  ])
   return judgeEndpoint(target, releases, workers)
 }
 
@@ -153,13 +166,18 @@ export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod):
   // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
   const restarted =
     pod.startedAt !== null &&
-    (Date.parse(pod.startedAt) > patchedAt.getTime() || (target.startedAt != null && pod.startedAt !== target.startedAt))
+    (Date.parse(pod.startedAt) > patchedAt.getTime() ||
+      (target.startedAt != null && pod.startedAt !== target.startedAt))
   if (pod.status === 'RUNNING' && pod.image === image && restarted) return { state: 'done', describe }
   return { state: 'pending', describe }
 }
 
 /** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
-export function judgeEndpoint(target: TargetState, { endpointVersion, rollout }: EndpointReleases, workers: EndpointWorkers): Progress {
+export function judgeEndpoint(
+  target: TargetState,
+  { endpointVersion, rollout }: EndpointReleases,
+  workers: EndpointWorkers
+): Progress {
   const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`
   // Until the patch's release shows up, the old one looks fully rolled out.
   if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
@@ -176,12 +194,17 @@ export function judgeEndpoint(target: TargetState, { endpointVersion, rollout }:
   const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest))
   const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY')
   if (unhealthy.length > 0) {
-    return { state: 'failed', describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`, diagnostics: unhealthy.map(describeWorker) }
+    return {
+      state: 'failed',
+      describe: `${unhealthy.length} worker(s) on ${version} are UNHEALTHY`,
+      diagnostics: unhealthy.map(describeWorker)
+    }
   }
   // A worker on the new version has not proven the image until it is ready for jobs.
   const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length
   const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}, ${ready} ready`
-  if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal) return { state: 'done', describe }
+  if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal)
+    return { state: 'done', describe }
   return { state: 'pending', describe }
 }
 
@@ -209,11 +232,21 @@ async function diagnose(client: RunpodClient, target: TargetState, options: Roll
 }
 
 /** true when the previous image is back; otherwise why it is not. */
-async function rollBack(client: RunpodClient, entry: PatchedTarget, label: string, log: Logger): Promise<true | string> {
+async function rollBack(
+  client: RunpodClient,
+  entry: PatchedTarget,
+  label: string,
+  log: Logger
+): Promise<true | string> {
   const { target } = entry
   if (target.image === '') return 'there is no previous image to roll back to'
   try {
-    await patchTargetImage(client, target, target.image, entry.registry === undefined ? undefined : (target.registry ?? null))
+    await patchTargetImage(
+      client,
+      target,
+      target.image,
+      entry.registry === undefined ? undefined : (target.registry ?? null)
+    )
     log.info(`${label}: rolled back to ${target.image}.`)
     return true
   } catch (error) {

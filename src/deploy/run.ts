@@ -45,11 +45,22 @@ export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: Deplo
     if (inputs.mode === 'verify') {
       const credentialId = plan.credential.kind === 'refresh' ? plan.credential.current.id : undefined
       report.deployments.push(
-        ...plan.targets.map((step) => stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log))
+        ...plan.targets.map((step) =>
+          stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log)
+        )
       )
       return { report }
     }
-    const context = { image, plan, principals: inputs.runpodPrincipals, runpod, ecr, login, registries: reads.registries ?? [], log }
+    const context = {
+      image,
+      plan,
+      principals: inputs.runpodPrincipals,
+      runpod,
+      ecr,
+      login,
+      registries: reads.registries ?? [],
+      log
+    }
     const written = await inGroup(log, 'Write', () => writeEverything(context, report))
     await finishRollouts(inputs, plan, written, runpod, log, report)
     // Without the wait, targets may still be pulling with an older credential: keep them all.
@@ -80,14 +91,33 @@ async function finishRollouts(
     )
     for (const outcome of outcomes) {
       const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome
-      report.deployments.push({ kind, id, name, previousImage, image, status, durationMs, ...(reason ? { reason } : {}), ...(note ? { note } : {}), diagnostics })
+      report.deployments.push({
+        kind,
+        id,
+        name,
+        previousImage,
+        image,
+        status,
+        durationMs,
+        ...(reason ? { reason } : {}),
+        ...(note ? { note } : {}),
+        diagnostics
+      })
       if (note) log.notice(`${kind} ${id}: ${note}`)
-      if (diagnostics.length > 0) log.error(`${kind} ${id} did not roll out: ${reason ?? ''}\n${diagnostics.join('\n')}`, { title: `${kind} ${id}` })
+      if (diagnostics.length > 0)
+        log.error(`${kind} ${id} did not roll out: ${reason ?? ''}\n${diagnostics.join('\n')}`, {
+          title: `${kind} ${id}`
+        })
     }
     const rolloutFailure = rolloutError(outcomes)
-    if (rolloutFailure) throw patchFailures.length > 0 ? new ActionError(`${rolloutFailure.message}\n${patchFailures.join('\n')}`) : rolloutFailure
+    if (rolloutFailure)
+      throw patchFailures.length > 0
+        ? new ActionError(`${rolloutFailure.message}\n${patchFailures.join('\n')}`)
+        : rolloutFailure
   }
   if (patchFailures.length > 0) {
-    throw new ActionError(`${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`)
+    throw new ActionError(
+      `${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`
+    )
   }
 }

@@ -80,7 +80,10 @@ async function writeDelegation({ plan, runpod, log }: WriteContext, report: Depl
 }
 
 /** token mode: the id of the credential the targets should use from now on. */
-async function writeCredential({ plan, runpod, login, registries, log }: WriteContext, report: DeployReport): Promise<string | undefined> {
+async function writeCredential(
+  { plan, runpod, login, registries, log }: WriteContext,
+  report: DeployReport
+): Promise<string | undefined> {
   if (plan.credential.kind !== 'create' && plan.credential.kind !== 'refresh') return undefined
   if (!login) throw new Error('registry-auth: token needs the ECR login read first')
   const existingIds = new Set(registries.map((registry) => registry.id))
@@ -96,10 +99,15 @@ async function patchTargets(
 ): Promise<Omit<Written, 'steps'>> {
   const toPatch = steps.filter((step) => step.change === 'patch')
   for (const step of steps) {
-    if (step.change === 'unchanged') report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId, log))
+    if (step.change === 'unchanged')
+      report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId, log))
   }
   if (toPatch.length === 0) {
-    log.info(steps.length === 0 ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image." : 'Every target already runs this image: nothing to patch.')
+    log.info(
+      steps.length === 0
+        ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image."
+        : 'Every target already runs this image: nothing to patch.'
+    )
     return { rollouts: [], patchFailures: [] }
   }
   const patched = await Promise.allSettled(
@@ -141,7 +149,9 @@ export async function cleanUpCredentials(
 ): Promise<void> {
   const credential = report.credential
   if (plan.credential.kind !== 'refresh' || !credential) return
-  const inUse = new Set(steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : [])))
+  const inUse = new Set(
+    steps.flatMap((step) => (step.credential === 'set' ? [] : step.target.registry ? [step.target.registry] : []))
+  )
   const stale = staleCredentials(plan.credential.family, credential.id, inUse)
   if (stale.length > 0) credential.cleanup = await removeCredentials(runpod, log, stale)
 }

@@ -10,7 +10,9 @@ const ANNOTATE = { error: core.error, warning: core.warning, note: core.notice }
 
 export async function publishDeployReport(report: DeployReport): Promise<void> {
   for (const [name, value] of Object.entries(deployOutputs(report))) core.setOutput(name, value)
-  await writeDeploySummary(report).catch((error: unknown) => core.warning(`Could not write the job summary: ${errorMessage(error)}`))
+  await writeDeploySummary(report).catch((error: unknown) =>
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  )
 }
 
 export async function publishLintReport(report: LintReport): Promise<void> {
@@ -24,6 +26,8 @@ export async function publishLintReport(report: LintReport): Promise<void> {
   }
   core.setOutput('findings', JSON.stringify(report.findings))
   if (report.sarifFile) core.info(`Wrote SARIF findings to ${report.sarifFile}.`)
-  await writeLintSummary(report).catch((error: unknown) => core.warning(`Could not write the job summary: ${errorMessage(error)}`))
+  await writeLintSummary(report).catch((error: unknown) =>
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  )
   if (!report.failure) core.info(report.line)
 }

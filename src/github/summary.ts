@@ -22,19 +22,28 @@ const STATUS_ICONS: Record<DeploymentStatus, string> = {
 
 export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
-  const summary = core.summary.addHeading(report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy', 2)
+  const summary = core.summary.addHeading(
+    report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy',
+    2
+  )
   if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true)
   summary.addTable(overviewRows(report))
   const plan = report.plan
   if (plan?.policy.kind === 'apply') {
-    const verb = report.mode === 'verify' ? 'Deploy would add this statement' : report.policyChanged ? 'Added this statement' : 'Statement to add'
+    const verb =
+      report.mode === 'verify'
+        ? 'Deploy would add this statement'
+        : report.policyChanged
+          ? 'Added this statement'
+          : 'Statement to add'
     summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
   }
   if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
   for (const deployment of report.deployments) {
     if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
     summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
-    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${escapeHtml(text)}</p>`, true)
+    for (const text of [deployment.reason, deployment.note])
+      if (text) summary.addRaw(`<p>${escapeHtml(text)}</p>`, true)
     if (deployment.diagnostics?.length) summary.addCodeBlock(deployment.diagnostics.join('\n'))
   }
   for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true)
@@ -51,11 +60,16 @@ function overviewRows(report: DeployReport): TableRow[] {
   ]
   if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }])
   const ecr = report.image.ecr
-  if (ecr) rows.push([{ data: 'Repository', header: true }, { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }])
+  if (ecr)
+    rows.push([
+      { data: 'Repository', header: true },
+      { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }
+    ])
   if (plan) {
     rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }])
     rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }])
-    if (plan.credential.kind !== 'skipped') rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
+    if (plan.credential.kind !== 'skipped')
+      rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
   }
   return rows
 }
@@ -68,7 +82,9 @@ function policyText(report: DeployReport, plan: DeployPlan): string {
       return 'already grants Runpod pull'
     case 'apply':
       if (report.policyChanged) return 'applied: added the AllowRunpodPull statement'
-      return report.mode === 'verify' ? 'missing: deploy would add the AllowRunpodPull statement' : 'missing: not written (the run stopped first)'
+      return report.mode === 'verify'
+        ? 'missing: deploy would add the AllowRunpodPull statement'
+        : 'missing: not written (the run stopped first)'
   }
 }
 
@@ -80,13 +96,18 @@ function delegationText(report: DeployReport, plan: DeployPlan): string {
       return `exists: ${plan.delegation.delegation.id}`
     case 'create':
       if (report.delegationId) return `created: ${report.delegationId}`
-      return report.mode === 'verify' ? `missing: deploy would create one for ${plan.delegation.repository.arn}` : 'missing: not created (the run stopped first)'
+      return report.mode === 'verify'
+        ? `missing: deploy would create one for ${plan.delegation.repository.arn}`
+        : 'missing: not created (the run stopped first)'
   }
 }
 
 function credentialText(report: DeployReport, plan: DeployPlan): string {
   const result = report.credential
-  if (!result) return report.mode === 'verify' ? `plan: ${describeCredentialStep(plan.credential)}` : 'not written (the run stopped first)'
+  if (!result)
+    return report.mode === 'verify'
+      ? `plan: ${describeCredentialStep(plan.credential)}`
+      : 'not written (the run stopped first)'
   const how = {
     refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
     created: `created: ${result.id} (${result.name})`,
@@ -100,7 +121,10 @@ function credentialText(report: DeployReport, plan: DeployPlan): string {
 }
 
 function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
-  const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({ data, header: true }))
+  const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({
+    data,
+    header: true
+  }))
   return [
     header,
     ...deployments.map((deployment) => [
@@ -121,11 +145,18 @@ function formatDuration(ms: number): string {
 
 function runpodConsoleUrl(kind: TargetKind, id: string): string {
   const encoded = encodeURIComponent(id)
-  return kind === 'pod' ? `https://console.runpod.io/pods?id=${encoded}` : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
+  return kind === 'pod'
+    ? `https://console.runpod.io/pods?id=${encoded}`
+    : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
 }
 
 function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
-  const host = ecr.partition === 'aws-cn' ? 'console.amazonaws.cn' : ecr.partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com'
+  const host =
+    ecr.partition === 'aws-cn'
+      ? 'console.amazonaws.cn'
+      : ecr.partition === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : 'console.aws.amazon.com'
   return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`
 }
 
@@ -144,7 +175,12 @@ export async function writeLintSummary(report: LintReport): Promise<void> {
         { data: 'Location', header: true },
         { data: 'Finding', header: true }
       ],
-      ...findings.map((finding) => [finding.severity, finding.rule, `${finding.file}:${finding.line}:${finding.column}`, escapeHtml(finding.message)])
+      ...findings.map((finding) => [
+        finding.severity,
+        finding.rule,
+        `${finding.file}:${finding.line}:${finding.column}`,
+        escapeHtml(finding.message)
+      ])
     ])
   }
   await core.summary.write()

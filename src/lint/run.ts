@@ -26,7 +26,9 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
     files.map(async (file) => {
       const relative = path.relative(workspace, file).split(path.sep).join('/')
       const text = await readFile(file, 'utf8').catch((error: unknown) => {
-        throw new ActionError(`Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`)
+        throw new ActionError(
+          `Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
+        )
       })
       return lintPolicy(text.replace(/^\uFEFF/, ''), relative)
     })
@@ -44,7 +46,9 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
     fileCount: files.length,
     ...(inputs.sarifFile ? { sarifFile: inputs.sarifFile } : {}),
     line,
-    ...(failing > 0 ? { failure: `${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').` } : {})
+    ...(failing > 0
+      ? { failure: `${line} Failing because of findings at or above '${inputs.failOn}' (input 'fail-on').` }
+      : {})
   }
 }
 
@@ -53,7 +57,9 @@ async function writeSarif(findings: readonly Finding[], sarifPath: string, input
   await mkdir(path.dirname(sarifPath), { recursive: true })
     .then(() => writeFile(sarifPath, sarif))
     .catch((error: unknown) => {
-      throw new ActionError(`Input 'sarif-file': could not write ${input} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`)
+      throw new ActionError(
+        `Input 'sarif-file': could not write ${input} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`
+      )
     })
 }
 
@@ -61,7 +67,10 @@ async function writeSarif(findings: readonly Finding[], sarifPath: string, input
 async function expand(patterns: readonly string[], workspace: string): Promise<string[]> {
   const files = new Set<string>()
   for (const pattern of patterns) {
-    const globber = await glob.create(path.resolve(workspace, pattern), { matchDirectories: false, implicitDescendants: false })
+    const globber = await glob.create(path.resolve(workspace, pattern), {
+      matchDirectories: false,
+      implicitDescendants: false
+    })
     const matched = await globber.glob()
     if (matched.length === 0) {
       throw new ActionError(

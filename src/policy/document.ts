@@ -90,7 +90,10 @@ export function parsePolicy(text: string): PolicyDocument {
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   if (errors.length > 0 || root === undefined) {
     const first = errors[0]
-    problem(first?.offset ?? 0, `The policy is not valid JSON (${first ? printParseErrorCode(first.error) : 'empty text'}).`)
+    problem(
+      first?.offset ?? 0,
+      `The policy is not valid JSON (${first ? printParseErrorCode(first.error) : 'empty text'}).`
+    )
     return { json: undefined, version: undefined, statementElement: undefined, statements: [], problems }
   }
   const json: unknown = getNodeValue(root)
@@ -107,18 +110,28 @@ export function parsePolicy(text: string): PolicyDocument {
     if (value?.type === 'string' && VERSIONS.has(value.value as string)) {
       version = { ...at(value.offset), value: value.value as string }
     } else {
-      problem(versionNode.offset, `"Version" must be "2012-10-17" (or the legacy "2008-10-17"), not ${jsonText(value)}.`)
+      problem(
+        versionNode.offset,
+        `"Version" must be "2012-10-17" (or the legacy "2008-10-17"), not ${jsonText(value)}.`
+      )
     }
   }
 
   const statementNode = top.get('Statement')
   if (!statementNode) {
-    problem(root.offset, 'The policy has no "Statement" element: add "Statement": [ ... ] with at least the Runpod pull statement.')
+    problem(
+      root.offset,
+      'The policy has no "Statement" element: add "Statement": [ ... ] with at least the Runpod pull statement.'
+    )
     return { json, version, statementElement: undefined, statements: [], problems }
   }
   const statementValue = valueOf(statementNode)
   const statementNodes =
-    statementValue?.type === 'array' ? (statementValue.children ?? []) : statementValue?.type === 'object' ? [statementValue] : []
+    statementValue?.type === 'array'
+      ? (statementValue.children ?? [])
+      : statementValue?.type === 'object'
+        ? [statementValue]
+        : []
   if (statementValue?.type !== 'array' && statementValue?.type !== 'object') {
     problem(statementNode.offset, '"Statement" must be an object or an array of objects.')
   }
@@ -172,7 +185,10 @@ function parseStatement(node: Node, index: number, context: Context): PolicyStat
   const principal = principalElement(elements.get('Principal'), where('"Principal"'), context)
   const notPrincipal = principalElement(elements.get('NotPrincipal'), where('"NotPrincipal"'), context)
   if (!principal && !notPrincipal) {
-    problem(node.offset, `${where('"Principal"')} is missing: a repository policy statement must say who it applies to.`)
+    problem(
+      node.offset,
+      `${where('"Principal"')} is missing: a repository policy statement must say who it applies to.`
+    )
   } else if (principal && notPrincipal) {
     problem(node.offset, `${title} has both "Principal" and "NotPrincipal": keep one.`)
   }
@@ -201,7 +217,11 @@ function parseStatement(node: Node, index: number, context: Context): PolicyStat
   }
 }
 
-function principalElement(property: Node | undefined, name: string, context: Context): ListElement<PrincipalValue> | undefined {
+function principalElement(
+  property: Node | undefined,
+  name: string,
+  context: Context
+): ListElement<PrincipalValue> | undefined {
   const { at, problem } = context
   if (!property) return undefined
   const value = valueOf(property)
@@ -220,7 +240,10 @@ function principalElement(property: Node | undefined, name: string, context: Con
   for (const entry of value.children ?? []) {
     const type = keyOf(entry) ?? ''
     if (!PRINCIPAL_TYPES.has(type)) {
-      problem(entry.offset, `${name} has an unknown principal type "${type}": use AWS, Service, Federated or CanonicalUser.`)
+      problem(
+        entry.offset,
+        `${name} has an unknown principal type "${type}": use AWS, Service, Federated or CanonicalUser.`
+      )
       continue
     }
     for (const item of stringList(entry, `${name} ${type}`, context)?.values ?? []) {
@@ -231,7 +254,11 @@ function principalElement(property: Node | undefined, name: string, context: Con
   return { ...at(property.offset), values }
 }
 
-function stringList(property: Node | undefined, name: string, context: Context): ListElement<Located<string>> | undefined {
+function stringList(
+  property: Node | undefined,
+  name: string,
+  context: Context
+): ListElement<Located<string>> | undefined {
   const { at, problem } = context
   if (!property) return undefined
   const value = valueOf(property)
@@ -250,7 +277,10 @@ function conditionEntries(property: Node | undefined, name: string, context: Con
   if (!property) return []
   const block = valueOf(property)
   if (block?.type !== 'object') {
-    problem(property.offset, `${name} must be an object of operators, e.g. {"StringEquals": {"aws:PrincipalArn": "..."}}.`)
+    problem(
+      property.offset,
+      `${name} must be an object of operators, e.g. {"StringEquals": {"aws:PrincipalArn": "..."}}.`
+    )
     return []
   }
   const entries: ConditionEntry[] = []
@@ -258,7 +288,10 @@ function conditionEntries(property: Node | undefined, name: string, context: Con
     const operator = keyOf(operatorProperty) ?? ''
     const parsed = parseOperator(operator)
     if (!parsed) {
-      problem(operatorProperty.offset, `${name} uses the unknown condition operator "${operator}" (for example StringEquals, StringLike, ArnLike).`)
+      problem(
+        operatorProperty.offset,
+        `${name} uses the unknown condition operator "${operator}" (for example StringEquals, StringLike, ArnLike).`
+      )
       continue
     }
     const keys = valueOf(operatorProperty)
@@ -296,7 +329,10 @@ function properties(object: Node, name: string, known: ReadonlySet<string>, prob
   for (const property of object.children ?? []) {
     const key = keyOf(property) ?? ''
     if (!known.has(key)) {
-      problem(property.offset, `The ${name} has the unknown element "${key}" (allowed: ${[...known].join(', ')}; names are case-sensitive).`)
+      problem(
+        property.offset,
+        `The ${name} has the unknown element "${key}" (allowed: ${[...known].join(', ')}; names are case-sensitive).`
+      )
     } else if (found.has(key)) {
       problem(property.offset, `The ${name} has "${key}" twice: keep one.`)
     } else {

@@ -1,5 +1,11 @@
 import { iamAccountOf, rootArnAccount } from '../aws/arn.js'
-import { parsePolicy, type ConditionEntry, type PolicyDocument, type PolicyStatement, type PrincipalValue } from './document.js'
+import {
+  parsePolicy,
+  type ConditionEntry,
+  type PolicyDocument,
+  type PolicyStatement,
+  type PrincipalValue
+} from './document.js'
 import { valueMatcher, wildcardMatch } from './operators.js'
 import { PULL_ACTIONS, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
 
@@ -79,7 +85,8 @@ export function deniedPullActions(statement: PolicyStatement, principal: string)
 /** Whether the statement's Action (or NotAction) covers an action. */
 function actionCovered(statement: PolicyStatement, action: string): boolean {
   if (statement.action) return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true))
-  if (statement.notAction) return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true))
+  if (statement.notAction)
+    return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   return false
 }
 
@@ -120,7 +127,11 @@ function conditionApplies(entry: ConditionEntry, principal: string): Applies {
   if (entry.base === 'Null') {
     const wanted = entry.values.map((value) => value.value.toLowerCase())
     if (wanted.length === 0) return 'unknown'
-    return wanted.every((value) => value === 'false') ? 'yes' : wanted.every((value) => value === 'true') ? 'no' : 'unknown'
+    return wanted.every((value) => value === 'false')
+      ? 'yes'
+      : wanted.every((value) => value === 'true')
+        ? 'no'
+        : 'unknown'
   }
   const match = valueMatcher(entry.base)
   if (!match) return 'unknown'
@@ -142,8 +153,11 @@ function contextValue(key: string, principal: string): string | undefined {
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */
 export function supersededReferences(statement: PolicyStatement): { line: number; column: number; value: string }[] {
   if (statement.effect?.value !== 'Allow') return []
-  const names = (value: string) => value === SUPERSEDED_RUNPOD_ACCOUNT || value.includes(`::${SUPERSEDED_RUNPOD_ACCOUNT}:`)
-  const fromPrincipal = (statement.principal?.values ?? []).filter((value) => value.type === 'AWS' && names(value.value))
+  const names = (value: string) =>
+    value === SUPERSEDED_RUNPOD_ACCOUNT || value.includes(`::${SUPERSEDED_RUNPOD_ACCOUNT}:`)
+  const fromPrincipal = (statement.principal?.values ?? []).filter(
+    (value) => value.type === 'AWS' && names(value.value)
+  )
   const fromConditions = statement.conditions
     .filter((entry) => ['aws:principalarn', 'aws:principalaccount'].includes(entry.key.toLowerCase()) && !entry.negated)
     .flatMap((entry) => entry.values.filter((value) => names(value.value)))

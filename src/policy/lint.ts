@@ -1,12 +1,18 @@
-import { parsePolicy, type ConditionEntry, type PolicyDocument, type PolicyStatement, type Position } from './document.js'
 import {
-  allowedPullActions,
-  appliesTo,
-  deniedPullActions,
-  supersededReferences
-} from './grant.js'
+  parsePolicy,
+  type ConditionEntry,
+  type PolicyDocument,
+  type PolicyStatement,
+  type Position
+} from './document.js'
+import { allowedPullActions, appliesTo, deniedPullActions, supersededReferences } from './grant.js'
 import { wildcardMatch } from './operators.js'
-import { PULL_ACTIONS, RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
+import {
+  PULL_ACTIONS,
+  RUNPOD_DEPLOYMENT_ROLES,
+  RUNPOD_STATEMENT_SID,
+  SUPERSEDED_RUNPOD_ACCOUNT
+} from './runpod-statement.js'
 
 export type Severity = 'error' | 'warning' | 'note'
 
@@ -141,7 +147,11 @@ const PINNING_KEYS = new Set([
  * Lints one repository policy text. `principals` are the roles that must be able to pull (default:
  * Runpod's deployment roles). Findings are sorted by position.
  */
-export function lintPolicy(text: string, file: string, principals: readonly string[] = RUNPOD_DEPLOYMENT_ROLES): Finding[] {
+export function lintPolicy(
+  text: string,
+  file: string,
+  principals: readonly string[] = RUNPOD_DEPLOYMENT_ROLES
+): Finding[] {
   const findings: Finding[] = []
   const report = (rule: string, at: Position, message: string) =>
     findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message })
@@ -159,7 +169,11 @@ export function lintPolicy(text: string, file: string, principals: readonly stri
 
   // A Version with a bad value is RPD007 already.
   if (!('Version' in (doc.json as object))) {
-    report('RPD009', { line: 1, column: 1 }, 'The policy has no "Version": add "Version": "2012-10-17" (without it IAM uses the legacy 2008-10-17 language).')
+    report(
+      'RPD009',
+      { line: 1, column: 1 },
+      'The policy has no "Version": add "Version": "2012-10-17" (without it IAM uses the legacy 2008-10-17 language).'
+    )
   } else if (doc.version?.value === '2008-10-17') {
     report('RPD009', doc.version, 'The policy uses the legacy "Version": "2008-10-17": set it to "2012-10-17".')
   }
@@ -172,7 +186,11 @@ export function lintPolicy(text: string, file: string, principals: readonly stri
     if (statement.sid) {
       const first = sids.get(statement.sid.value)
       if (first) {
-        report('RPD008', statement.sid, `Sid "${statement.sid.value}" is used again (first at line ${first.line}): give every statement a unique Sid.`)
+        report(
+          'RPD008',
+          statement.sid,
+          `Sid "${statement.sid.value}" is used again (first at line ${first.line}): give every statement a unique Sid.`
+        )
       } else {
         sids.set(statement.sid.value, statement)
       }
@@ -205,7 +223,11 @@ function checkStatement(statement: PolicyStatement, principals: readonly string[
 
   for (const action of statement.action?.values ?? []) {
     if (action.value.toLowerCase() === 'ecr:getauthorizationtoken') {
-      report('RPD010', action, `"ecr:GetAuthorizationToken" has no effect in a repository policy (Runpod grants it to its roles in its own account); you may remove it from ${name.charAt(0).toLowerCase()}${name.slice(1)}.`)
+      report(
+        'RPD010',
+        action,
+        `"ecr:GetAuthorizationToken" has no effect in a repository policy (Runpod grants it to its roles in its own account); you may remove it from ${name.charAt(0).toLowerCase()}${name.slice(1)}.`
+      )
     }
   }
 
@@ -233,9 +255,16 @@ function checkMeaning(statement: PolicyStatement, name: string, principals: read
         `${name} allows Principal "*" with no condition that pins the caller, so any AWS account can use it. Add "Condition": {"StringEquals": {"aws:PrincipalArn": [...]}} naming the roles that need access, or name them in Principal.`
       )
     }
-    for (const [which, element] of [['NotPrincipal', statement.notPrincipal], ['NotAction', statement.notAction]] as const) {
+    for (const [which, element] of [
+      ['NotPrincipal', statement.notPrincipal],
+      ['NotAction', statement.notAction]
+    ] as const) {
       if (!element) continue
-      report('RPD006', element, `${name} is an Allow with "${which}", which grants everything not listed. Use "${which.slice(3)}" with explicit values instead.`)
+      report(
+        'RPD006',
+        element,
+        `${name} is an Allow with "${which}", which grants everything not listed. Use "${which.slice(3)}" with explicit values instead.`
+      )
     }
     checkWrite(statement, name, principals, report)
     for (const reference of supersededReferences(statement)) {
@@ -259,7 +288,10 @@ function checkMeaning(statement: PolicyStatement, name: string, principals: read
 }
 
 function isPublic(statement: PolicyStatement): boolean {
-  return statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true && !pinsCaller(statement.conditions)
+  return (
+    statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true &&
+    !pinsCaller(statement.conditions)
+  )
 }
 
 /** RPD003: the statement may give a Runpod principal (or everyone) a write or admin action. */

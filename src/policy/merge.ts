@@ -15,7 +15,11 @@ export interface MergeResult {
  * when it already does so safely; refuses (ActionError) to write a policy that is invalid, too long or
  * unsafe, naming the statement to fix.
  */
-export function applyRunpodGrant(existing: string | undefined, principals: readonly string[], repository?: string): MergeResult {
+export function applyRunpodGrant(
+  existing: string | undefined,
+  principals: readonly string[],
+  repository?: string
+): MergeResult {
   const statement = runpodStatement(principals)
   const policyName = repository === undefined ? 'the ECR repository policy' : `the repository policy of ${repository}`
   const file = 'repository policy'
@@ -32,7 +36,12 @@ export function applyRunpodGrant(existing: string | undefined, principals: reado
     base = doc.json as Record<string, unknown>
   }
 
-  const statements = base['Statement'] === undefined ? [] : Array.isArray(base['Statement']) ? [...(base['Statement'] as unknown[])] : [base['Statement']]
+  const statements =
+    base['Statement'] === undefined
+      ? []
+      : Array.isArray(base['Statement'])
+        ? [...(base['Statement'] as unknown[])]
+        : [base['Statement']]
   const ours = statements.findIndex((item) => isRunpodSid(item))
   const kept = statements.filter((item, index) => index === ours || !isRunpodSid(item))
   if (ours === -1) kept.push(statement)

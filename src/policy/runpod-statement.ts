@@ -12,7 +12,11 @@ export const SUPERSEDED_RUNPOD_ACCOUNT = '418399314813'
 export const RUNPOD_STATEMENT_SID = 'AllowRunpodPull'
 
 /** What pulling an image takes in a repository policy. */
-export const PULL_ACTIONS: readonly string[] = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']
+export const PULL_ACTIONS: readonly string[] = [
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability'
+]
 
 export interface RunpodStatement {
   readonly Sid: string

@@ -37,7 +37,10 @@ export function toSarif(findings: readonly Finding[], toolVersion: string): obje
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: finding.file.replace(/\\/g, '/').replace(/^\.\//, ''), uriBaseId: '%SRCROOT%' },
+                artifactLocation: {
+                  uri: finding.file.replace(/\\/g, '/').replace(/^\.\//, ''),
+                  uriBaseId: '%SRCROOT%'
+                },
                 region: { startLine: finding.line, startColumn: finding.column }
               }
             }

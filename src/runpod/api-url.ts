@@ -21,7 +21,9 @@ export function parseApiUrl(raw: string): URL {
   try {
     url = new URL(raw)
   } catch {
-    throw new ActionError(`Input 'runpod-api-url' is '${raw}', which is not a URL. Remove it to use ${DEFAULT_RUNPOD_API_URL}.`)
+    throw new ActionError(
+      `Input 'runpod-api-url' is '${raw}', which is not a URL. Remove it to use ${DEFAULT_RUNPOD_API_URL}.`
+    )
   }
   if (isSafeApiUrl(url)) return url
   throw new ActionError(

@@ -74,7 +74,12 @@ export class RunpodClient {
     body: CreateDelegationRequest,
     findCreated: () => Promise<EcrDelegation | undefined>
   ): Promise<EcrDelegation> {
-    return this.http.createOnce({ method: 'POST', path: DELEGATIONS, body }, parseCreatedDelegation, 'delegation', findCreated)
+    return this.http.createOnce(
+      { method: 'POST', path: DELEGATIONS, body },
+      parseCreatedDelegation,
+      'delegation',
+      findCreated
+    )
   }
 
   async listRegistries(): Promise<RegistryCredential[]> {
@@ -86,7 +91,12 @@ export class RunpodClient {
     body: CreateRegistryRequest,
     findCreated: () => Promise<RegistryCredential | undefined>
   ): Promise<RegistryCredential> {
-    return this.http.createOnce({ method: 'POST', path: REGISTRIES, body }, parseCreatedRegistry, 'registry credential', findCreated)
+    return this.http.createOnce(
+      { method: 'POST', path: REGISTRIES, body },
+      parseCreatedRegistry,
+      'registry credential',
+      findCreated
+    )
   }
 
   /** Deleting twice has the same effect as once, so it is retried like a read (a 404 then means done). */
@@ -112,7 +122,8 @@ export class RunpodClient {
     try {
       body = await this.http.request(call)
     } catch (error) {
-      if (error instanceof RunpodApiError && (error.status === 404 || error.status === 410)) return { kind: 'retired', reason: error.summary }
+      if (error instanceof RunpodApiError && (error.status === 404 || error.status === 410))
+        return { kind: 'retired', reason: error.summary }
       throw error
     }
     const result = parseGraphqlResult(body, 'updateRegistryAuth', `POST ${GRAPHQL} (updateRegistryAuth)`)
@@ -134,27 +145,42 @@ export class RunpodClient {
   /** PATCH with the same body is idempotent, so it is retried like a read. */
   async patchPod(id: string, body: ImagePatch): Promise<Pod> {
     const path = podPath(id)
-    return parsePod(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }), `PATCH ${path}`)
+    return parsePod(
+      await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }),
+      `PATCH ${path}`
+    )
   }
 
   async getEndpoint(id: string): Promise<Endpoint> {
     const path = endpointPath(id)
-    return parseEndpoint(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`)
+    return parseEndpoint(
+      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      `GET ${path}`
+    )
   }
 
   async patchEndpoint(id: string, body: ImagePatch): Promise<Endpoint> {
     const path = endpointPath(id)
-    return parseEndpoint(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }), `PATCH ${path}`)
+    return parseEndpoint(
+      await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }),
+      `PATCH ${path}`
+    )
   }
 
   async listEndpointReleases(id: string): Promise<EndpointReleases> {
     const path = `${endpointPath(id)}/releases`
-    return parseEndpointReleases(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`)
+    return parseEndpointReleases(
+      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      `GET ${path}`
+    )
   }
 
   async listEndpointWorkers(id: string): Promise<EndpointWorkers> {
     const path = `${endpointPath(id)}/workers`
-    return parseEndpointWorkers(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`)
+    return parseEndpointWorkers(
+      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      `GET ${path}`
+    )
   }
 
   /** The last lines of a pod's system log (a server-sent event stream that backfills `tail` lines). */

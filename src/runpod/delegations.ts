@@ -10,7 +10,9 @@ import type { EcrDelegation } from './wire.js'
 export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrRepository): EcrDelegation | undefined {
   return delegations.find(
     (delegation) =>
-      delegation.awsUser === repo.account && delegation.awsRegion === repo.region && delegation.repository === repo.repository
+      delegation.awsUser === repo.account &&
+      delegation.awsRegion === repo.region &&
+      delegation.repository === repo.repository
   )
 }
 
@@ -20,7 +22,11 @@ export function findDelegation(delegations: readonly EcrDelegation[], repo: EcrR
  * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
  * grant Runpod's deployment roles.
  */
-export async function createDelegation(client: RunpodClient, repo: EcrRepository, name?: string): Promise<EcrDelegation> {
+export async function createDelegation(
+  client: RunpodClient,
+  repo: EcrRepository,
+  name?: string
+): Promise<EcrDelegation> {
   const arn = repo.arn
   try {
     return await client.createDelegation(name === undefined ? { resource: arn } : { resource: arn, name }, async () =>
@@ -31,7 +37,9 @@ export async function createDelegation(client: RunpodClient, repo: EcrRepository
       throw new ActionError(
         `Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
           `Run the action with 'policy: apply' to add the '${RUNPOD_STATEMENT_SID}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
-          (error.status === 403 ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations." : '')
+          (error.status === 403
+            ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations."
+            : '')
       )
     }
     throw error

@@ -63,14 +63,18 @@ export function responseError(response: FailedResponse): RunpodApiError {
         `Runpod refused ${where} (${summary}). Check the key in the 'runpod-api-key' input and its permissions: it needs read and write access to pods, serverless endpoints and registries.`
       )
     case 402:
-      return fail(`Runpod refused ${where} (${summary}): the account balance is too low. Add funds in the Runpod console (Billing) and rerun.`)
+      return fail(
+        `Runpod refused ${where} (${summary}): the account balance is too low. Add funds in the Runpod console (Billing) and rerun.`
+      )
     case 404:
       if (resource) {
         return fail(
           `Runpod has no ${resource.kind} '${resource.id}' (${summary}). Check the input '${TARGET_INPUT[resource.kind]}': the id must be a ${resource.kind} of the account the API key belongs to, as shown in the Runpod console.`
         )
       }
-      return fail(`Runpod answered ${where} with ${summary}. Check that 'runpod-api-url' points at the Runpod REST API v2.`)
+      return fail(
+        `Runpod answered ${where} with ${summary}. Check that 'runpod-api-url' points at the Runpod REST API v2.`
+      )
     case 422: {
       const errors = problem?.errors.length ? `:\n${problem.errors.map((error) => `  - ${error}`).join('\n')}` : '.'
       return fail(`Runpod rejected the request body of ${where} (${summary})${errors}`)
@@ -116,5 +120,10 @@ export function networkError(method: string, path: string, baseUrl: URL, error: 
 function isTimeout(error: unknown): boolean {
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
   const code = errorCode(error)
-  return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
+  return (
+    name === 'TimeoutError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  )
 }

@@ -153,7 +153,13 @@ export class RunpodHttp {
       this.noteRateLimit(response.headers)
       this.log.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`)
       if (response.statusCode !== 200) {
-        throw responseError({ method: 'GET', path, status: response.statusCode, body: await response.body.text(), resource })
+        throw responseError({
+          method: 'GET',
+          path,
+          status: response.statusCode,
+          body: await response.body.text(),
+          resource
+        })
       }
       const decoder = new TextDecoder()
       const quiet = () => {

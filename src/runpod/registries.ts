@@ -41,7 +41,8 @@ export function rotatedName(name: string, now: Date): string {
 /** The credentials of a name: the bare name and its rotations, oldest first (the bare name is the oldest). */
 export function credentialFamily(registries: readonly RegistryCredential[], name: string): RegistryCredential[] {
   const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`)
-  const stamp = (registry: RegistryCredential) => (registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined))
+  const stamp = (registry: RegistryCredential) =>
+    registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined)
   return registries
     .filter((registry) => stamp(registry) !== undefined)
     .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
@@ -70,7 +71,11 @@ export function planCredential(
 }
 
 /** Credentials of the name, other than the one kept, that none of the given registries (targets' final state) use. */
-export function staleCredentials(family: readonly RegistryCredential[], keepId: string, inUse: ReadonlySet<string>): RegistryCredential[] {
+export function staleCredentials(
+  family: readonly RegistryCredential[],
+  keepId: string,
+  inUse: ReadonlySet<string>
+): RegistryCredential[] {
   return family.filter((registry) => registry.id !== keepId && !inUse.has(registry.id))
 }
 
@@ -146,7 +151,12 @@ export async function syncCredential(
  * Never twice: after a failure that may have taken effect, a credential with this name whose id is not in
  * `existingIds` (the credentials read before) is the one the lost request created.
  */
-async function create(client: RunpodClient, name: string, login: RegistryLogin, existingIds: ReadonlySet<string>): Promise<RegistryCredential> {
+async function create(
+  client: RunpodClient,
+  name: string,
+  login: RegistryLogin,
+  existingIds: ReadonlySet<string>
+): Promise<RegistryCredential> {
   try {
     return await client.createRegistry({ name, username: login.username, password: login.password }, async () =>
       (await client.listRegistries()).find((registry) => registry.name === name && !existingIds.has(registry.id))
@@ -165,7 +175,11 @@ async function create(client: RunpodClient, name: string, login: RegistryLogin, 
  * Deletes credentials that nothing should use any more. Runpod refuses (400) while a pod uses one: it is
  * kept and said so; any other failure is kept with its reason too, since the deploy itself succeeded.
  */
-export async function removeCredentials(client: RunpodClient, log: RequestLog, stale: readonly RegistryCredential[]): Promise<CleanupResult> {
+export async function removeCredentials(
+  client: RunpodClient,
+  log: RequestLog,
+  stale: readonly RegistryCredential[]
+): Promise<CleanupResult> {
   const outcomes = await Promise.all(stale.map((registry) => removeCredential(client, log, registry)))
   return {
     deleted: outcomes.flatMap((outcome) => (outcome.reason === undefined ? [outcome.registry] : [])),
@@ -174,7 +188,11 @@ export async function removeCredentials(client: RunpodClient, log: RequestLog, s
 }
 
 /** `reason` is set when the credential was kept. */
-async function removeCredential(client: RunpodClient, log: RequestLog, registry: RegistryCredential): Promise<{ registry: RegistryCredential; reason?: string }> {
+async function removeCredential(
+  client: RunpodClient,
+  log: RequestLog,
+  registry: RegistryCredential
+): Promise<{ registry: RegistryCredential; reason?: string }> {
   try {
     await client.deleteRegistry(registry.id)
     log.info(`Deleted the older registry credential ${registry.id} (${registry.name}).`)
@@ -185,8 +203,12 @@ async function removeCredential(client: RunpodClient, log: RequestLog, registry:
       return { registry }
     }
     const inUse = error instanceof RunpodApiError && error.status === 400
-    const reason = inUse ? `still in use (${error.problem?.detail || error.summary})` : `could not be deleted (${errorMessage(error)})`
-    log.info(`Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`)
+    const reason = inUse
+      ? `still in use (${error.problem?.detail || error.summary})`
+      : `could not be deleted (${errorMessage(error)})`
+    log.info(
+      `Kept the older registry credential ${registry.id} (${registry.name}): ${reason}. A later run deletes it once nothing uses it.`
+    )
     return { registry, reason }
   }
 }

@@ -30,10 +30,14 @@ export async function readTarget(client: RunpodClient, kind: TargetKind, id: str
   const pod = await client.getPod(id)
   // Found in the read phase, so an undeployable pod fails the run before anything is written.
   if (pod.status === 'TERMINATED') {
-    throw new ActionError(`Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`)
+    throw new ActionError(
+      `Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`
+    )
   }
   if (pod.inCluster) {
-    throw new ActionError(`Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`)
+    throw new ActionError(
+      `Pod ${id} (input 'pod-id') belongs to a Runpod cluster, and cluster pods cannot be changed through the pod API. Remove it from 'pod-id' and update the cluster instead.`
+    )
   }
   return podState(pod)
 }
@@ -60,5 +64,11 @@ function podState(pod: Pod): TargetState {
 }
 
 function endpointState(endpoint: Endpoint): TargetState {
-  return { kind: 'endpoint', id: endpoint.id, name: endpoint.name, image: endpoint.image ?? '', registry: endpoint.registry }
+  return {
+    kind: 'endpoint',
+    id: endpoint.id,
+    name: endpoint.name,
+    image: endpoint.image ?? '',
+    registry: endpoint.registry
+  }
 }

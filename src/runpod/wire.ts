@@ -193,13 +193,20 @@ function created(body: unknown, where: string, key: string): Fields {
  * The answer to a GraphQL mutation: `data.<field>` when it worked, else the `errors[].message` texts.
  * GraphQL reports most failures in the body, with status 200 or (GraphQL over HTTP) 400.
  */
-export function parseGraphqlResult(body: unknown, field: string, where: string): { readonly data?: unknown; readonly errors: string[] } {
+export function parseGraphqlResult(
+  body: unknown,
+  field: string,
+  where: string
+): { readonly data?: unknown; readonly errors: string[] } {
   const root = Fields.of(body, where)
   const raw = (body as Json)['errors']
   const errors = Array.isArray(raw)
-    ? raw.map((error) => (isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)))
+    ? raw.map((error) =>
+        isObject(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)
+      )
     : []
-  const data = root.has('data') && isObject((body as Json)['data']) ? ((body as Json)['data'] as Json)[field] : undefined
+  const data =
+    root.has('data') && isObject((body as Json)['data']) ? ((body as Json)['data'] as Json)[field] : undefined
   return { ...(data === undefined || data === null ? {} : { data }), errors }
 }
 

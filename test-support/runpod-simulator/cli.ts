@@ -40,7 +40,12 @@ for (const spec of values.endpoint) {
   const { id, image, options } = seed(spec)
   const workers = options.find((option) => /^\d+$/.test(option))
   const rollout = script(options.find((option) => !/^\d+$/.test(option)))
-  simulator.addEndpoint({ id, image, ...(workers ? { workers: Number(workers) } : {}), ...(rollout ? { rollout } : {}) })
+  simulator.addEndpoint({
+    id,
+    image,
+    ...(workers ? { workers: Number(workers) } : {}),
+    ...(rollout ? { rollout } : {})
+  })
 }
 
 console.log(`Runpod simulator listening on ${simulator.url}`)
@@ -49,7 +54,8 @@ console.log(`RUNPOD_API_KEY=${simulator.apiKey}`)
 
 let logged = 0
 const timer = setInterval(() => {
-  for (const request of simulator.requests.slice(logged)) console.log(`${request.time.toISOString()} ${request.method} ${request.path}${request.query}`)
+  for (const request of simulator.requests.slice(logged))
+    console.log(`${request.time.toISOString()} ${request.method} ${request.path}${request.query}`)
   logged = simulator.requests.length
 }, 250)
 

@@ -136,9 +136,13 @@ class Reply {
 }
 
 const problem = (status: number, detail: string, errors?: string[]) =>
-  new Reply(status, { title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) }, {
-    'content-type': 'application/problem+json'
-  })
+  new Reply(
+    status,
+    { title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) },
+    {
+      'content-type': 'application/problem+json'
+    }
+  )
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -153,7 +157,8 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   const requests: RecordedRequest[] = []
   const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
   let window = { start: Date.now(), count: 0 }
-  const envelope = (key: string, value: unknown) => (options.envelope === 'data' ? { data: { [key]: value } } : { [key]: value })
+  const envelope = (key: string, value: unknown) =>
+    options.envelope === 'data' ? { data: { [key]: value } } : { [key]: value }
 
   function rateLimitHeaders(): Record<string, string> {
     const now = Date.now()
@@ -189,7 +194,8 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     if (invalid) return invalid
     const { resource, name } = body as { resource: string; name?: string | null }
     const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(resource)
-    if (!match?.[1] || !match[2] || !match[3]) return problem(400, `resource '${resource}' is not an ECR repository ARN`)
+    if (!match?.[1] || !match[2] || !match[3])
+      return problem(400, `resource '${resource}' is not an ECR repository ARN`)
     if (!(await (options.policyGrantsRunpod?.(resource) ?? true))) {
       return problem(400, `the repository policy of ${resource} does not allow Runpod to pull images`)
     }
@@ -217,8 +223,14 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     if (method === 'GET') return new Reply(200, found)
     if (method !== 'DELETE') return undefined
     // Stricter than Runpod documents (only pods block a delete; templates silently lose the reference).
-    const user = [...pods.values()].find((pod) => pod.registry === id) ?? [...endpoints.values()].find((endpoint) => endpoint.registry === id)
-    if (user) return problem(400, `registry credential ${id} is in use by ${user instanceof SimPod ? 'pod' : 'endpoint'} ${user.id} and cannot be deleted`)
+    const user =
+      [...pods.values()].find((pod) => pod.registry === id) ??
+      [...endpoints.values()].find((endpoint) => endpoint.registry === id)
+    if (user)
+      return problem(
+        400,
+        `registry credential ${id} is in use by ${user instanceof SimPod ? 'pod' : 'endpoint'} ${user.id} and cannot be deleted`
+      )
     registries.splice(index, 1)
     return new Reply(204, undefined)
   }
@@ -228,14 +240,22 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     // GraphQL over HTTP (application/graphql-response+json) answers request errors with 400.
     const graphqlError = (status: number, message: string) =>
       new Reply(status, { errors: [{ message }] }, { 'content-type': 'application/graphql-response+json' })
-    if (graphqlRegistryAuth === 'gone') return problem(410, 'The GraphQL API has been retired: use the REST API v2 (https://api.runpod.io/v2).')
+    if (graphqlRegistryAuth === 'gone')
+      return problem(410, 'The GraphQL API has been retired: use the REST API v2 (https://api.runpod.io/v2).')
     const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : undefined
     if (typeof query !== 'string') return graphqlError(400, 'Must provide query string.')
-    const call = /^\s*mutation\b[^{]*\{\s*updateRegistryAuth\s*\(\s*input\s*:\s*\{([^}]*)\}\s*\)\s*\{\s*id\s+name\s*\}\s*\}\s*$/.exec(query)
+    const call =
+      /^\s*mutation\b[^{]*\{\s*updateRegistryAuth\s*\(\s*input\s*:\s*\{([^}]*)\}\s*\)\s*\{\s*id\s+name\s*\}\s*\}\s*$/.exec(
+        query
+      )
     if (graphqlRegistryAuth === 'unknown-field' && /updateRegistryAuth/.test(query)) {
       return graphqlError(400, 'Cannot query field "updateRegistryAuth" on type "Mutation".')
     }
-    if (!call) return graphqlError(400, 'The simulator supports only mutation { updateRegistryAuth(input: {id, username, password}) { id name } }.')
+    if (!call)
+      return graphqlError(
+        400,
+        'The simulator supports only mutation { updateRegistryAuth(input: {id, username, password}) { id name } }.'
+      )
     const fields = new Map<string, string>()
     for (const [, key, literal] of (call[1] ?? '').matchAll(/(\w+)\s*:\s*("(?:[^"\\]|\\.)*")\s*,?/g)) {
       if (key && literal) fields.set(key, JSON.parse(literal) as string)
@@ -245,7 +265,11 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       return graphqlError(400, 'UpdateRegistryAuthInput takes exactly the string fields id, username and password.')
     }
     const registry = registries.find((candidate) => candidate.id === id)
-    if (!registry) return new Reply(200, { data: { updateRegistryAuth: null }, errors: [{ message: 'Registry auth not found', path: ['updateRegistryAuth'] }] })
+    if (!registry)
+      return new Reply(200, {
+        data: { updateRegistryAuth: null },
+        errors: [{ message: 'Registry auth not found', path: ['updateRegistryAuth'] }]
+      })
     registry.username = username
     registry.password = password
     registry.updates += 1
@@ -303,7 +327,13 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     return problem(404, `no route for ${method} ${path}`)
   }
 
-  function streamLogs(request: IncomingMessage, response: ServerResponse, id: string, query: URLSearchParams, headers: Record<string, string>) {
+  function streamLogs(
+    request: IncomingMessage,
+    response: ServerResponse,
+    id: string,
+    query: URLSearchParams,
+    headers: Record<string, string>
+  ) {
     const tail = Math.min(5000, Number(query.get('tail') ?? '100'))
     const lines = (pods.get(id)?.systemLog ?? []).slice(-tail)
     response.writeHead(200, {
@@ -315,7 +345,9 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     })
     lines.forEach((line, index) => {
       const ts = new Date().toISOString()
-      response.write(`id: ${ts}/${String(index).padStart(12, '0')}\ndata: ${JSON.stringify({ ts, source: 'system', line })}\n\n`)
+      response.write(
+        `id: ${ts}/${String(index).padStart(12, '0')}\ndata: ${JSON.stringify({ ts, source: 'system', line })}\n\n`
+      )
     })
     // Like the real stream it then follows live output: it stays open until the client goes away.
     request.on('close', () => response.end())
@@ -335,7 +367,14 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       }
     }
     const authorization = request.headers.authorization
-    requests.push({ method, path: url.pathname, query: url.search, body: raw === '' ? undefined : body, time: new Date(), authorization })
+    requests.push({
+      method,
+      path: url.pathname,
+      query: url.search,
+      body: raw === '' ? undefined : body,
+      time: new Date(),
+      authorization
+    })
 
     let fault = takeFault(method, url.pathname)
     while (fault?.kind === 'latency') {
@@ -354,7 +393,10 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     const limits = rateLimitHeaders()
     if (fault?.kind === 'status') {
       const reply = problem(fault.status, fault.detail ?? 'simulated fault')
-      send(response, reply, { ...limits, ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }) })
+      send(response, reply, {
+        ...limits,
+        ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter })
+      })
       return
     }
     if (fault?.kind === 'raw') {
@@ -461,7 +503,11 @@ function send(response: ServerResponse, reply: Reply, headers: Record<string, st
   }
   response
     // Errors are RFC 9457 problem documents, as the OpenAPI document declares.
-    .writeHead(reply.status, { 'content-type': reply.status >= 400 ? 'application/problem+json' : 'application/json', ...headers, ...reply.headers })
+    .writeHead(reply.status, {
+      'content-type': reply.status >= 400 ? 'application/problem+json' : 'application/json',
+      ...headers,
+      ...reply.headers
+    })
     .end(JSON.stringify(reply.body))
 }
 

@@ -84,7 +84,8 @@ export class SimPod {
   update(body: Record<string, unknown>): void {
     const { image, registry, name } = body
     if (typeof name === 'string') this.name = name
-    const restart = (typeof image === 'string' && image !== this.image) || (registry !== undefined && registry !== this.registry)
+    const restart =
+      (typeof image === 'string' && image !== this.image) || (registry !== undefined && registry !== this.registry)
     if (typeof image === 'string') this.image = image
     if (registry !== undefined) this.registry = registry as string | null
     // A stopped pod keeps its new settings for its next start.
@@ -116,7 +117,11 @@ export class SimPod {
       id: this.id,
       name: this.name,
       status: this.status,
-      actions: running ? ['stop', 'restart', 'terminate'] : this.status === 'EXITED' ? ['start', 'terminate'] : ['terminate'],
+      actions: running
+        ? ['stop', 'restart', 'terminate']
+        : this.status === 'EXITED'
+          ? ['start', 'terminate']
+          : ['terminate'],
       image: this.image,
       args: '',
       disk: 50,
@@ -129,14 +134,23 @@ export class SimPod {
       dataCenterId: 'US-KS-2',
       cudaVersion: '12.8',
       ssh: {
-        proxy: { host: 'ssh.runpod.io', port: 22, username: `${this.id}-64411eb2`, command: `ssh ${this.id}-64411eb2@ssh.runpod.io` },
-        direct: running ? { host: '192.0.2.10', port: 34446, username: 'root', command: 'ssh root@192.0.2.10 -p 34446' } : null
+        proxy: {
+          host: 'ssh.runpod.io',
+          port: 22,
+          username: `${this.id}-64411eb2`,
+          command: `ssh ${this.id}-64411eb2@ssh.runpod.io`
+        },
+        direct: running
+          ? { host: '192.0.2.10', port: 34446, username: 'root', command: 'ssh root@192.0.2.10 -p 34446' }
+          : null
       },
       template: null,
       cost: running ? 0.44 : 0,
       locked: false,
       globalNetworking: { enabled: false },
-      runtime: running ? { uptime: Math.max(0, Math.round((Date.now() - Date.parse(this.startedAt ?? iso())) / 1000)) } : null,
+      runtime: running
+        ? { uptime: Math.max(0, Math.round((Date.now() - Date.parse(this.startedAt ?? iso())) / 1000)) }
+        : null,
       createdAt: this.createdAt,
       startedAt: this.startedAt,
       ...(this.clusterId ? { cluster: { id: this.clusterId, rank: 0 } } : {})
@@ -205,7 +219,8 @@ export class SimEndpoint {
     const script = this.image === this.initialImage ? 'succeed' : this.script
     if (script === 'stall') return
     for (const worker of this.workers) {
-      if (worker.status === 'INITIALIZING' && worker.version === this.version) worker.status = script === 'fail' ? 'UNHEALTHY' : 'IDLE'
+      if (worker.status === 'INITIALIZING' && worker.version === this.version)
+        worker.status = script === 'fail' ? 'UNHEALTHY' : 'IDLE'
     }
     const stale = this.workers.findIndex((worker) => worker.version !== this.version)
     if (stale >= 0) this.workers[stale] = this.newWorker('INITIALIZING')
@@ -291,7 +306,8 @@ export class SimEndpoint {
         version: worker.version,
         gpuCount: 1,
         image: worker.image,
-        uptimeSeconds: worker.status === 'INITIALIZING' ? null : Math.round((Date.now() - Date.parse(worker.startedAt)) / 1000),
+        uptimeSeconds:
+          worker.status === 'INITIALIZING' ? null : Math.round((Date.now() - Date.parse(worker.startedAt)) / 1000),
         gpuTypeId: 'NVIDIA GeForce RTX 4090',
         dataCenterId: 'US-KS-2',
         startedAt: worker.startedAt

@@ -34,7 +34,10 @@ export const REQUEST_SCHEMAS = {
   },
   UpdatePodRequest: {
     type: 'object',
-    allOf: [containerConfig, { type: 'object', properties: { name: { type: 'string', minLength: 1 }, locked: { type: 'boolean' } } }],
+    allOf: [
+      containerConfig,
+      { type: 'object', properties: { name: { type: 'string', minLength: 1 }, locked: { type: 'boolean' } } }
+    ],
     unevaluatedProperties: false
   },
   UpdateEndpointRequest: {
