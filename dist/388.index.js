@@ -679,6 +679,8 @@ var core = __webpack_require__(9275);
 var dist_cjs = __webpack_require__(8249);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __webpack_require__(1695);
+// EXTERNAL MODULE: ./src/aws/arn.ts
+var arn = __webpack_require__(1626);
 ;// CONCATENATED MODULE: ./src/aws/sdk.ts
 
 /**
@@ -739,6 +741,7 @@ function commonAwsError(error, service, region) {
 }
 
 ;// CONCATENATED MODULE: ./src/aws/credentials.ts
+
 
 
 
@@ -855,7 +858,7 @@ function trustPolicyHelp(role, audience, token) {
     const shown = REPORTED_CLAIMS.filter((key) => claims[key] !== undefined)
         .map((key) => `${key}=${JSON.stringify(claims[key])}`)
         .join(', ');
-    const [, partition = 'aws', , , account = 'ACCOUNT'] = role.split(':');
+    const { partition = 'aws', account = 'ACCOUNT' } = (0,arn/* parseArn */.Lw)(role) ?? {};
     return [
         shown
             ? `The GitHub OIDC token carried these claims: ${shown}.`

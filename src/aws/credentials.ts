@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage } from '../errors.js'
+import { parseArn } from './arn.js'
 import { AWS_CLIENT_SETTINGS, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 
 export interface AwsCredentialOptions {
@@ -146,7 +147,7 @@ function trustPolicyHelp(role: string, audience: string, token: string): string 
   const shown = REPORTED_CLAIMS.filter((key) => claims[key] !== undefined)
     .map((key) => `${key}=${JSON.stringify(claims[key])}`)
     .join(', ')
-  const [, partition = 'aws', , , account = 'ACCOUNT'] = role.split(':')
+  const { partition = 'aws', account = 'ACCOUNT' } = parseArn(role) ?? {}
   return [
     shown
       ? `The GitHub OIDC token carried these claims: ${shown}.`

@@ -1,0 +1,149 @@
+// The rollout decisions as pure functions: what a pod or endpoint reported, judged without a server.
+import { describe, expect, it } from '@jest/globals'
+import { judgeEndpoint, judgePod, type PatchedTarget } from '../../src/deploy/rollout.js'
+import type { TargetState } from '../../src/runpod/targets.js'
+import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../../src/runpod/wire.js'
+
+const OLD = '123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v1'
+const NEW = '123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v2'
+const PATCHED_AT = new Date('2026-12-01T10:00:00Z')
+
+function podEntry(before: Partial<TargetState> = {}): PatchedTarget {
+  const target: TargetState = {
+    kind: 'pod',
+    id: 'p1',
+    name: 'worker',
+    image: OLD,
+    status: 'RUNNING',
+    startedAt: '2026-12-01T09:00:00Z',
+    ...before
+  }
+  return { target, image: NEW, patchedAt: PATCHED_AT }
+}
+
+function pod(now: Partial<Pod>): Pod {
+  return {
+    id: 'p1',
+    name: 'worker',
+    image: NEW,
+    registry: null,
+    status: 'RUNNING',
+    startedAt: '2026-12-01T10:00:05Z',
+    inCluster: false,
+    ...now
+  }
+}
+
+describe('judgePod', () => {
+  it('is done when the pod runs the new image and restarted after the patch', () => {
+    expect(judgePod(podEntry(), pod({}))).toEqual({ state: 'done', describe: 'RUNNING' })
+  })
+
+  it('counts a changed startedAt as a restart, whatever the clocks say', () => {
+    expect(judgePod(podEntry(), pod({ startedAt: '2026-12-01T09:30:00Z' })).state).toBe('done')
+  })
+
+  it('keeps waiting while the pod still runs the container it had before the patch', () => {
+    const progress = judgePod(podEntry(), pod({ startedAt: '2026-12-01T09:00:00Z' }))
+    expect(progress).toEqual({ state: 'pending', describe: 'RUNNING' })
+  })
+
+  it('keeps waiting, naming the old image, until the pod reports the new one', () => {
+    expect(judgePod(podEntry(), pod({ image: OLD, status: 'STARTING' }))).toEqual({
+      state: 'pending',
+      describe: `STARTING, image still ${OLD}`
+    })
+  })
+
+  it.each(['ERROR', 'EXITED', 'TERMINATED'])('fails a pod that is %s', (status) => {
+    expect(judgePod(podEntry(), pod({ status }))).toEqual({ state: 'failed', describe: `the pod is ${status}` })
+  })
+
+  it('is done for a pod stopped before the deploy that now holds the new image', () => {
+    const progress = judgePod(podEntry({ status: 'EXITED' }), pod({ status: 'EXITED' }))
+    expect(progress).toMatchObject({ state: 'done', note: expect.stringMatching(/stopped: it will run the new image/) })
+  })
+
+  it('reports a status Runpod added later as it is, and keeps waiting', () => {
+    expect(judgePod(podEntry(), pod({ status: 'MIGRATING' }))).toEqual({ state: 'pending', describe: 'MIGRATING' })
+  })
+})
+
+const ENDPOINT: TargetState = { kind: 'endpoint', id: 'e1', name: 'api', image: OLD, version: 3 }
+
+function releases(endpointVersion: number | null, rollout: Partial<EndpointReleases['rollout']>): EndpointReleases {
+  return { endpointVersion, rollout: { inProgress: false, workersOnLatest: 2, workersTotal: 2, ...rollout } }
+}
+
+function worker(status: string, version: number | null, extra: Partial<Worker> = {}): Worker {
+  return { id: `w-${status}-${version}`, status, isStale: false, version, image: NEW, ...extra }
+}
+
+function workers(list: Worker[], endpointVersion: number | null = 4): EndpointWorkers {
+  return { endpointVersion, workers: list }
+}
+
+describe('judgeEndpoint', () => {
+  it('waits for a release newer than the one read before the patch', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(3, {}), workers([worker('RUNNING', 3)], 3))
+    expect(progress).toEqual({ state: 'pending', describe: 'waiting for a release newer than version 3' })
+  })
+
+  it('is done when every worker is on the new version and ready', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('RUNNING', 4), worker('IDLE', 4)]))
+    expect(progress).toEqual({ state: 'done', describe: '2/2 workers on version 4, 2 ready' })
+  })
+
+  it('keeps waiting while workers of the new version are still initializing', () => {
+    const progress = judgeEndpoint(
+      ENDPOINT,
+      releases(4, {}),
+      workers([worker('RUNNING', 4), worker('INITIALIZING', 4)])
+    )
+    expect(progress).toEqual({ state: 'pending', describe: '2/2 workers on version 4, 1 ready' })
+  })
+
+  it('keeps waiting while the rollout is in progress', () => {
+    const progress = judgeEndpoint(
+      ENDPOINT,
+      releases(4, { inProgress: true, workersOnLatest: 1 }),
+      workers([worker('RUNNING', 4), worker('RUNNING', 3)])
+    )
+    expect(progress.state).toBe('pending')
+  })
+
+  it('fails on an unhealthy worker of the new version, naming it', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('UNHEALTHY', 4), worker('RUNNING', 3)]))
+    expect(progress).toEqual({
+      state: 'failed',
+      describe: '1 worker(s) on version 4 are UNHEALTHY',
+      diagnostics: [`worker w-UNHEALTHY-4: UNHEALTHY, version 4, image ${NEW}`]
+    })
+  })
+
+  it('ignores an unhealthy worker of the old version', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('UNHEALTHY', 3), worker('RUNNING', 4)]))
+    expect(progress.state).not.toBe('failed')
+  })
+
+  it('is done, with a note, when the endpoint runs no workers', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(4, { workersOnLatest: 0, workersTotal: 0 }), workers([]))
+    expect(progress).toMatchObject({
+      state: 'done',
+      note: expect.stringMatching(/next worker to start will run the new image/)
+    })
+  })
+
+  it('tells the latest version by isStale where Runpod reports no versions', () => {
+    const legacy = { ...ENDPOINT, version: null }
+    const fresh = worker('RUNNING', null)
+    const stale = worker('RUNNING', null, { isStale: true })
+    expect(judgeEndpoint(legacy, releases(null, {}), workers([fresh, fresh], null)).state).toBe('done')
+    expect(judgeEndpoint(legacy, releases(null, {}), workers([fresh, stale], null)).state).toBe('pending')
+  })
+
+  it('does not count a worker in a status Runpod added later as ready', () => {
+    const progress = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('RUNNING', 4), worker('WARMING', 4)]))
+    expect(progress).toEqual({ state: 'pending', describe: '2/2 workers on version 4, 1 ready' })
+  })
+})
