@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import { parsePolicy, positionFinder } from '../../src/policy/document.js'
-import { parseOperator } from '../../src/policy/operators.js'
 
 describe('parsePolicy', () => {
   it('normalises a single Statement object and string Action/Principal forms, with positions', () => {
@@ -143,20 +142,6 @@ describe('parsePolicy', () => {
   it('points a JSON syntax error at its position', () => {
     const doc = parsePolicy('{\n  "Statement": [\n    {,}\n  ]\n}')
     expect(doc.problems[0]).toMatchObject({ line: 3, column: 6 })
-  })
-})
-
-describe('parseOperator', () => {
-  it.each([
-    ['StringEquals', { base: 'StringEquals', ifExists: false, negated: false }],
-    ['arnlikeifexists', { base: 'ArnLike', ifExists: true, negated: false }],
-    ['ForAllValues:ArnNotEquals', { base: 'ArnNotEquals', qualifier: 'ForAllValues', negated: true }]
-  ])('knows %s', (operator, expected) => {
-    expect(parseOperator(operator)).toMatchObject(expected)
-  })
-
-  it.each(['StringEqual', 'NullIfExists', 'ForSomeValues:StringLike', ''])('rejects %s', (operator) => {
-    expect(parseOperator(operator)).toBeUndefined()
   })
 })
 

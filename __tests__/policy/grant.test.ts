@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import { analyzeGrant } from '../../src/policy/grant.js'
-import { wildcardMatch } from '../../src/policy/operators.js'
 import { PULL_ACTIONS } from '../../src/policy/runpod-statement.js'
 
 const EAST = 'arn:aws:iam::550005742258:role/prod-us-east-1-deployment-role'
@@ -190,15 +189,5 @@ describe('analyzeGrant: validity and the superseded account', () => {
   it('ignores the superseded account in a Deny', () => {
     const deny = { Effect: 'Deny', Principal: { AWS: '418399314813' }, Action: 'ecr:*' }
     expect(analyzeGrant(policy(deny), BOTH).supersededAccount).toBe(false)
-  })
-})
-
-describe('wildcardMatch', () => {
-  it('treats regex characters literally', () => {
-    expect(wildcardMatch('a.b', 'a.b', false)).toBe(true)
-    expect(wildcardMatch('a.b', 'axb', false)).toBe(false)
-    expect(wildcardMatch('role/(x)+', 'role/(x)+', false)).toBe(true)
-    expect(wildcardMatch('ecr:Get*', 'ECR:GETX', true)).toBe(true)
-    expect(wildcardMatch('ecr:Get*', 'ECR:GETX', false)).toBe(false)
   })
 })
