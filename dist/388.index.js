@@ -486,69 +486,151 @@ async function createDelegation(client, repo, name) {
 var grant = __webpack_require__(8355);
 // EXTERNAL MODULE: ./src/policy/lint.ts
 var lint = __webpack_require__(4857);
+// EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
+var main = __webpack_require__(9547);
 // EXTERNAL MODULE: ./src/policy/document.ts
 var policy_document = __webpack_require__(1561);
 ;// CONCATENATED MODULE: ./src/policy/merge.ts
+// Adding Runpod's statement to a repository policy without disturbing anything else: the statement is
+// inserted into the text (jsonc-parser's modify/applyEdits), so every other byte stays as it was
+// (formatting, key order, numbers beyond 2^53); the text is compacted only when ECR's limit needs it.
 
 
 
 
 
+
+const FILE = 'repository policy';
 /**
  * Returns the repository policy that grants `principals` pull, keeping every other statement. Unchanged
- * when it already does so safely; refuses (ActionError) to write a policy that is invalid, too long or
- * unsafe, naming the statement to fix.
+ * when it already does so safely; refuses (ActionError) to write a policy that is invalid, too long,
+ * unsafe, or whose Deny statements take the pull away again, naming the statement to fix.
  */
 function applyRunpodGrant(existing, principals, repository) {
     const statement = (0,runpod_statement/* runpodStatement */.k0)(principals);
     const policyName = repository === undefined ? 'the ECR repository policy' : `the repository policy of ${repository}`;
-    const file = 'repository policy';
-    let base = {};
-    if (existing !== undefined && existing.trim() !== '') {
-        const doc = (0,policy_document/* parsePolicy */.O)(existing);
-        if (doc.problems.length > 0) {
-            throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} is not a valid policy document (${describe((0,lint/* lintPolicy */.GF)(existing, file, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`);
-        }
-        const unchanged = (0,grant/* analyzeDocument */.IG)(doc, principals).granted && !(0,lint/* lintPolicy */.GF)(existing, file, principals).some(isError);
-        if (unchanged)
-            return { changed: false, policyText: existing, statement };
-        base = doc.json;
+    if (existing === undefined || existing.trim() === '') {
+        return checked({
+            changed: true,
+            policyText: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2),
+            statement
+        }, principals, policyName);
     }
-    const statements = base['Statement'] === undefined
-        ? []
-        : Array.isArray(base['Statement'])
-            ? [...base['Statement']]
-            : [base['Statement']];
-    const ours = statements.findIndex((item) => isRunpodSid(item));
-    const kept = statements.filter((item, index) => index === ours || !isRunpodSid(item));
-    if (ours === -1)
-        kept.push(statement);
-    else
-        kept[kept.findIndex((item) => isRunpodSid(item))] = statement;
-    const merged = { ...base, Version: base['Version'] ?? '2012-10-17', Statement: kept };
-    const policyText = serialise(merged);
+    const doc = (0,policy_document/* parsePolicy */.O)(existing);
+    if (doc.problems.length > 0) {
+        throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} is not a valid policy document (${describe((0,lint/* lintPolicy */.GF)(existing, FILE, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`);
+    }
+    refuseDeniedPull(existing, principals, policyName);
+    if ((0,grant/* analyzeDocument */.IG)(doc, principals).pullable && !(0,lint/* lintPolicy */.GF)(existing, FILE, principals).some(isError)) {
+        return { changed: false, policyText: existing, statement };
+    }
+    return checked({ changed: true, policyText: fitted(withStatement(existing, statement)), statement }, principals, policyName);
+}
+/**
+ * Fails when a Deny statement takes Runpod's pull away: no Allow can undo it, and the action never edits a
+ * Deny, so the message names each such statement and the exemption to add to it.
+ */
+function refuseDeniedPull(text, principals, policyName) {
+    const byStatement = new Map();
+    for (const { principal, actions } of (0,grant/* pullVerdicts */.Ih)((0,policy_document/* parsePolicy */.O)(text), principals)) {
+        for (const { action, verdict } of actions) {
+            if (verdict.kind !== 'denied')
+                continue;
+            const entry = byStatement.get(verdict.by) ?? { principals: new Set(), actions: new Set() };
+            entry.principals.add(principal);
+            entry.actions.add(action);
+            byStatement.set(verdict.by, entry);
+        }
+    }
+    if (byStatement.size === 0)
+        return;
+    const denials = [...byStatement].map(([statement, entry]) => `statement "${statement.label}" (line ${statement.line}) denies ${[...entry.actions].join(', ')} to ${[...entry.principals].join(', ')}`);
+    throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} denies Runpod's pull, so the image could never be pulled: ${denials.join('; ')}. The action never edits a Deny statement: exempt the Runpod roles inside it by adding ${(0,runpod_statement/* runpodExemption */.Mj)(principals)} to its "Condition", then rerun.`);
+}
+/** The policy text with our statement in place of any earlier copy of it, or appended to `Statement`. */
+function withStatement(text, statement) {
+    const formattingOptions = formattingOf(text);
+    const options = formattingOptions ? { formattingOptions } : {};
+    const edit = (current, path, value, insert = false) => (0,main.applyEdits)(current, (0,main.modify)(current, path, value, { ...options, isArrayInsertion: insert }));
+    let result = text;
+    const root = (0,main.parseTree)(result);
+    if (root && (0,main.findNodeAtLocation)(root, ['Version']) === undefined) {
+        result = (0,main.applyEdits)(result, (0,main.modify)(result, ['Version'], '2012-10-17', { ...options, getInsertionIndex: () => 0 }));
+    }
+    let statements = statementNode(result);
+    if (statements?.type === 'object') {
+        // A single statement object becomes the first element of an array, its text unchanged.
+        const original = result.slice(statements.offset, statements.offset + statements.length);
+        result = `${result.slice(0, statements.offset)}[${original}]${result.slice(statements.offset + statements.length)}`;
+        statements = statementNode(result);
+    }
+    if (statements?.type !== 'array')
+        return edit(result, ['Statement'], [statement]);
+    const ours = (statements.children ?? []).flatMap((child, index) => sidOf(child) === runpod_statement/* RUNPOD_STATEMENT_SID */.Mz ? [index] : []);
+    const [first, ...again] = ours;
+    // Later copies of our Sid (RPD008) go, from the end so the indexes stay right; the first is replaced in place.
+    for (const index of again.reverse())
+        result = edit(result, ['Statement', index], undefined);
+    if (first !== undefined)
+        return edit(result, ['Statement', first], statement);
+    return edit(result, ['Statement', statements.children?.length ?? 0], statement, true);
+}
+function statementNode(text) {
+    const root = (0,main.parseTree)(text);
+    return root && (0,main.findNodeAtLocation)(root, ['Statement']);
+}
+function sidOf(node) {
+    return node.type === 'object' ? (0,main.findNodeAtLocation)(node, ['Sid'])?.value : undefined;
+}
+/** The text's own indentation and line ends; undefined for text on one line, where the statement is added compact. */
+function formattingOf(text) {
+    const indent = /\n([ \t]+)\S/.exec(text)?.[1];
+    if (indent === undefined)
+        return undefined;
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    return indent.startsWith('\t')
+        ? { insertSpaces: false, tabSize: 1, eol }
+        : { insertSpaces: true, tabSize: indent.length, eol };
+}
+/** The text itself when it fits ECR's limit, else the same tokens without whitespace (numbers stay as written). */
+function fitted(text) {
+    if (text.length <= lint/* POLICY_MAX_CHARS */.uo)
+        return text;
+    let compact = '';
+    let inString = false;
+    for (let index = 0; index < text.length; index++) {
+        const char = text.charAt(index);
+        if (inString) {
+            compact += char;
+            if (char === '\\')
+                compact += text.charAt(++index);
+            else if (char === '"')
+                inString = false;
+        }
+        else if (!/\s/.test(char)) {
+            compact += char;
+            inString = char === '"';
+        }
+    }
+    return compact;
+}
+/** Refuses a merged policy that ECR would reject or that stays unsafe or ungranted. */
+function checked(result, principals, policyName) {
+    const { policyText } = result;
     if (policyText.length > lint/* POLICY_MAX_CHARS */.uo) {
         throw new src_errors/* ActionError */.lZ(`Adding the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement would make ${policyName} ${policyText.length.toLocaleString('en-US')} characters long, over ECR's limit of ${lint/* POLICY_MAX_CHARS */.uo.toLocaleString('en-US')}. Remove or merge statements in the repository policy, then re-run.`);
     }
-    const errors = (0,lint/* lintPolicy */.GF)(policyText, file, principals).filter(isError);
+    const errors = (0,lint/* lintPolicy */.GF)(policyText, FILE, principals).filter(isError);
     if (errors.length > 0) {
         throw new src_errors/* ActionError */.lZ(`${capitalise(policyName)} would still be unsafe or not grant Runpod pull after adding the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement, so it was not written: ${describe(errors)}. Change those statements in the repository policy, then re-run.`);
     }
-    return { changed: true, policyText, statement };
+    return result;
 }
 function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
-function isRunpodSid(item) {
-    return typeof item === 'object' && item !== null && item['Sid'] === runpod_statement/* RUNPOD_STATEMENT_SID */.Mz;
-}
 function isError(finding) {
     return finding.severity === 'error';
-}
-// Indented for people reading it in the console; compact when that is what fits ECR's limit.
-function serialise(policy) {
-    const indented = JSON.stringify(policy, null, 2);
-    return indented.length <= lint/* POLICY_MAX_CHARS */.uo ? indented : JSON.stringify(policy);
 }
 function describe(findings) {
     return findings.map((finding) => `${finding.rule}: ${finding.message}`).join(' ');
@@ -580,6 +662,9 @@ function planDeploy(settings, reads) {
     const policy = planPolicy(settings, reads);
     if (policy.kind !== 'skipped' && policy.supersededAccount) {
         warnings.push(`The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`);
+    }
+    for (const uncertain of policy.kind === 'skipped' ? [] : policy.uncertain) {
+        warnings.push(`The repository policy of ${image.repository}: ${uncertain} The deploy goes on; if Runpod cannot pull the image, this Deny is why.`);
     }
     const credential = planRegistryCredential(settings, reads);
     return {
@@ -645,15 +730,22 @@ function planPolicy(settings, reads) {
     const text = reads.policy.text;
     const analysis = text === undefined ? undefined : (0,grant/* analyzeGrant */.tn)(text, settings.principals);
     const supersededAccount = analysis?.supersededAccount ?? false;
+    const uncertainIn = (policyText) => (0,lint/* lintPolicy */.GF)(policyText, 'repository policy', settings.principals)
+        .filter((finding) => finding.rule === 'RPD013')
+        .map((finding) => `line ${finding.line}: ${finding.message}`);
+    // No statement the action could add undoes a Deny, and the action never edits one: fail in every mode.
+    if (text !== undefined)
+        refuseDeniedPull(text, settings.principals, `the repository policy of ${repository}`);
     if (settings.policy === 'apply') {
         // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
         const merge = applyRunpodGrant(text, settings.principals, repository);
-        return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount };
+        const facts = { supersededAccount, uncertain: uncertainIn(merge.policyText) };
+        return merge.changed ? { kind: 'apply', merge, ...facts } : { kind: 'granted', ...facts };
     }
-    if (text !== undefined && analysis?.granted) {
+    if (text !== undefined && analysis?.pullable) {
         const errors = (0,lint/* lintPolicy */.GF)(text, 'repository policy', settings.principals).filter((finding) => finding.severity === 'error');
         if (errors.length === 0)
-            return { kind: 'granted', supersededAccount };
+            return { kind: 'granted', supersededAccount, uncertain: uncertainIn(text) };
         throw new src_errors/* ActionError */.lZ(`The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`);
     }
     const missing = analysis
@@ -1328,7 +1420,7 @@ async function writePolicy({ image, plan, principals, ecr, log }, report) {
         return;
     const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText);
     // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-    if (!(0,grant/* analyzeGrant */.tn)(stored, principals).granted) {
+    if (!(0,grant/* analyzeGrant */.tn)(stored, principals).pullable) {
         throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
     }
     log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);

@@ -2,6 +2,112 @@ export const id = 857;
 export const ids = [857];
 export const modules = {
 
+/***/ 7882:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Q7: () => (/* binding */ all),
+/* harmony export */   Ry: () => (/* binding */ pullContext),
+/* harmony export */   go: () => (/* binding */ conditionsHold),
+/* harmony export */   xB: () => (/* binding */ entryHolds)
+/* harmony export */ });
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1626);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9191);
+// Whether a statement's conditions hold for Runpod's pull, as IAM evaluates them, from what is known of
+// that request offline (SPEC, "How Runpod's pull is judged"). Runpod pulls with an assumed-role session of
+// its deployment role, from its own account, outside the customer's organization and network.
+
+
+const ABSENT_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:vpcsourceip']);
+const FOREIGN_KEYS = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
+/** The request context of a pull by a session of `principal` (a role ARN), key by key. */
+function pullContext(key, principal) {
+    const name = key.toLowerCase();
+    if (name === 'aws:principalarn')
+        return { kind: 'known', values: [principal] };
+    if (name === 'aws:principalaccount') {
+        const account = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_1__/* .iamAccountOf */ .q_)(principal);
+        return account === undefined ? { kind: 'unknown' } : { kind: 'known', values: [account] };
+    }
+    if (name === 'aws:principaltype')
+        return { kind: 'known', values: ['AssumedRole'] };
+    if (ABSENT_KEYS.has(name))
+        return { kind: 'absent' };
+    if (FOREIGN_KEYS.has(name))
+        return { kind: 'foreign' };
+    return { kind: 'unknown' };
+}
+/** Every entry must hold (operators and keys are ANDed); the values of one entry are ORed. */
+function conditionsHold(entries, principal) {
+    return all(entries.map((entry) => entryHolds(entry, pullContext(entry.key, principal))));
+}
+/** Three-valued AND: `no` wins, then `unknown`. */
+function all(truths) {
+    if (truths.includes('no'))
+        return 'no';
+    return truths.includes('unknown') ? 'unknown' : 'yes';
+}
+/** One operator on one key, for the request value(s) `context`. */
+function entryHolds(entry, context) {
+    switch (context.kind) {
+        case 'unknown':
+            return 'unknown';
+        case 'absent':
+            return whenAbsent(entry);
+        case 'known':
+            return whenPresent(entry, context.values);
+        case 'foreign': {
+            // Either absent or present with a value the policy does not name: decided only when both agree.
+            const absent = whenAbsent(entry);
+            const present = whenForeign(entry);
+            return absent === present ? absent : 'unknown';
+        }
+    }
+}
+/** IAM on a key the request lacks: `Null` tests presence, `…IfExists` and negated operators hold. */
+function whenAbsent(entry) {
+    if (entry.base === 'Null')
+        return nullHolds(entry, false);
+    if (entry.ifExists)
+        return 'yes';
+    // A set operator over no values: "all" holds vacuously, "any" does not.
+    if (entry.qualifier === 'ForAllValues')
+        return 'yes';
+    if (entry.qualifier === 'ForAnyValue')
+        return 'no';
+    return entry.negated ? 'yes' : 'no';
+}
+function whenPresent(entry, values) {
+    if (entry.base === 'Null')
+        return nullHolds(entry, true);
+    const match = (0,_operators_js__WEBPACK_IMPORTED_MODULE_0__/* .valueMatcher */ .C6)(entry.base);
+    if (!match)
+        return 'unknown';
+    // The request values here are single-valued, where ForAnyValue and ForAllValues reduce to the plain operator.
+    const matched = values.some((value) => entry.values.some((pattern) => match(pattern.value, value)));
+    return matched !== entry.negated ? 'yes' : 'no';
+}
+/** A present value that equals nothing the policy names: decided only for operators that compare literally. */
+function whenForeign(entry) {
+    if (entry.base === 'Null')
+        return nullHolds(entry, true);
+    const literal = (0,_operators_js__WEBPACK_IMPORTED_MODULE_0__/* .isLiteralOperator */ .mO)(entry.base) ||
+        (/^String(Not)?Like$/.test(entry.base) && entry.values.every((v) => !/[*?]/.test(v.value)));
+    if (!literal)
+        return 'unknown';
+    return entry.negated ? 'yes' : 'no';
+}
+/** `Null: true` holds when the key is absent, `Null: false` when present; several values are ORed. */
+function nullHolds(entry, present) {
+    const wanted = entry.values.map((value) => value.value.toLowerCase());
+    if (wanted.length === 0 || wanted.some((value) => value !== 'true' && value !== 'false'))
+        return 'unknown';
+    return wanted.includes(present ? 'false' : 'true') ? 'yes' : 'no';
+}
+
+
+/***/ }),
+
 /***/ 1561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -295,158 +401,173 @@ function positionFinder(text) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Gl: () => (/* binding */ appliesTo),
 /* harmony export */   IG: () => (/* binding */ analyzeDocument),
+/* harmony export */   Ih: () => (/* binding */ pullVerdicts),
 /* harmony export */   NR: () => (/* binding */ supersededReferences),
 /* harmony export */   cx: () => (/* binding */ deniedPullActions),
 /* harmony export */   t7: () => (/* binding */ allowedPullActions),
 /* harmony export */   tn: () => (/* binding */ analyzeGrant)
 /* harmony export */ });
-/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1626);
-/* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
-/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9191);
-/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6696);
+/* unused harmony exports judgePull, statementApplies, actionCovered */
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1626);
+/* harmony import */ var _conditions_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7882);
+/* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1561);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9191);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6696);
+// The verdict on a repository policy: can each required principal pull? Judged as IAM evaluates a request
+// (an explicit Deny that applies wins, then an Allow that applies grants), for Runpod's pull as
+// conditions.ts describes it, with three outcomes where IAM has two: what cannot be known offline is said.
+
 
 
 
 
 /** Evaluates by meaning whether the policy lets every principal pull (see GrantAnalysis). */
 function analyzeGrant(policyText, principals) {
-    return analyzeDocument((0,_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parsePolicy */ .O)(policyText), principals);
+    return analyzeDocument((0,_document_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePolicy */ .O)(policyText), principals);
 }
 function analyzeDocument(doc, principals) {
     const valid = doc.problems.length === 0;
-    const allowed = allowedPullActions(doc, principals);
-    const deniedBy = new Set();
-    const missing = [];
-    for (const principal of principals) {
-        const blocked = new Set();
-        for (const statement of doc.statements) {
-            const denied = deniedPullActions(statement, principal);
-            if (denied.length > 0)
-                deniedBy.add(statement.label);
-            for (const action of denied)
-                blocked.add(action);
-        }
-        const actions = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action) || blocked.has(action));
-        if (actions.length > 0)
-            missing.push({ principal, actions });
-    }
+    const verdicts = pullVerdicts(doc, principals);
+    const every = verdicts.flatMap((entry) => entry.actions.map(({ verdict }) => verdict));
+    const missing = verdicts.flatMap(({ principal, actions }) => {
+        const lacking = actions.filter(({ verdict }) => verdict.kind === 'denied' || verdict.kind === 'not-granted');
+        return lacking.length > 0 ? [{ principal, actions: lacking.map(({ action }) => action) }] : [];
+    });
+    const labels = (statements) => [
+        ...new Set(statements.map((statement) => statement.label))
+    ];
     return {
         valid,
-        granted: valid && missing.length === 0,
+        granted: valid && every.every((verdict) => verdict.kind === 'granted'),
+        pullable: valid && missing.length === 0,
         missing,
-        deniedBy: [...deniedBy],
+        deniedBy: labels(every.flatMap((verdict) => (verdict.kind === 'denied' ? [verdict.by] : []))),
+        uncertainBy: labels(every.flatMap((verdict) => (verdict.kind === 'uncertain' ? verdict.by : []))),
         supersededAccount: doc.statements.some((statement) => supersededReferences(statement).length > 0)
     };
 }
-/** Pull actions each principal is provably allowed by some Allow statement, before Deny. */
-function allowedPullActions(doc, principals) {
-    const result = new Map();
-    for (const principal of principals) {
-        const actions = new Set();
-        for (const statement of doc.statements) {
-            // NotPrincipal/NotAction in an Allow are RPD006: never counted as the grant we need.
-            if (statement.effect?.value !== 'Allow' || !statement.action || statement.notPrincipal)
-                continue;
-            if (appliesTo(statement, principal) !== 'yes')
-                continue;
-            for (const action of _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC) {
-                if (statement.action.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true)))
-                    actions.add(action);
-            }
-        }
-        result.set(principal, actions);
+/** The verdict for every principal and pull action. */
+function pullVerdicts(doc, principals) {
+    return principals.map((principal) => ({
+        principal,
+        actions: _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.map((action) => ({ action, verdict: judgePull(doc, principal, action) }))
+    }));
+}
+/** IAM's decision for a session of `principal` asking for `action` on the repository. */
+function judgePull(doc, principal, action) {
+    const denies = doc.statements.filter((statement) => statement.effect?.value === 'Deny');
+    const deciding = denies.find((statement) => statementApplies(statement, principal, action) === 'yes');
+    if (deciding)
+        return { kind: 'denied', by: deciding };
+    const allows = doc.statements.filter(isCountedAllow);
+    const applying = allows.map((statement) => ({ statement, applies: statementApplies(statement, principal, action) }));
+    if (!applying.some(({ applies }) => applies === 'yes')) {
+        return {
+            kind: 'not-granted',
+            undecided: applying.filter(({ applies }) => applies === 'unknown').map(({ statement }) => statement)
+        };
     }
-    return result;
+    const uncertain = denies.filter((statement) => statementApplies(statement, principal, action) === 'unknown');
+    return uncertain.length > 0 ? { kind: 'uncertain', by: uncertain } : { kind: 'granted' };
 }
-/** Pull actions a Deny statement provably takes away from the principal. */
-function deniedPullActions(statement, principal) {
-    if (statement.effect?.value !== 'Deny')
-        return [];
-    if (appliesTo(statement, principal) !== 'yes')
-        return [];
-    return _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .PULL_ACTIONS */ .QC.filter((action) => actionCovered(statement, action));
+// NotPrincipal/NotAction in an Allow are RPD006: never counted as the grant we need.
+function isCountedAllow(statement) {
+    return statement.effect?.value === 'Allow' && statement.action !== undefined && statement.notPrincipal === undefined;
 }
-/** Whether the statement's Action (or NotAction) covers an action. */
+/** Whether the statement's principal, action and every condition hold for the request. */
+function statementApplies(statement, principal, action) {
+    return (0,_conditions_js__WEBPACK_IMPORTED_MODULE_0__/* .all */ .Q7)([
+        principalApplies(statement, principal),
+        actionCovered(statement, action) ? 'yes' : 'no',
+        (0,_conditions_js__WEBPACK_IMPORTED_MODULE_0__/* .conditionsHold */ .go)(statement.conditions, principal)
+    ]);
+}
+/** Whether the statement's principal element (and conditions) apply to a session of `principal`, for any action. */
+function appliesTo(statement, principal) {
+    return (0,_conditions_js__WEBPACK_IMPORTED_MODULE_0__/* .all */ .Q7)([principalApplies(statement, principal), (0,_conditions_js__WEBPACK_IMPORTED_MODULE_0__/* .conditionsHold */ .go)(statement.conditions, principal)]);
+}
+/** Whether the statement's Action (or NotAction) covers an action; actions compare case-insensitively. */
 function actionCovered(statement, action) {
     if (statement.action)
-        return statement.action.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true));
+        return statement.action.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_2__/* .wildcardMatch */ .UF)(pattern.value, action, true));
     if (statement.notAction)
-        return !statement.notAction.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .wildcardMatch */ .UF)(pattern.value, action, true));
+        return !statement.notAction.values.some((pattern) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_2__/* .wildcardMatch */ .UF)(pattern.value, action, true));
     return false;
 }
-/** Whether the statement's principal element and conditions apply to a caller with this ARN. */
-function appliesTo(statement, principal) {
-    const principalMatch = statement.principal
-        ? statement.principal.values.some((value) => principalMatches(value, principal))
-        : statement.notPrincipal
-            ? !statement.notPrincipal.values.some((value) => principalMatches(value, principal))
-            : false;
-    if (!principalMatch)
-        return 'no';
-    return conditionsApply(statement.conditions, principal);
+/**
+ * Principal: `*`, the role, or its account's root match the role's sessions; a session ARN of the role
+ * matches only that session, whose name is not known offline.
+ *
+ * NotPrincipal in a Deny exempts a role's session only when it names that session, the role and the account
+ * (IAM user guide, "NotPrincipal": "The assumed-role user is identified by the role session name", sessions
+ * take no wildcard, and without the role's or the account's ARN "the effect of the policy might be to
+ * explicitly deny access"). Runpod's session names are not known offline, so a list naming all three is
+ * undecided, and any other list leaves the Deny applying.
+ */
+function principalApplies(statement, principal) {
+    if (statement.principal)
+        return any(statement.principal.values.map((value) => principalMatches(value, principal)));
+    if (statement.notPrincipal) {
+        const listed = statement.notPrincipal.values.filter((value) => value.type === 'AWS');
+        if (listed.some((value) => value.value === '*'))
+            return 'no';
+        const account = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .iamAccountOf */ .q_)(principal);
+        const namesAll = listed.some((value) => isSessionOf(value.value, principal)) &&
+            listed.some((value) => value.value === principal) &&
+            listed.some((value) => account !== undefined && (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .rootArnAccount */ .nc)(value.value) === account);
+        return namesAll ? 'unknown' : 'yes';
+    }
+    return 'no';
 }
 function principalMatches(value, principal) {
     if (value.type !== 'AWS')
-        return false;
+        return 'no';
     if (value.value === '*')
-        return true;
+        return 'yes';
     if (value.value === principal)
-        return true;
-    const account = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .rootArnAccount */ .nc)(value.value);
-    return account !== undefined && (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .iamAccountOf */ .q_)(principal) === account;
+        return 'yes';
+    const account = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .rootArnAccount */ .nc)(value.value);
+    if (account !== undefined)
+        return account === (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .iamAccountOf */ .q_)(principal) ? 'yes' : 'no';
+    return isSessionOf(value.value, principal) ? 'unknown' : 'no';
 }
-/** All condition entries must hold (AND); one value of a key matching is enough (OR). */
-function conditionsApply(conditions, principal) {
-    let result = 'yes';
-    for (const entry of conditions) {
-        const applies = conditionApplies(entry, principal);
-        if (applies === 'no')
-            return 'no';
-        if (applies === 'unknown')
-            result = 'unknown';
-    }
-    return result;
+/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` for the role `arn:aws:iam::ACCOUNT:role/ROLE`. */
+function isSessionOf(candidate, role) {
+    const session = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(candidate);
+    const parent = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(role);
+    if (!session || !parent || session.service !== 'sts' || !parent.resource.startsWith('role/'))
+        return false;
+    const roleName = parent.resource.slice('role/'.length).split('/').at(-1);
+    return session.account === parent.account && session.resource.startsWith(`assumed-role/${roleName}/`);
 }
-function conditionApplies(entry, principal) {
-    const context = contextValue(entry.key, principal);
-    if (context === undefined)
-        return 'unknown';
-    // Both keys are always present for a signed request: IfExists and the set qualifiers change nothing.
-    if (entry.base === 'Null') {
-        const wanted = entry.values.map((value) => value.value.toLowerCase());
-        if (wanted.length === 0)
-            return 'unknown';
-        return wanted.every((value) => value === 'false')
-            ? 'yes'
-            : wanted.every((value) => value === 'true')
-                ? 'no'
-                : 'unknown';
-    }
-    const match = (0,_operators_js__WEBPACK_IMPORTED_MODULE_1__/* .valueMatcher */ .C6)(entry.base);
-    if (!match)
-        return 'unknown';
-    const any = entry.values.some((value) => match(value.value, context));
-    return any !== entry.negated ? 'yes' : 'no';
+/** Three-valued OR. */
+function any(truths) {
+    if (truths.includes('yes'))
+        return 'yes';
+    return truths.includes('unknown') ? 'unknown' : 'no';
 }
-function contextValue(key, principal) {
-    switch (key.toLowerCase()) {
-        case 'aws:principalarn':
-            return principal;
-        case 'aws:principalaccount':
-            return (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_3__/* .iamAccountOf */ .q_)(principal);
-        default:
-            return undefined;
-    }
+/** Pull actions each principal is provably allowed by some Allow statement, before Deny. */
+function allowedPullActions(doc, principals) {
+    return new Map(principals.map((principal) => [
+        principal,
+        new Set(_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.filter((action) => doc.statements.some((statement) => isCountedAllow(statement) && statementApplies(statement, principal, action) === 'yes')))
+    ]));
+}
+/** Pull actions a Deny statement provably takes away from the principal (`unknown`: those it may take away). */
+function deniedPullActions(statement, principal, truth = 'yes') {
+    if (statement.effect?.value !== 'Deny')
+        return [];
+    return _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.filter((action) => statementApplies(statement, principal, action) === truth);
 }
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */
 function supersededReferences(statement) {
     if (statement.effect?.value !== 'Allow')
         return [];
-    const names = (value) => value === _runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY || value.includes(`::${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_2__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}:`);
-    const fromPrincipal = (statement.principal?.values ?? []).filter((value) => value.type === 'AWS' && names(value.value));
+    const named = (value) => value === _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY || value.includes(`::${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}:`);
+    const fromPrincipal = (statement.principal?.values ?? []).filter((value) => value.type === 'AWS' && named(value.value));
     const fromConditions = statement.conditions
         .filter((entry) => ['aws:principalarn', 'aws:principalaccount'].includes(entry.key.toLowerCase()) && !entry.negated)
-        .flatMap((entry) => entry.values.filter((value) => names(value.value)));
+        .flatMap((entry) => entry.values.filter((value) => named(value.value)));
     return [...fromPrincipal, ...fromConditions];
 }
 
@@ -463,8 +584,12 @@ function supersededReferences(statement) {
 /* harmony export */ });
 /* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1561);
 /* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8355);
-/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9191);
-/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6696);
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1626);
+/* harmony import */ var _conditions_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7882);
+/* harmony import */ var _operators_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9191);
+/* harmony import */ var _runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6696);
+
+
 
 
 
@@ -494,13 +619,13 @@ const LINT_RULES = [
         id: 'RPD004',
         severity: 'warning',
         name: 'SupersededRunpodAccount',
-        help: `The policy grants the account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, named by an earlier version of Runpod's docs. Runpod now pulls with its roles in account 550005742258: replace the old ARN with the current roles.`
+        help: `The policy grants the account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, named by an earlier version of Runpod's docs. Runpod now pulls with its roles in account 550005742258: replace the old ARN with the current roles.`
     },
     {
         id: 'RPD005',
         severity: 'error',
         name: 'RunpodPullDenied',
-        help: 'A Deny statement matches a Runpod principal and a pull action, so Runpod cannot pull whatever the Allow statements say. Narrow the Deny (principal, actions or condition) so it excludes the Runpod roles.'
+        help: 'A Deny statement applies to a Runpod principal and a pull action, as IAM evaluates Runpod\'s pull (a session of its deployment role, from account 550005742258, outside your organization and network), so Runpod cannot pull whatever the Allow statements say. Exempt the Runpod roles inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
     },
     {
         id: 'RPD006',
@@ -542,7 +667,13 @@ const LINT_RULES = [
         id: 'RPD012',
         severity: 'warning',
         name: 'WildcardInEqualsCondition',
-        help: 'A StringEquals or ArnEquals condition value contains * or ?, which these operators match literally. Use StringLike or ArnLike for a pattern, or write the exact value.'
+        help: 'A StringEquals or StringNotEquals (or IgnoreCase) condition value contains * or ?, which these operators match literally. Use StringLike or StringNotLike for a pattern, or write the exact value. ArnEquals and ArnNotEquals are not flagged: IAM gives them wildcards, exactly like ArnLike and ArnNotLike.'
+    },
+    {
+        id: 'RPD013',
+        severity: 'warning',
+        name: 'RunpodPullMaybeDenied',
+        help: 'A Deny statement may apply to a Runpod principal and a pull action through something that cannot be decided offline: a condition key such as aws:SourceIp or aws:PrincipalTag/..., or a NotPrincipal that names the Runpod roles (it exempts a role only together with its session ARN, whose name is not known). Exempt the Runpod roles explicitly inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
     }
 ];
 const SEVERITY = new Map(LINT_RULES.map((rule) => [rule.id, rule.severity]));
@@ -579,7 +710,7 @@ const PINNING_KEYS = new Set([
  * Lints one repository policy text. `principals` are the roles that must be able to pull (default:
  * Runpod's deployment roles). Findings are sorted by position.
  */
-function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1) {
+function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1) {
     const findings = [];
     const report = (rule, at, message) => findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message });
     if (text.length > POLICY_MAX_CHARS) {
@@ -619,12 +750,12 @@ function lintPolicy(text, file, principals = _runpod_statement_js__WEBPACK_IMPOR
 function checkGrant(doc, principals, at, report) {
     const allowed = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .allowedPullActions */ .t7)(doc, principals);
     const lacking = principals
-        .map((principal) => ({ principal, actions: _runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action)) }))
+        .map((principal) => ({ principal, actions: _runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .PULL_ACTIONS */ .QC.filter((action) => !allowed.get(principal)?.has(action)) }))
         .filter((entry) => entry.actions.length > 0);
     if (lacking.length === 0)
         return;
     const detail = lacking.map((entry) => `${entry.principal} lacks ${entry.actions.join(', ')}`).join('; ');
-    report('RPD001', at, `No Allow statement grants Runpod pull access: ${detail}. Add a statement with Sid "${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_STATEMENT_SID */ .Mz}", Principal "*", Action ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.join(', ')} and Condition {"StringEquals": {"aws:PrincipalArn": [the Runpod role ARNs]}}.`);
+    report('RPD001', at, `No Allow statement grants Runpod pull access: ${detail}. Add a statement with Sid "${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .RUNPOD_STATEMENT_SID */ .Mz}", Principal "*", Action ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .PULL_ACTIONS */ .QC.join(', ')} and Condition {"StringEquals": {"aws:PrincipalArn": [the Runpod role ARNs]}}.`);
 }
 /** Per-statement rules; `principals` undefined skips the rules about meaning (invalid document). */
 function checkStatement(statement, principals, report) {
@@ -637,12 +768,12 @@ function checkStatement(statement, principals, report) {
         }
     }
     for (const entry of statement.conditions) {
-        if (entry.base !== 'StringEquals' && entry.base !== 'ArnEquals')
+        if (!(0,_operators_js__WEBPACK_IMPORTED_MODULE_3__/* .isLiteralOperator */ .mO)(entry.base))
             continue;
         for (const value of entry.values) {
             if (!/[*?]/.test(value.value))
                 continue;
-            const like = entry.operator.replace(/Equals/i, 'Like');
+            const like = entry.operator.replace(/Equals(IgnoreCase)?/i, 'Like');
             report('RPD012', value, `"${entry.operator}" compares "${value.value}" literally, so its "*" or "?" is not a wildcard. Use "${like}" for a pattern, or write the exact value.`);
         }
     }
@@ -663,15 +794,37 @@ function checkMeaning(statement, name, principals, report) {
         }
         checkWrite(statement, name, principals, report);
         for (const reference of (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .supersededReferences */ .NR)(statement)) {
-            report('RPD004', reference, `${name} grants "${reference.value}" in account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, which an earlier version of Runpod's docs named and Runpod no longer uses. Replace it with the current roles: ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1.join(', ')}.`);
+            report('RPD004', reference, `${name} grants "${reference.value}" in account ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .SUPERSEDED_RUNPOD_ACCOUNT */ .EY}, which an earlier version of Runpod's docs named and Runpod no longer uses. Replace it with the current roles: ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .RUNPOD_DEPLOYMENT_ROLES */ .F1.join(', ')}.`);
         }
     }
     for (const principal of principals) {
         const denied = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .deniedPullActions */ .cx)(statement, principal);
-        if (denied.length === 0)
+        if (denied.length > 0) {
+            report('RPD005', statement, `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Exempt the Runpod roles inside that Deny: add ${(0,_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .runpodExemption */ .Mj)(principals)} to its "Condition".`);
             continue;
-        report('RPD005', statement, `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Narrow the Deny (its principal, actions or a condition such as {"StringNotEquals": {"aws:PrincipalArn": [the Runpod roles]}}) so it excludes the Runpod roles.`);
+        }
+        const maybe = (0,_grant_js__WEBPACK_IMPORTED_MODULE_1__/* .deniedPullActions */ .cx)(statement, principal, 'unknown');
+        if (maybe.length === 0)
+            continue;
+        report('RPD013', statement, `${name} may deny ${maybe.join(', ')} to ${principal}, depending on ${undecidable(statement, principal)}, which cannot be known before Runpod pulls. Exempt the Runpod roles explicitly: add ${(0,_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .runpodExemption */ .Mj)(principals)} to the Deny's "Condition".`);
     }
+}
+/** What makes a Deny undecidable for the principal: its NotPrincipal, or the condition keys unknown offline. */
+function undecidable(statement, principal) {
+    const keys = [
+        ...new Set(statement.conditions
+            .filter((entry) => (0,_conditions_js__WEBPACK_IMPORTED_MODULE_2__/* .entryHolds */ .xB)(entry, (0,_conditions_js__WEBPACK_IMPORTED_MODULE_2__/* .pullContext */ .Ry)(entry.key, principal)) === 'unknown')
+            .map((entry) => entry.key))
+    ];
+    const parts = [
+        ...(statement.notPrincipal
+            ? ['its "NotPrincipal" (it exempts a role only together with its session ARN, whose name is not known)']
+            : []),
+        ...(keys.length > 0
+            ? [`the condition key${keys.length === 1 ? '' : 's'} ${keys.map((key) => `"${key}"`).join(', ')}`]
+            : [])
+    ];
+    return parts.join(' and ');
 }
 function isPublic(statement) {
     return (statement.principal?.values.some((value) => value.type === 'AWS' && value.value === '*') === true &&
@@ -684,15 +837,18 @@ function checkWrite(statement, name, principals, report) {
     if (who.length === 0 && !everyone)
         return;
     for (const action of statement.action?.values ?? []) {
-        const covered = WRITE_ACTIONS.filter((write) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_2__/* .wildcardMatch */ .UF)(action.value, write, true));
+        const covered = WRITE_ACTIONS.filter((write) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_3__/* .wildcardMatch */ .UF)(action.value, write, true));
         if (covered.length === 0)
             continue;
         const whom = everyone ? 'everyone' : who.join(', ');
         const example = covered.length > 3 ? `${covered.slice(0, 3).join(', ')}, …` : covered.join(', ');
-        report('RPD003', action, `${name} allows "${action.value}" (${example}) to ${whom}. Runpod only pulls: grant it ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_3__/* .PULL_ACTIONS */ .QC.join(', ')} only, and give write access to your CI role in a separate statement.`);
+        report('RPD003', action, `${name} allows "${action.value}" (${example}) to ${whom}. Runpod only pulls: grant it ${_runpod_statement_js__WEBPACK_IMPORTED_MODULE_4__/* .PULL_ACTIONS */ .QC.join(', ')} only, and give write access to your CI role in a separate statement.`);
     }
 }
-/** Whether some condition limits who the caller is (RPD002): the forms that can only narrow access. */
+/**
+ * Whether some condition limits who the caller is (RPD002): the forms that can only narrow access, with
+ * values that each stay within named accounts (a pattern such as arn:aws:iam::*:role/* admits them all).
+ */
 function pinsCaller(conditions) {
     return conditions.some((entry) => PINNING_KEYS.has(entry.key.toLowerCase()) &&
         /^(String|Arn)/.test(entry.base) &&
@@ -700,7 +856,16 @@ function pinsCaller(conditions) {
         !entry.ifExists &&
         entry.qualifier !== 'ForAllValues' &&
         entry.values.length > 0 &&
-        !entry.values.some((value) => /^[*?]+$/.test(value.value)));
+        entry.values.every((value) => (0,_operators_js__WEBPACK_IMPORTED_MODULE_3__/* .isLiteralOperator */ .mO)(entry.base) || pinsAccounts(value.value)));
+}
+/** A pattern (ARN operators, StringLike) that matches callers of named accounts only. */
+function pinsAccounts(pattern) {
+    if (!/[*?]/.test(pattern))
+        return true;
+    // Outside an ARN (an account or organization id), or before the account's end (where StringLike's * also
+    // spans colons), any wildcard can admit every account.
+    const arn = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_5__/* .parseArn */ .Lw)(pattern);
+    return arn !== undefined && !/[*?]/.test(`${arn.partition}:${arn.service}:${arn.region}:${arn.account}`);
 }
 function sorted(findings) {
     return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
@@ -715,9 +880,13 @@ function sorted(findings) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   A$: () => (/* binding */ parseOperator),
 /* harmony export */   C6: () => (/* binding */ valueMatcher),
-/* harmony export */   UF: () => (/* binding */ wildcardMatch)
+/* harmony export */   UF: () => (/* binding */ wildcardMatch),
+/* harmony export */   mO: () => (/* binding */ isLiteralOperator)
 /* harmony export */ });
+/* unused harmony export arnMatch */
+/* harmony import */ var _aws_arn_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1626);
 // IAM condition operators: their names, qualifiers and negations, and how each compares values.
+
 const BASE_OPERATORS = [
     'StringEquals',
     'StringNotEquals',
@@ -775,24 +944,45 @@ function parseOperator(operator) {
         return undefined;
     return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) };
 }
+/**
+ * How an operator compares one policy value with one request value; undefined for the operators whose
+ * keys never describe Runpod's pull (numbers, dates, IP addresses, binary).
+ */
 function valueMatcher(base) {
     switch (base) {
         case 'StringEquals':
         case 'StringNotEquals':
-        case 'ArnEquals':
-        case 'ArnNotEquals':
             return (pattern, value) => pattern === value;
         case 'StringEqualsIgnoreCase':
         case 'StringNotEqualsIgnoreCase':
             return (pattern, value) => pattern.toLowerCase() === value.toLowerCase();
         case 'StringLike':
         case 'StringNotLike':
+            return (pattern, value) => wildcardMatch(pattern, value, false);
+        // IAM gives ArnEquals the same wildcards as ArnLike.
+        case 'ArnEquals':
+        case 'ArnNotEquals':
         case 'ArnLike':
         case 'ArnNotLike':
-            return (pattern, value) => wildcardMatch(pattern, value, false);
+            return arnMatch;
         default:
             return undefined;
     }
+}
+/** Whether an operator compares values exactly, so that `*` and `?` in its values are plain characters. */
+function isLiteralOperator(base) {
+    return /^String(Not)?Equals(IgnoreCase)?$/.test(base);
+}
+/**
+ * ARN operators: each of the six colon-separated parts is matched on its own, with `*` and `?` inside a part,
+ * so a `*` never spans a colon. A value that is not an ARN matches nothing.
+ */
+function arnMatch(pattern, value) {
+    const patternParts = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_0__/* .arnParts */ .wo)(pattern);
+    const valueParts = (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_0__/* .arnParts */ .wo)(value);
+    if (!patternParts || !valueParts)
+        return false;
+    return patternParts.every((part, index) => wildcardMatch(part, valueParts[index] ?? '', false));
 }
 /** IAM wildcard match: `*` any run of characters, `?` one character. */
 function wildcardMatch(pattern, value, ignoreCase) {

@@ -71,7 +71,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policyGrantsRunpod: async (resourceArn) => {
         const [, , , , owner = account, resource = ''] = resourceArn.split(':')
         const text = await policy(resource.replace(/^repository\//, ''), owner)
-        return text !== undefined && analyzeGrant(text, RUNPOD_DEPLOYMENT_ROLES).granted
+        return text !== undefined && analyzeGrant(text, RUNPOD_DEPLOYMENT_ROLES).pullable
       }
     })
     started.push({ stop: () => runpod.close() })

@@ -48,7 +48,7 @@ describe('planDeploy', () => {
     )
     expect(plan.deployImage).toBe(`${REGISTRY}/team/worker:v1`)
     expect(plan.digest).toBe(DIGEST)
-    expect(plan.policy).toEqual({ kind: 'granted', supersededAccount: false })
+    expect(plan.policy).toEqual({ kind: 'granted', supersededAccount: false, uncertain: [] })
     expect(plan.delegation).toEqual({ kind: 'reuse', delegation })
     expect(plan.targets.map((step) => [step.target.id, step.change])).toEqual([
       ['p1', 'patch'],

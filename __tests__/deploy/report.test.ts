@@ -9,7 +9,7 @@ const DIGEST = `sha256:${'a'.repeat(64)}`
 const PLAN: DeployPlan = {
   deployImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2',
   digest: DIGEST,
-  policy: { kind: 'granted', supersededAccount: false },
+  policy: { kind: 'granted', supersededAccount: false, uncertain: [] },
   delegation: {
     kind: 'reuse',
     delegation: { id: 'deleg_1', name: null, awsUser: '111122223333', awsRegion: 'us-east-1', repository: 'worker' }

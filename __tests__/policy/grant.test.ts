@@ -37,7 +37,15 @@ describe('analyzeGrant: principals', () => {
     ['public access (no condition)', { Principal: '*' }]
   ])('grants via %s', (_name, statement) => {
     const analysis = analyzeGrant(policy(allow(statement)), BOTH)
-    expect(analysis).toEqual({ valid: true, granted: true, missing: [], deniedBy: [], supersededAccount: false })
+    expect(analysis).toEqual({
+      valid: true,
+      granted: true,
+      pullable: true,
+      missing: [],
+      deniedBy: [],
+      uncertainBy: [],
+      supersededAccount: false
+    })
   })
 
   it.each([
@@ -158,13 +166,26 @@ describe('analyzeGrant: Deny', () => {
     [
       'a Deny excluding the roles with StringNotEquals',
       { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { StringNotEquals: { 'aws:PrincipalArn': BOTH } } }
-    ],
-    [
-      'a Deny we cannot prove applies (unknown key)',
-      { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }
     ]
   ])('is not blocked by %s', (_name, deny) => {
     expect(analyzeGrant(policy(grant, deny), BOTH)).toMatchObject({ granted: true, deniedBy: [] })
+  })
+
+  it('is uncertain, not granted, with a Deny that depends on a key unknown offline', () => {
+    const deny = {
+      Sid: 'TlsOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'ecr:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } }
+    }
+    expect(analyzeGrant(policy(grant, deny), BOTH)).toMatchObject({
+      granted: false,
+      pullable: true,
+      missing: [],
+      deniedBy: [],
+      uncertainBy: ['TlsOnly']
+    })
   })
 })
 

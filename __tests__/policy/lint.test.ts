@@ -40,7 +40,7 @@ describe('lintPolicy', () => {
     expect(lintPolicy(text(RUNPOD), 'p.json')).toEqual([])
   })
 
-  it('describes all twelve rules with the SPEC severities', () => {
+  it('describes all thirteen rules with the SPEC severities', () => {
     expect(LINT_RULES.map((rule) => `${rule.id}:${rule.severity}`)).toEqual([
       'RPD001:error',
       'RPD002:error',
@@ -53,9 +53,10 @@ describe('lintPolicy', () => {
       'RPD009:warning',
       'RPD010:note',
       'RPD011:error',
-      'RPD012:warning'
+      'RPD012:warning',
+      'RPD013:warning'
     ])
-    expect(new Set(LINT_RULES.map((rule) => rule.name)).size).toBe(12)
+    expect(new Set(LINT_RULES.map((rule) => rule.name)).size).toBe(13)
   })
 
   describe('RPD001 pull not granted', () => {
@@ -355,29 +356,46 @@ describe('lintPolicy', () => {
   })
 
   describe('RPD012 wildcard in an Equals operator', () => {
-    it.each(['StringEquals', 'ArnEquals', 'StringEqualsIfExists', 'ForAnyValue:ArnEquals'])(
-      'hits %s with *, at the value',
+    it.each([
+      'StringEquals',
+      'StringNotEquals',
+      'StringEqualsIgnoreCase',
+      'StringNotEqualsIgnoreCase',
+      'StringEqualsIfExists',
+      'ForAnyValue:StringEquals'
+    ])('hits %s with *, at the value', (operator) => {
+      const value = 'arn:aws:iam::550005742258:role/prod-*'
+      const source = text(RUNPOD, {
+        Sid: 'W',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'ecr:BatchGetImage',
+        Condition: { [operator]: { 'aws:PrincipalArn': value } }
+      })
+      const findings = only(source, 'RPD012')
+      expect(findings).toEqual([expect.objectContaining({ ...at(source, `"${value}"`), severity: 'warning' })])
+      expect(findings[0]?.message).toContain(operator.replace(/Equals(IgnoreCase)?/, 'Like'))
+    })
+
+    it.each(['ArnEquals', 'ArnNotEquals', 'ForAnyValue:ArnEquals', 'ArnEqualsIfExists'])(
+      'misses %s with *: IAM gives ARN operators wildcards',
       (operator) => {
-        const value = 'arn:aws:iam::550005742258:role/prod-*'
         const source = text(RUNPOD, {
-          Sid: 'W',
           Effect: 'Allow',
           Principal: '*',
           Action: 'ecr:BatchGetImage',
-          Condition: { [operator]: { 'aws:PrincipalArn': value } }
+          Condition: { [operator]: { 'aws:PrincipalArn': 'arn:aws:iam::550005742258:role/prod-*' } }
         })
-        const findings = only(source, 'RPD012')
-        expect(findings).toEqual([expect.objectContaining({ ...at(source, `"${value}"`), severity: 'warning' })])
-        expect(findings[0]?.message).toContain(operator.replace('Equals', 'Like'))
+        expect(only(source, 'RPD012')).toEqual([])
       }
     )
 
-    it('misses the same value with StringLike, and StringNotEquals', () => {
+    it('misses the same values with StringLike and StringNotLike', () => {
       const source = text(RUNPOD, {
         Effect: 'Allow',
         Principal: '*',
         Action: 'ecr:BatchGetImage',
-        Condition: { StringLike: { 'aws:PrincipalArn': 'a*' }, StringNotEquals: { 'aws:userid': 'b?' } }
+        Condition: { StringLike: { 'aws:PrincipalArn': 'a*' }, StringNotLike: { 'aws:userid': 'b?' } }
       })
       expect(only(source, 'RPD012')).toEqual([])
     })

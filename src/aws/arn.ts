@@ -24,12 +24,22 @@ const ACCOUNT_ID = /^\d{12}$/
 const ROLE_NAME_PATH = /^role\/[\w+=,.@/-]+$/
 const PRINCIPAL_RESOURCE = /^(role|user)\/.+$|^root$/
 
-/** The six parts of an ARN; undefined when the text is not one. */
-export function parseArn(text: string): Arn | undefined {
+/**
+ * The six colon-separated parts of an ARN (or of an ARN pattern: `*` and `?` stay as they are), the last
+ * keeping any further colons; undefined when there are fewer than six.
+ */
+export function arnParts(text: string): string[] | undefined {
   const parts = text.split(':')
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined
-  const [, partition = '', service = '', region = '', account = ''] = parts
-  return { partition, service, region, account, resource: parts.slice(5).join(':') }
+  if (parts.length < 6) return undefined
+  return [...parts.slice(0, 5), parts.slice(5).join(':')]
+}
+
+/** The parts of an ARN by name; undefined when the text is not one. */
+export function parseArn(text: string): Arn | undefined {
+  const parts = arnParts(text)
+  if (parts?.[0] !== 'arn') return undefined
+  const [, partition = '', service = '', region = '', account = '', resource = ''] = parts
+  return { partition, service, region, account, resource }
 }
 
 export function partitionOf(region: string): AwsPartition {

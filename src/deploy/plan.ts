@@ -5,7 +5,7 @@ import { formatImageReference, imageWithDigest, type ImageReference } from '../a
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { lintPolicy } from '../policy/lint.js'
-import { applyRunpodGrant, type MergeResult } from '../policy/merge.js'
+import { applyRunpodGrant, refuseDeniedPull, type MergeResult } from '../policy/merge.js'
 import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
 import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
@@ -38,8 +38,15 @@ export interface DeployReads {
 
 export type PolicyStep =
   | { readonly kind: 'skipped'; readonly reason: string }
-  | { readonly kind: 'granted'; readonly supersededAccount: boolean }
-  | { readonly kind: 'apply'; readonly merge: MergeResult; readonly supersededAccount: boolean }
+  | ({ readonly kind: 'granted' } & PolicyFacts)
+  | ({ readonly kind: 'apply'; readonly merge: MergeResult } & PolicyFacts)
+
+/** What the plan says about a repository policy that lets Runpod pull (as it is, or once merged). */
+export interface PolicyFacts {
+  readonly supersededAccount: boolean
+  /** RPD013: Deny statements that may still block the pull through what cannot be known offline. */
+  readonly uncertain: readonly string[]
+}
 
 export type DelegationStep =
   | { readonly kind: 'skipped'; readonly reason: string }
@@ -85,6 +92,11 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
   if (policy.kind !== 'skipped' && policy.supersededAccount) {
     warnings.push(
       `The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`
+    )
+  }
+  for (const uncertain of policy.kind === 'skipped' ? [] : policy.uncertain) {
+    warnings.push(
+      `The repository policy of ${image.repository}: ${uncertain} The deploy goes on; if Runpod cannot pull the image, this Deny is why.`
     )
   }
   const credential = planRegistryCredential(settings, reads)
@@ -163,16 +175,23 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   const text = reads.policy.text
   const analysis = text === undefined ? undefined : analyzeGrant(text, settings.principals)
   const supersededAccount = analysis?.supersededAccount ?? false
+  const uncertainIn = (policyText: string) =>
+    lintPolicy(policyText, 'repository policy', settings.principals)
+      .filter((finding) => finding.rule === 'RPD013')
+      .map((finding) => `line ${finding.line}: ${finding.message}`)
+  // No statement the action could add undoes a Deny, and the action never edits one: fail in every mode.
+  if (text !== undefined) refuseDeniedPull(text, settings.principals, `the repository policy of ${repository}`)
   if (settings.policy === 'apply') {
     // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
     const merge = applyRunpodGrant(text, settings.principals, repository)
-    return merge.changed ? { kind: 'apply', merge, supersededAccount } : { kind: 'granted', supersededAccount }
+    const facts = { supersededAccount, uncertain: uncertainIn(merge.policyText) }
+    return merge.changed ? { kind: 'apply', merge, ...facts } : { kind: 'granted', ...facts }
   }
-  if (text !== undefined && analysis?.granted) {
+  if (text !== undefined && analysis?.pullable) {
     const errors = lintPolicy(text, 'repository policy', settings.principals).filter(
       (finding) => finding.severity === 'error'
     )
-    if (errors.length === 0) return { kind: 'granted', supersededAccount }
+    if (errors.length === 0) return { kind: 'granted', supersededAccount, uncertain: uncertainIn(text) }
     throw new ActionError(
       `The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
     )

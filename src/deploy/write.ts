@@ -60,7 +60,7 @@ async function writePolicy({ image, plan, principals, ecr, log }: WriteContext, 
   if (plan.policy.kind !== 'apply' || !ecr || !repo) return
   const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText)
   // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-  if (!analyzeGrant(stored, principals).granted) {
+  if (!analyzeGrant(stored, principals).pullable) {
     throw new ActionError(
       `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
     )

@@ -1,32 +1,49 @@
-import { iamAccountOf, rootArnAccount } from '../aws/arn.js'
-import {
-  parsePolicy,
-  type ConditionEntry,
-  type PolicyDocument,
-  type PolicyStatement,
-  type PrincipalValue
-} from './document.js'
-import { valueMatcher, wildcardMatch } from './operators.js'
+// The verdict on a repository policy: can each required principal pull? Judged as IAM evaluates a request
+// (an explicit Deny that applies wins, then an Allow that applies grants), for Runpod's pull as
+// conditions.ts describes it, with three outcomes where IAM has two: what cannot be known offline is said.
+import { iamAccountOf, parseArn, rootArnAccount } from '../aws/arn.js'
+import { all, conditionsHold, type Truth } from './conditions.js'
+import { parsePolicy, type PolicyDocument, type PolicyStatement, type PrincipalValue } from './document.js'
+import { wildcardMatch } from './operators.js'
 import { PULL_ACTIONS, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
+
+export type { Truth } from './conditions.js'
+
+/** What IAM decides for one principal and one pull action. */
+export type PullVerdict =
+  | { readonly kind: 'granted' }
+  /** An explicit Deny applies: it decides, whatever the Allow statements say. */
+  | { readonly kind: 'denied'; readonly by: PolicyStatement }
+  /**
+   * No Allow statement provably applies (IAM's implicit deny). `undecided` lists Allow statements that would
+   * apply if request values unknown offline (a source IP, a tag) were right.
+   */
+  | { readonly kind: 'not-granted'; readonly undecided: readonly PolicyStatement[] }
+  /** Allowed, unless a Deny whose principal or conditions cannot be judged offline applies. */
+  | { readonly kind: 'uncertain'; readonly by: readonly PolicyStatement[] }
+
+export interface PrincipalVerdicts {
+  readonly principal: string
+  /** One verdict per pull action, in the order of PULL_ACTIONS. */
+  readonly actions: readonly { readonly action: string; readonly verdict: PullVerdict }[]
+}
 
 export interface GrantAnalysis {
   /** False when the document is not a valid policy (then `granted` is false). */
   readonly valid: boolean
-  /** Every principal gets all three pull actions and no Deny blocks it. */
+  /** Every principal may do every pull action, and no Deny could stop it. */
   readonly granted: boolean
-  /** What is not granted, per principal. */
+  /** Granted, unless a Deny that cannot be judged offline applies (see `uncertainBy`). */
+  readonly pullable: boolean
+  /** What is not granted, per principal: explicitly denied or never allowed. */
   readonly missing: readonly { principal: string; actions: readonly string[] }[]
   /** Sid (or "statement N") of Deny statements that block a pull. */
   readonly deniedBy: readonly string[]
+  /** Sid (or "statement N") of Deny statements that may block a pull, depending on what is unknown offline. */
+  readonly uncertainBy: readonly string[]
   /** The policy grants the superseded Runpod account. */
   readonly supersededAccount: boolean
 }
-
-/**
- * Whether a statement applies to a caller: `yes` when provably, `no` when provably not, `unknown` when it
- * depends on request context we cannot know offline (source IP, VPC, tags…).
- */
-export type Applies = 'yes' | 'no' | 'unknown'
 
 /** Evaluates by meaning whether the policy lets every principal pull (see GrantAnalysis). */
 export function analyzeGrant(policyText: string, principals: readonly string[]): GrantAnalysis {
@@ -35,131 +52,163 @@ export function analyzeGrant(policyText: string, principals: readonly string[]):
 
 export function analyzeDocument(doc: PolicyDocument, principals: readonly string[]): GrantAnalysis {
   const valid = doc.problems.length === 0
-  const allowed = allowedPullActions(doc, principals)
-  const deniedBy = new Set<string>()
-  const missing: { principal: string; actions: string[] }[] = []
-  for (const principal of principals) {
-    const blocked = new Set<string>()
-    for (const statement of doc.statements) {
-      const denied = deniedPullActions(statement, principal)
-      if (denied.length > 0) deniedBy.add(statement.label)
-      for (const action of denied) blocked.add(action)
-    }
-    const actions = PULL_ACTIONS.filter((action) => !allowed.get(principal)?.has(action) || blocked.has(action))
-    if (actions.length > 0) missing.push({ principal, actions })
-  }
+  const verdicts = pullVerdicts(doc, principals)
+  const every = verdicts.flatMap((entry) => entry.actions.map(({ verdict }) => verdict))
+  const missing = verdicts.flatMap(({ principal, actions }) => {
+    const lacking = actions.filter(({ verdict }) => verdict.kind === 'denied' || verdict.kind === 'not-granted')
+    return lacking.length > 0 ? [{ principal, actions: lacking.map(({ action }) => action) }] : []
+  })
+  const labels = (statements: readonly PolicyStatement[]) => [
+    ...new Set(statements.map((statement) => statement.label))
+  ]
   return {
     valid,
-    granted: valid && missing.length === 0,
+    granted: valid && every.every((verdict) => verdict.kind === 'granted'),
+    pullable: valid && missing.length === 0,
     missing,
-    deniedBy: [...deniedBy],
+    deniedBy: labels(every.flatMap((verdict) => (verdict.kind === 'denied' ? [verdict.by] : []))),
+    uncertainBy: labels(every.flatMap((verdict) => (verdict.kind === 'uncertain' ? verdict.by : []))),
     supersededAccount: doc.statements.some((statement) => supersededReferences(statement).length > 0)
   }
 }
 
-/** Pull actions each principal is provably allowed by some Allow statement, before Deny. */
-export function allowedPullActions(doc: PolicyDocument, principals: readonly string[]): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>()
-  for (const principal of principals) {
-    const actions = new Set<string>()
-    for (const statement of doc.statements) {
-      // NotPrincipal/NotAction in an Allow are RPD006: never counted as the grant we need.
-      if (statement.effect?.value !== 'Allow' || !statement.action || statement.notPrincipal) continue
-      if (appliesTo(statement, principal) !== 'yes') continue
-      for (const action of PULL_ACTIONS) {
-        if (statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true))) actions.add(action)
-      }
+/** The verdict for every principal and pull action. */
+export function pullVerdicts(doc: PolicyDocument, principals: readonly string[]): PrincipalVerdicts[] {
+  return principals.map((principal) => ({
+    principal,
+    actions: PULL_ACTIONS.map((action) => ({ action, verdict: judgePull(doc, principal, action) }))
+  }))
+}
+
+/** IAM's decision for a session of `principal` asking for `action` on the repository. */
+export function judgePull(doc: PolicyDocument, principal: string, action: string): PullVerdict {
+  const denies = doc.statements.filter((statement) => statement.effect?.value === 'Deny')
+  const deciding = denies.find((statement) => statementApplies(statement, principal, action) === 'yes')
+  if (deciding) return { kind: 'denied', by: deciding }
+  const allows = doc.statements.filter(isCountedAllow)
+  const applying = allows.map((statement) => ({ statement, applies: statementApplies(statement, principal, action) }))
+  if (!applying.some(({ applies }) => applies === 'yes')) {
+    return {
+      kind: 'not-granted',
+      undecided: applying.filter(({ applies }) => applies === 'unknown').map(({ statement }) => statement)
     }
-    result.set(principal, actions)
   }
-  return result
+  const uncertain = denies.filter((statement) => statementApplies(statement, principal, action) === 'unknown')
+  return uncertain.length > 0 ? { kind: 'uncertain', by: uncertain } : { kind: 'granted' }
 }
 
-/** Pull actions a Deny statement provably takes away from the principal. */
-export function deniedPullActions(statement: PolicyStatement, principal: string): string[] {
-  if (statement.effect?.value !== 'Deny') return []
-  if (appliesTo(statement, principal) !== 'yes') return []
-  return PULL_ACTIONS.filter((action) => actionCovered(statement, action))
+// NotPrincipal/NotAction in an Allow are RPD006: never counted as the grant we need.
+function isCountedAllow(statement: PolicyStatement): boolean {
+  return statement.effect?.value === 'Allow' && statement.action !== undefined && statement.notPrincipal === undefined
 }
 
-/** Whether the statement's Action (or NotAction) covers an action. */
-function actionCovered(statement: PolicyStatement, action: string): boolean {
+/** Whether the statement's principal, action and every condition hold for the request. */
+export function statementApplies(statement: PolicyStatement, principal: string, action: string): Truth {
+  return all([
+    principalApplies(statement, principal),
+    actionCovered(statement, action) ? 'yes' : 'no',
+    conditionsHold(statement.conditions, principal)
+  ])
+}
+
+/** Whether the statement's principal element (and conditions) apply to a session of `principal`, for any action. */
+export function appliesTo(statement: PolicyStatement, principal: string): Truth {
+  return all([principalApplies(statement, principal), conditionsHold(statement.conditions, principal)])
+}
+
+/** Whether the statement's Action (or NotAction) covers an action; actions compare case-insensitively. */
+export function actionCovered(statement: PolicyStatement, action: string): boolean {
   if (statement.action) return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   if (statement.notAction)
     return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   return false
 }
 
-/** Whether the statement's principal element and conditions apply to a caller with this ARN. */
-export function appliesTo(statement: PolicyStatement, principal: string): Applies {
-  const principalMatch = statement.principal
-    ? statement.principal.values.some((value) => principalMatches(value, principal))
-    : statement.notPrincipal
-      ? !statement.notPrincipal.values.some((value) => principalMatches(value, principal))
-      : false
-  if (!principalMatch) return 'no'
-  return conditionsApply(statement.conditions, principal)
+/**
+ * Principal: `*`, the role, or its account's root match the role's sessions; a session ARN of the role
+ * matches only that session, whose name is not known offline.
+ *
+ * NotPrincipal in a Deny exempts a role's session only when it names that session, the role and the account
+ * (IAM user guide, "NotPrincipal": "The assumed-role user is identified by the role session name", sessions
+ * take no wildcard, and without the role's or the account's ARN "the effect of the policy might be to
+ * explicitly deny access"). Runpod's session names are not known offline, so a list naming all three is
+ * undecided, and any other list leaves the Deny applying.
+ */
+function principalApplies(statement: PolicyStatement, principal: string): Truth {
+  if (statement.principal) return any(statement.principal.values.map((value) => principalMatches(value, principal)))
+  if (statement.notPrincipal) {
+    const listed = statement.notPrincipal.values.filter((value) => value.type === 'AWS')
+    if (listed.some((value) => value.value === '*')) return 'no'
+    const account = iamAccountOf(principal)
+    const namesAll =
+      listed.some((value) => isSessionOf(value.value, principal)) &&
+      listed.some((value) => value.value === principal) &&
+      listed.some((value) => account !== undefined && rootArnAccount(value.value) === account)
+    return namesAll ? 'unknown' : 'yes'
+  }
+  return 'no'
 }
 
-function principalMatches(value: PrincipalValue, principal: string): boolean {
-  if (value.type !== 'AWS') return false
-  if (value.value === '*') return true
-  if (value.value === principal) return true
+function principalMatches(value: PrincipalValue, principal: string): Truth {
+  if (value.type !== 'AWS') return 'no'
+  if (value.value === '*') return 'yes'
+  if (value.value === principal) return 'yes'
   const account = rootArnAccount(value.value)
-  return account !== undefined && iamAccountOf(principal) === account
+  if (account !== undefined) return account === iamAccountOf(principal) ? 'yes' : 'no'
+  return isSessionOf(value.value, principal) ? 'unknown' : 'no'
 }
 
-/** All condition entries must hold (AND); one value of a key matching is enough (OR). */
-function conditionsApply(conditions: readonly ConditionEntry[], principal: string): Applies {
-  let result: Applies = 'yes'
-  for (const entry of conditions) {
-    const applies = conditionApplies(entry, principal)
-    if (applies === 'no') return 'no'
-    if (applies === 'unknown') result = 'unknown'
-  }
-  return result
+/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` for the role `arn:aws:iam::ACCOUNT:role/ROLE`. */
+function isSessionOf(candidate: string, role: string): boolean {
+  const session = parseArn(candidate)
+  const parent = parseArn(role)
+  if (!session || !parent || session.service !== 'sts' || !parent.resource.startsWith('role/')) return false
+  const roleName = parent.resource.slice('role/'.length).split('/').at(-1)
+  return session.account === parent.account && session.resource.startsWith(`assumed-role/${roleName}/`)
 }
 
-function conditionApplies(entry: ConditionEntry, principal: string): Applies {
-  const context = contextValue(entry.key, principal)
-  if (context === undefined) return 'unknown'
-  // Both keys are always present for a signed request: IfExists and the set qualifiers change nothing.
-  if (entry.base === 'Null') {
-    const wanted = entry.values.map((value) => value.value.toLowerCase())
-    if (wanted.length === 0) return 'unknown'
-    return wanted.every((value) => value === 'false')
-      ? 'yes'
-      : wanted.every((value) => value === 'true')
-        ? 'no'
-        : 'unknown'
-  }
-  const match = valueMatcher(entry.base)
-  if (!match) return 'unknown'
-  const any = entry.values.some((value) => match(value.value, context))
-  return any !== entry.negated ? 'yes' : 'no'
+/** Three-valued OR. */
+function any(truths: readonly Truth[]): Truth {
+  if (truths.includes('yes')) return 'yes'
+  return truths.includes('unknown') ? 'unknown' : 'no'
 }
 
-function contextValue(key: string, principal: string): string | undefined {
-  switch (key.toLowerCase()) {
-    case 'aws:principalarn':
-      return principal
-    case 'aws:principalaccount':
-      return iamAccountOf(principal)
-    default:
-      return undefined
-  }
+/** Pull actions each principal is provably allowed by some Allow statement, before Deny. */
+export function allowedPullActions(doc: PolicyDocument, principals: readonly string[]): Map<string, Set<string>> {
+  return new Map(
+    principals.map((principal) => [
+      principal,
+      new Set(
+        PULL_ACTIONS.filter((action) =>
+          doc.statements.some(
+            (statement) => isCountedAllow(statement) && statementApplies(statement, principal, action) === 'yes'
+          )
+        )
+      )
+    ])
+  )
+}
+
+/** Pull actions a Deny statement provably takes away from the principal (`unknown`: those it may take away). */
+export function deniedPullActions(
+  statement: PolicyStatement,
+  principal: string,
+  truth: 'yes' | 'unknown' = 'yes'
+): string[] {
+  if (statement.effect?.value !== 'Deny') return []
+  return PULL_ACTIONS.filter((action) => statementApplies(statement, principal, action) === truth)
 }
 
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */
 export function supersededReferences(statement: PolicyStatement): { line: number; column: number; value: string }[] {
   if (statement.effect?.value !== 'Allow') return []
-  const names = (value: string) =>
+  const named = (value: string) =>
     value === SUPERSEDED_RUNPOD_ACCOUNT || value.includes(`::${SUPERSEDED_RUNPOD_ACCOUNT}:`)
   const fromPrincipal = (statement.principal?.values ?? []).filter(
-    (value) => value.type === 'AWS' && names(value.value)
+    (value) => value.type === 'AWS' && named(value.value)
   )
   const fromConditions = statement.conditions
     .filter((entry) => ['aws:principalarn', 'aws:principalaccount'].includes(entry.key.toLowerCase()) && !entry.negated)
-    .flatMap((entry) => entry.values.filter((value) => names(value.value)))
+    .flatMap((entry) => entry.values.filter((value) => named(value.value)))
   return [...fromPrincipal, ...fromConditions]
 }

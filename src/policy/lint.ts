@@ -6,11 +6,14 @@ import {
   type Position
 } from './document.js'
 import { allowedPullActions, appliesTo, deniedPullActions, supersededReferences } from './grant.js'
-import { wildcardMatch } from './operators.js'
+import { parseArn } from '../aws/arn.js'
+import { entryHolds, pullContext } from './conditions.js'
+import { isLiteralOperator, wildcardMatch } from './operators.js'
 import {
   PULL_ACTIONS,
   RUNPOD_DEPLOYMENT_ROLES,
   RUNPOD_STATEMENT_SID,
+  runpodExemption,
   SUPERSEDED_RUNPOD_ACCOUNT
 } from './runpod-statement.js'
 
@@ -64,7 +67,7 @@ export const LINT_RULES: readonly LintRule[] = [
     id: 'RPD005',
     severity: 'error',
     name: 'RunpodPullDenied',
-    help: 'A Deny statement matches a Runpod principal and a pull action, so Runpod cannot pull whatever the Allow statements say. Narrow the Deny (principal, actions or condition) so it excludes the Runpod roles.'
+    help: 'A Deny statement applies to a Runpod principal and a pull action, as IAM evaluates Runpod\'s pull (a session of its deployment role, from account 550005742258, outside your organization and network), so Runpod cannot pull whatever the Allow statements say. Exempt the Runpod roles inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
   },
   {
     id: 'RPD006',
@@ -106,7 +109,13 @@ export const LINT_RULES: readonly LintRule[] = [
     id: 'RPD012',
     severity: 'warning',
     name: 'WildcardInEqualsCondition',
-    help: 'A StringEquals or ArnEquals condition value contains * or ?, which these operators match literally. Use StringLike or ArnLike for a pattern, or write the exact value.'
+    help: 'A StringEquals or StringNotEquals (or IgnoreCase) condition value contains * or ?, which these operators match literally. Use StringLike or StringNotLike for a pattern, or write the exact value. ArnEquals and ArnNotEquals are not flagged: IAM gives them wildcards, exactly like ArnLike and ArnNotLike.'
+  },
+  {
+    id: 'RPD013',
+    severity: 'warning',
+    name: 'RunpodPullMaybeDenied',
+    help: 'A Deny statement may apply to a Runpod principal and a pull action through something that cannot be decided offline: a condition key such as aws:SourceIp or aws:PrincipalTag/..., or a NotPrincipal that names the Runpod roles (it exempts a role only together with its session ARN, whose name is not known). Exempt the Runpod roles explicitly inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
   }
 ]
 
@@ -232,10 +241,10 @@ function checkStatement(statement: PolicyStatement, principals: readonly string[
   }
 
   for (const entry of statement.conditions) {
-    if (entry.base !== 'StringEquals' && entry.base !== 'ArnEquals') continue
+    if (!isLiteralOperator(entry.base)) continue
     for (const value of entry.values) {
       if (!/[*?]/.test(value.value)) continue
-      const like = entry.operator.replace(/Equals/i, 'Like')
+      const like = entry.operator.replace(/Equals(IgnoreCase)?/i, 'Like')
       report(
         'RPD012',
         value,
@@ -278,13 +287,42 @@ function checkMeaning(statement: PolicyStatement, name: string, principals: read
 
   for (const principal of principals) {
     const denied = deniedPullActions(statement, principal)
-    if (denied.length === 0) continue
+    if (denied.length > 0) {
+      report(
+        'RPD005',
+        statement,
+        `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Exempt the Runpod roles inside that Deny: add ${runpodExemption(principals)} to its "Condition".`
+      )
+      continue
+    }
+    const maybe = deniedPullActions(statement, principal, 'unknown')
+    if (maybe.length === 0) continue
     report(
-      'RPD005',
+      'RPD013',
       statement,
-      `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Narrow the Deny (its principal, actions or a condition such as {"StringNotEquals": {"aws:PrincipalArn": [the Runpod roles]}}) so it excludes the Runpod roles.`
+      `${name} may deny ${maybe.join(', ')} to ${principal}, depending on ${undecidable(statement, principal)}, which cannot be known before Runpod pulls. Exempt the Runpod roles explicitly: add ${runpodExemption(principals)} to the Deny's "Condition".`
     )
   }
+}
+
+/** What makes a Deny undecidable for the principal: its NotPrincipal, or the condition keys unknown offline. */
+function undecidable(statement: PolicyStatement, principal: string): string {
+  const keys = [
+    ...new Set(
+      statement.conditions
+        .filter((entry) => entryHolds(entry, pullContext(entry.key, principal)) === 'unknown')
+        .map((entry) => entry.key)
+    )
+  ]
+  const parts = [
+    ...(statement.notPrincipal
+      ? ['its "NotPrincipal" (it exempts a role only together with its session ARN, whose name is not known)']
+      : []),
+    ...(keys.length > 0
+      ? [`the condition key${keys.length === 1 ? '' : 's'} ${keys.map((key) => `"${key}"`).join(', ')}`]
+      : [])
+  ]
+  return parts.join(' and ')
 }
 
 function isPublic(statement: PolicyStatement): boolean {
@@ -312,7 +350,10 @@ function checkWrite(statement: PolicyStatement, name: string, principals: readon
   }
 }
 
-/** Whether some condition limits who the caller is (RPD002): the forms that can only narrow access. */
+/**
+ * Whether some condition limits who the caller is (RPD002): the forms that can only narrow access, with
+ * values that each stay within named accounts (a pattern such as arn:aws:iam::*:role/* admits them all).
+ */
 function pinsCaller(conditions: readonly ConditionEntry[]): boolean {
   return conditions.some(
     (entry) =>
@@ -322,8 +363,17 @@ function pinsCaller(conditions: readonly ConditionEntry[]): boolean {
       !entry.ifExists &&
       entry.qualifier !== 'ForAllValues' &&
       entry.values.length > 0 &&
-      !entry.values.some((value) => /^[*?]+$/.test(value.value))
+      entry.values.every((value) => isLiteralOperator(entry.base) || pinsAccounts(value.value))
   )
+}
+
+/** A pattern (ARN operators, StringLike) that matches callers of named accounts only. */
+function pinsAccounts(pattern: string): boolean {
+  if (!/[*?]/.test(pattern)) return true
+  // Outside an ARN (an account or organization id), or before the account's end (where StringLike's * also
+  // spans colons), any wildcard can admit every account.
+  const arn = parseArn(pattern)
+  return arn !== undefined && !/[*?]/.test(`${arn.partition}:${arn.service}:${arn.region}:${arn.account}`)
 }
 
 function sorted(findings: Finding[]): Finding[] {

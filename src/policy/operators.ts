@@ -1,4 +1,5 @@
 // IAM condition operators: their names, qualifiers and negations, and how each compares values.
+import { arnParts } from '../aws/arn.js'
 
 const BASE_OPERATORS = [
   'StringEquals',
@@ -64,24 +65,46 @@ export function parseOperator(operator: string): ParsedOperator | undefined {
   return { base, ifExists, qualifier, negated: NEGATED_OPERATORS.has(base) }
 }
 
+/**
+ * How an operator compares one policy value with one request value; undefined for the operators whose
+ * keys never describe Runpod's pull (numbers, dates, IP addresses, binary).
+ */
 export function valueMatcher(base: string): ((pattern: string, value: string) => boolean) | undefined {
   switch (base) {
     case 'StringEquals':
     case 'StringNotEquals':
-    case 'ArnEquals':
-    case 'ArnNotEquals':
       return (pattern, value) => pattern === value
     case 'StringEqualsIgnoreCase':
     case 'StringNotEqualsIgnoreCase':
       return (pattern, value) => pattern.toLowerCase() === value.toLowerCase()
     case 'StringLike':
     case 'StringNotLike':
+      return (pattern, value) => wildcardMatch(pattern, value, false)
+    // IAM gives ArnEquals the same wildcards as ArnLike.
+    case 'ArnEquals':
+    case 'ArnNotEquals':
     case 'ArnLike':
     case 'ArnNotLike':
-      return (pattern, value) => wildcardMatch(pattern, value, false)
+      return arnMatch
     default:
       return undefined
   }
+}
+
+/** Whether an operator compares values exactly, so that `*` and `?` in its values are plain characters. */
+export function isLiteralOperator(base: string): boolean {
+  return /^String(Not)?Equals(IgnoreCase)?$/.test(base)
+}
+
+/**
+ * ARN operators: each of the six colon-separated parts is matched on its own, with `*` and `?` inside a part,
+ * so a `*` never spans a colon. A value that is not an ARN matches nothing.
+ */
+export function arnMatch(pattern: string, value: string): boolean {
+  const patternParts = arnParts(pattern)
+  const valueParts = arnParts(value)
+  if (!patternParts || !valueParts) return false
+  return patternParts.every((part, index) => wildcardMatch(part, valueParts[index] ?? '', false))
 }
 
 /** IAM wildcard match: `*` any run of characters, `?` one character. */

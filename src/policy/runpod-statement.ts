@@ -39,3 +39,11 @@ export function runpodStatement(principals: readonly string[]): RunpodStatement 
     Condition: { StringEquals: { 'aws:PrincipalArn': [...principals] } }
   }
 }
+
+/**
+ * The condition that exempts Runpod's roles from a Deny, to advise: the action never edits a Deny itself.
+ * ArnNotLike on aws:PrincipalArn holds for every caller except the roles' sessions.
+ */
+export function runpodExemption(principals: readonly string[]): string {
+  return `"ArnNotLike": {"aws:PrincipalArn": ${JSON.stringify(principals)}}`
+}
