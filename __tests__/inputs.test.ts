@@ -73,11 +73,20 @@ describe('parseInputs', () => {
     expect(deploy({ 'runpod-api-url': 'http://[::1]:1' }).runpodApiUrl.hostname).toBe('[::1]')
   })
 
+  it('reads runpod-principals in lint mode too, and checks them', () => {
+    const puller = 'arn:aws:iam::111111111111:role/puller'
+    const lint = (principals: string) =>
+      parseInputs(reader({ mode: 'lint', 'policy-file': 'a.json', 'runpod-principals': principals }), {})
+    expect(lint(puller)).toMatchObject({ runpodPrincipals: [puller] })
+    expect(() => lint('not-an-arn')).toThrow(/Input 'runpod-principals' has 'not-an-arn'/)
+  })
+
   it('needs policy files in lint mode and nothing else', () => {
     expect(() => parseInputs(reader({ mode: 'lint' }), {})).toThrow(/Input 'policy-file' is required/)
     expect(parseInputs(reader({ mode: 'lint', 'policy-file': 'a.json\n# comment\nb/*.json' }), {})).toEqual({
       mode: 'lint',
       policyFiles: ['a.json', 'b/*.json'],
+      runpodPrincipals: RUNPOD_DEPLOYMENT_ROLES,
       failOn: 'error'
     })
   })

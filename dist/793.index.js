@@ -99,7 +99,7 @@ async function runLint(inputs, workspace) {
         const text = await (0,promises_.readFile)(file, 'utf8').catch((error) => {
             throw new src_errors/* ActionError */.lZ(`Input 'policy-file': could not read ${relative} (${(0,src_errors/* errorMessage */.gJ)(error)}). Check that the file exists and is readable.`);
         });
-        return (0,lint/* lintPolicy */.GF)(text.replace(/^\uFEFF/, ''), relative);
+        return (0,lint/* lintPolicy */.GF)(text.replace(/^\uFEFF/, ''), relative, inputs.runpodPrincipals);
     }));
     const findings = perFile.flat();
     if (inputs.sarifFile)
@@ -127,22 +127,25 @@ async function writeSarif(findings, sarifPath, input) {
         throw new src_errors/* ActionError */.lZ(`Input 'sarif-file': could not write ${input} (${(0,src_errors/* errorMessage */.gJ)(error)}). Choose a path inside the workspace that the job may write.`);
     });
 }
-/** Each pattern on its own, so one that matches nothing is named in the error. */
+/**
+ * All patterns in one glob, in order, as other actions read a multi-line pattern input: a `!` line excludes
+ * what the lines before it matched. A pattern that matches no file at all is named, as a typo would be.
+ */
 async function expand(patterns, workspace) {
-    const files = new Set();
-    for (const pattern of patterns) {
-        const globber = await glob/* create */.v(external_node_path_default().resolve(workspace, pattern), {
-            matchDirectories: false,
-            implicitDescendants: false
-        });
-        const matched = await globber.glob();
-        if (matched.length === 0) {
-            throw new src_errors/* ActionError */.lZ(`Input 'policy-file': '${pattern}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`);
-        }
-        for (const file of matched.sort())
-            files.add(file);
+    const absolute = patterns.map((pattern) => pattern.startsWith('!') ? `!${external_node_path_default().resolve(workspace, pattern.slice(1))}` : external_node_path_default().resolve(workspace, pattern));
+    const search = async (lines) => (await glob/* create */.v(lines.join('\n'), { matchDirectories: false, implicitDescendants: false })).glob();
+    const [files, ...alone] = await Promise.all([
+        search(absolute),
+        ...absolute.map((line) => (line.startsWith('!') ? Promise.resolve(['excluded']) : search([line])))
+    ]);
+    const empty = patterns.find((_pattern, index) => alone[index]?.length === 0);
+    if (empty !== undefined) {
+        throw new src_errors/* ActionError */.lZ(`Input 'policy-file': '${empty}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`);
     }
-    return [...files];
+    if (files === undefined || files.length === 0) {
+        throw new src_errors/* ActionError */.lZ(`Input 'policy-file': the '!' lines exclude every file the other lines match in ${workspace}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`);
+    }
+    return files.sort();
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -11,6 +11,8 @@ export type RegistryAuth = 'delegation' | 'token' | 'none'
 export interface LintInputs {
   readonly mode: 'lint'
   readonly policyFiles: readonly string[]
+  /** The principals that must be able to pull: the lint judges the policies for them. */
+  readonly runpodPrincipals: readonly string[]
   readonly sarifFile?: string
   readonly failOn: 'error' | 'warning'
 }
@@ -62,6 +64,7 @@ function parseLintInputs(read: InputReader): LintInputs {
   return {
     mode: 'lint',
     policyFiles,
+    runpodPrincipals: principals(read('runpod-principals')),
     ...(sarifFile ? { sarifFile } : {}),
     failOn: oneOf(read, 'fail-on', ['error', 'warning'] as const, 'error')
   }

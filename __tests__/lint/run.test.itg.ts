@@ -95,6 +95,31 @@ describe('mode: lint (bundled action)', () => {
     expect(run.summary).toContain('No findings in 1 file.')
   })
 
+  it('leaves out what a ! line excludes, in one glob over all lines', async () => {
+    const run = await lint({
+      'policy-file':
+        'policies/*.json\n!policies/public.json\n!policies/runpod-superseded-*.json\n!policies/legacy-*.json'
+    })
+    expect(run.exitCode).toBe(0)
+    const files = (JSON.parse(run.outputs['findings'] ?? '[]') as { file: string }[]).map((finding) => finding.file)
+    expect(new Set(files)).toEqual(new Set(['policies/runpod-current.json']))
+    expect(run.stdout).toContain('in 2 files.')
+  })
+
+  it('fails, saying why, when the ! lines exclude every file', async () => {
+    const run = await lint({ 'policy-file': 'policies/public.json\n!policies/*.json' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/::error::Input 'policy-file': the '!' lines exclude every file/)
+  })
+
+  it('judges the grant for the principals in runpod-principals', async () => {
+    const puller = 'arn:aws:iam::111111111111:role/puller'
+    const run = await lint({ 'policy-file': 'policies/runpod-current.json', 'runpod-principals': puller })
+    expect(run.exitCode).toBe(1)
+    const findings = JSON.parse(run.outputs['findings'] ?? '[]') as { rule: string; message: string }[]
+    expect(findings.find((finding) => finding.rule === 'RPD001')?.message).toContain(puller)
+  })
+
   it('fails when a pattern matches nothing, naming the pattern and the input', async () => {
     const run = await lint({ 'policy-file': 'policies/runpod-current.json\npolicies/missing/*.json' })
     expect(run.exitCode).toBe(1)

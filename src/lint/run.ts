@@ -30,7 +30,7 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
           `Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
         )
       })
-      return lintPolicy(text.replace(/^\uFEFF/, ''), relative)
+      return lintPolicy(text.replace(/^\uFEFF/, ''), relative, inputs.runpodPrincipals)
     })
   )
   const findings: Finding[] = perFile.flat()
@@ -63,23 +63,32 @@ async function writeSarif(findings: readonly Finding[], sarifPath: string, input
     })
 }
 
-/** Each pattern on its own, so one that matches nothing is named in the error. */
+/**
+ * All patterns in one glob, in order, as other actions read a multi-line pattern input: a `!` line excludes
+ * what the lines before it matched. A pattern that matches no file at all is named, as a typo would be.
+ */
 async function expand(patterns: readonly string[], workspace: string): Promise<string[]> {
-  const files = new Set<string>()
-  for (const pattern of patterns) {
-    const globber = await glob.create(path.resolve(workspace, pattern), {
-      matchDirectories: false,
-      implicitDescendants: false
-    })
-    const matched = await globber.glob()
-    if (matched.length === 0) {
-      throw new ActionError(
-        `Input 'policy-file': '${pattern}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
-      )
-    }
-    for (const file of matched.sort()) files.add(file)
+  const absolute = patterns.map((pattern) =>
+    pattern.startsWith('!') ? `!${path.resolve(workspace, pattern.slice(1))}` : path.resolve(workspace, pattern)
+  )
+  const search = async (lines: readonly string[]) =>
+    (await glob.create(lines.join('\n'), { matchDirectories: false, implicitDescendants: false })).glob()
+  const [files, ...alone] = await Promise.all([
+    search(absolute),
+    ...absolute.map((line) => (line.startsWith('!') ? Promise.resolve(['excluded']) : search([line])))
+  ])
+  const empty = patterns.find((_pattern, index) => alone[index]?.length === 0)
+  if (empty !== undefined) {
+    throw new ActionError(
+      `Input 'policy-file': '${empty}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
+    )
   }
-  return [...files]
+  if (files === undefined || files.length === 0) {
+    throw new ActionError(
+      `Input 'policy-file': the '!' lines exclude every file the other lines match in ${workspace}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
+    )
+  }
+  return files.sort()
 }
 
 function plural(count: number, noun: string): string {
