@@ -85,6 +85,12 @@ function whenPresent(entry, values) {
         return 'unknown';
     // The request values here are single-valued, where ForAnyValue and ForAllValues reduce to the plain operator.
     const matched = values.some((value) => entry.values.some((pattern) => match(pattern.value, value)));
+    // What an ARN operator does with a value that is not an ARN (in the request or the policy) is not
+    // documented: unless an ARN matched, that is not decided here.
+    const notArn = (text) => (0,_aws_arn_js__WEBPACK_IMPORTED_MODULE_1__/* .arnParts */ .wo)(text) === undefined;
+    if (!matched && entry.base.startsWith('Arn') && (values.some(notArn) || entry.values.some((v) => notArn(v.value)))) {
+        return 'unknown';
+    }
     return matched !== entry.negated ? 'yes' : 'no';
 }
 /** A present value that equals nothing the policy names: decided only for operators that compare literally. */

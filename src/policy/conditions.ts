@@ -1,7 +1,7 @@
 // Whether a statement's conditions hold for Runpod's pull, as IAM evaluates them, from what is known of
 // that request offline (SPEC, "How Runpod's pull is judged"). Runpod pulls with an assumed-role session of
 // its deployment role, from its own account, outside the customer's organization and network.
-import { iamAccountOf } from '../aws/arn.js'
+import { arnParts, iamAccountOf } from '../aws/arn.js'
 import type { ConditionEntry } from './document.js'
 import { isLiteralOperator, valueMatcher } from './operators.js'
 
@@ -84,6 +84,12 @@ function whenPresent(entry: ConditionEntry, values: readonly string[]): Truth {
   if (!match) return 'unknown'
   // The request values here are single-valued, where ForAnyValue and ForAllValues reduce to the plain operator.
   const matched = values.some((value) => entry.values.some((pattern) => match(pattern.value, value)))
+  // What an ARN operator does with a value that is not an ARN (in the request or the policy) is not
+  // documented: unless an ARN matched, that is not decided here.
+  const notArn = (text: string) => arnParts(text) === undefined
+  if (!matched && entry.base.startsWith('Arn') && (values.some(notArn) || entry.values.some((v) => notArn(v.value)))) {
+    return 'unknown'
+  }
   return matched !== entry.negated ? 'yes' : 'no'
 }
 
