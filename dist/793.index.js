@@ -26,15 +26,20 @@ const package_namespaceObject = {"rE":"0.1.0"};
 var src_errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/policy/lint.ts
 var lint = __webpack_require__(4857);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/policy/sarif.ts
+
 
 const INFORMATION_URI = 'https://github.com/runpod-ecr-deploy/runpod-ecr-deploy';
 /**
  * SARIF 2.1.0 log of lint findings, in the shape github/codeql-action/upload-sarif accepts. `file` of
- * each finding must already be relative to the workspace (the repository root).
+ * each finding must already be relative to the workspace (the repository root); `sources` holds each
+ * file's text, from which code scanning's fingerprints are taken.
  */
-function toSarif(findings, toolVersion) {
+function toSarif(findings, toolVersion, sources) {
     const ruleIndex = new Map(lint/* LINT_RULES */.wT.map((rule, index) => [rule.id, index]));
+    const fingerprint = lineFingerprints(sources);
     return {
         $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
         version: '2.1.0',
@@ -61,6 +66,7 @@ function toSarif(findings, toolVersion) {
                     ...(ruleIndex.has(finding.rule) ? { ruleIndex: ruleIndex.get(finding.rule) } : {}),
                     level: finding.severity,
                     message: { text: finding.message },
+                    partialFingerprints: { primaryLocationLineHash: fingerprint(finding) },
                     locations: [
                         {
                             physicalLocation: {
@@ -81,6 +87,22 @@ function firstSentence(text) {
     const end = text.indexOf('. ');
     return end === -1 ? text : text.slice(0, end + 1);
 }
+/**
+ * Code scanning's `primaryLocationLineHash`: a hash of the rule and the flagged line's text (not its number),
+ * with `:N` counting repeats within the file, so an alert keeps its identity when lines above it move.
+ */
+function lineFingerprints(sources) {
+    const lines = new Map([...sources].map(([file, text]) => [file, text.split(/\r?\n/)]));
+    const seen = new Map();
+    return (finding) => {
+        const text = lines.get(finding.file)?.[finding.line - 1]?.trim() ?? '';
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(`${finding.rule}\0${text}`).digest('hex').slice(0, 16);
+        const key = `${finding.file}\0${hash}`;
+        const occurrence = (seen.get(key) ?? 0) + 1;
+        seen.set(key, occurrence);
+        return `${hash}:${occurrence}`;
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/lint/run.ts
 // `mode: lint`: lints policy files in the workspace offline and writes SARIF; main.ts hands the report to
@@ -99,11 +121,14 @@ async function runLint(inputs, workspace) {
         const text = await (0,promises_.readFile)(file, 'utf8').catch((error) => {
             throw new src_errors/* ActionError */.lZ(`Input 'policy-file': could not read ${relative} (${(0,src_errors/* errorMessage */.gJ)(error)}). Check that the file exists and is readable.`);
         });
-        return (0,lint/* lintPolicy */.GF)(text.replace(/^\uFEFF/, ''), relative, inputs.runpodPrincipals);
+        const source = text.replace(/^\uFEFF/, '');
+        return { relative, source, findings: (0,lint/* lintPolicy */.GF)(source, relative, inputs.runpodPrincipals) };
     }));
-    const findings = perFile.flat();
-    if (inputs.sarifFile)
-        await writeSarif(findings, external_node_path_default().resolve(workspace, inputs.sarifFile), inputs.sarifFile);
+    const findings = perFile.flatMap((file) => file.findings);
+    if (inputs.sarifFile) {
+        const sources = new Map(perFile.map((file) => [file.relative, file.source]));
+        await writeSarif(toSarif(findings, package_namespaceObject.rE, sources), external_node_path_default().resolve(workspace, inputs.sarifFile), inputs.sarifFile);
+    }
     const count = (severity) => findings.filter((finding) => finding.severity === severity).length;
     const errors = count('error');
     const warnings = count('warning');
@@ -119,8 +144,8 @@ async function runLint(inputs, workspace) {
             : {})
     };
 }
-async function writeSarif(findings, sarifPath, input) {
-    const sarif = `${JSON.stringify(toSarif(findings, package_namespaceObject.rE), null, 2)}\n`;
+async function writeSarif(log, sarifPath, input) {
+    const sarif = `${JSON.stringify(log, null, 2)}\n`;
     await (0,promises_.mkdir)(external_node_path_default().dirname(sarifPath), { recursive: true })
         .then(() => (0,promises_.writeFile)(sarifPath, sarif))
         .catch((error) => {

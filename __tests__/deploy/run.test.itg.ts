@@ -167,6 +167,62 @@ describe('deploy end to end', () => {
     expect(stack.runpod.writes().length).toBe(writesBefore)
   })
 
+  it.each(['apply', 'verify'])(
+    'with policy: %s fails behind an organization perimeter, naming the Deny and the exemption, and writes nothing',
+    async (policy) => {
+      await stack.pushImage(repository, 'v1')
+      const targets = addTargets(`perimeter-${policy}`, `${stack.registryHost()}/${repository}:v0`)
+      const perimeter = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OrgPerimeter',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'ecr:*',
+            Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }
+          }
+        ]
+      })
+      await setRepositoryPolicy(stack.moto, { account: stack.account, region: stack.region, repository }, perimeter)
+      const writesBefore = stack.runpod.writes().length
+      const run = await deploy({ ...stack.deployInputs(repository, 'v1'), ...targets, policy })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toMatch(/::error::The repository policy of team\/worker-\d+ denies Runpod's pull/)
+      expect(run.stdout).toContain('statement "OrgPerimeter" (line 1) denies')
+      expect(run.stdout).toContain('"ArnNotLike": {"aws:PrincipalArn": [')
+      expect(await stack.policy(repository)).toBe(perimeter)
+      expect(stack.runpod.writes().length).toBe(writesBefore)
+    }
+  )
+
+  it('warns about a Deny it cannot judge offline, says so in the summary, and deploys', async () => {
+    await stack.pushImage(repository, 'v1')
+    const targets = addTargets('uncertain', `${stack.registryHost()}/${repository}:v0`)
+    const office = {
+      Sid: 'OfficeOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'ecr:*',
+      Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }
+    }
+    await setRepositoryPolicy(
+      stack.moto,
+      { account: stack.account, region: stack.region, repository },
+      JSON.stringify({ Version: '2012-10-17', Statement: [office] }, null, 2)
+    )
+    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), ...targets })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(
+      /::warning::The repository policy of team\/worker-\d+: line \d+: Statement "OfficeOnly" may deny .*"aws:SourceIp"/
+    )
+    expect(run.summary).toContain('Statement &quot;OfficeOnly&quot; may deny')
+    expect(deployments(run).map((entry) => entry.status)).toEqual(['rolled-out', 'rolled-out'])
+    const stored = await stack.policy(repository)
+    expect(stored).toContain('"Sid": "OfficeOnly"')
+    expect(stored).toContain('"Sid": "AllowRunpodPull"')
+  })
+
   it.each([
     ['a tag that was never pushed', { tag: 'never-pushed' }, /never-pushed/],
     ['a repository that does not exist', { repository: 'team/missing' }, /team\/missing/],

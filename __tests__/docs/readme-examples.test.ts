@@ -61,6 +61,16 @@ describe('docs/aws-setup.md', () => {
     expect(lintPolicy(policy, 'docs/aws-setup.md')).toEqual([])
   })
 
+  it('shows an organization perimeter that lint denies, and its Runpod exemption that lint passes', () => {
+    const perimeters = jsonBlocks.filter((block) => block['Sid'] === 'OrgPerimeter')
+    expect(perimeters).toHaveLength(2)
+    const withRunpod = (deny: object) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [runpodStatement(RUNPOD_DEPLOYMENT_ROLES), deny] }, null, 2)
+    const rulesOf = (deny: object) => lintPolicy(withRunpod(deny), 'docs/aws-setup.md').map((finding) => finding.rule)
+    expect(rulesOf(perimeters[0]!)).toEqual(['RPD005', 'RPD005'])
+    expect(rulesOf(perimeters[1]!)).toEqual([])
+  })
+
   it('gives the deploy role only the ECR permissions the action calls', () => {
     const actions = jsonBlocks
       .filter((block) => Array.isArray(block['Statement']) && JSON.stringify(block).includes('arn:aws:ecr:'))

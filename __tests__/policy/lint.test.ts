@@ -410,6 +410,8 @@ describe('examples/policies', () => {
     expect(lint('merged-with-push.json')).toEqual([])
     expect(lint('public.json')).toEqual(['RPD002'])
     expect(lint('ecr-star.json')).toEqual(['RPD003'])
+    expect(lint('org-perimeter.json')).toEqual(['RPD005', 'RPD005'])
+    expect(lint('org-perimeter-runpod-exempt.json')).toEqual([])
     expect(lint('runpod-superseded-account.json').sort()).toEqual(['RPD001', 'RPD004', 'RPD010'])
   })
 })

@@ -295,3 +295,69 @@ describe('applyRunpodGrant properties', () => {
     expect(refused).toBeGreaterThan(5)
   })
 })
+
+describe('applyRunpodGrant keeps every other byte', () => {
+  const CI = `{
+    "Sid":   "CiPush",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"},
+    "Effect": "Allow",
+    "Action": ["ecr:PutImage"],
+    "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": 12345678901234567890}}
+  }`
+
+  it('inserts the statement and leaves the existing text, odd spacing, key order and big numbers as they were', () => {
+    const existing = `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${CI}\n  ]\n}\n`
+    const merged = applyRunpodGrant(existing, ROLES)
+    expect(merged.changed).toBe(true)
+    expect(merged.policyText).toContain(CI)
+    expect(merged.policyText.startsWith(`{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${CI},\n`)).toBe(true)
+    expect(merged.policyText).toContain('12345678901234567890')
+    expect(analyzeGrant(merged.policyText, ROLES).granted).toBe(true)
+  })
+
+  it('indents the new statement with tabs in a tab-indented policy, and adds it compact to a one-line policy', () => {
+    const tabbed = applyRunpodGrant(
+      `{\n\t"Version": "2012-10-17",\n\t"Statement": [\n\t\t${CI}\n\t]\n}`,
+      ROLES
+    ).policyText
+    expect(tabbed).toMatch(/\n\t\t\{\n\t\t\t"Sid": "AllowRunpodPull"/)
+    const oneLine = `{"Version":"2012-10-17","Statement":[${CI.replace(/\n\s*/g, '')}]}`
+    const compact = applyRunpodGrant(oneLine, ROLES).policyText
+    expect(compact.startsWith(oneLine.slice(0, -2))).toBe(true)
+    expect(compact).not.toContain('\n')
+  })
+
+  it('turns a single statement object into an array that keeps its text, and adds a missing Version first', () => {
+    const merged = applyRunpodGrant(`{"Statement": ${CI}}`, ROLES).policyText
+    expect(merged).toContain(`[${CI},`)
+    expect(merged.indexOf('"Version"')).toBeLessThan(merged.indexOf('"Statement"'))
+    expect(JSON.parse(merged)).toMatchObject({ Version: '2012-10-17' })
+  })
+
+  it('replaces an outdated AllowRunpodPull statement in place, before the statements after it', () => {
+    const outdated =
+      '{"Sid": "AllowRunpodPull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::418399314813:root"}, "Action": "ecr:BatchGetImage"}'
+    const existing = `{"Version": "2012-10-17", "Statement": [${outdated}, ${CI}]}`
+    const merged = applyRunpodGrant(existing, ROLES).policyText
+    expect(merged).not.toContain('418399314813')
+    expect(merged.indexOf('AllowRunpodPull')).toBeLessThan(merged.indexOf('CiPush'))
+    expect(merged).toContain(CI)
+  })
+
+  it('compacts the text only when ECR’s limit needs it, keeping every string and number as written', () => {
+    const keep = (index: number) =>
+      `    {"Sid": "Keep${index}", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/r${index}"}, "Action": "ecr:ListImages"}`
+    const policyOf = (count: number) =>
+      `{\n  "Version": "2012-10-17",\n  "Statement": [\n${[CI, ...Array.from({ length: count }, (_, index) => keep(index))].join(',\n')}\n  ]\n}`
+    // As many statements as leave too little room for ours, indented.
+    let count = 0
+    while (policyOf(count + 1).length < 10_000) count++
+    const existing = policyOf(count)
+    const merged = applyRunpodGrant(existing, ROLES).policyText
+    expect(merged.length).toBeLessThanOrEqual(10_240)
+    expect(merged).not.toMatch(/\n/)
+    expect(merged).toContain('12345678901234567890')
+    expect(merged).toContain(`"Sid":"Keep${count - 1}"`)
+    expect(analyzeGrant(merged, ROLES).granted).toBe(true)
+  })
+})

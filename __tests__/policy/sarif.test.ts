@@ -26,7 +26,7 @@ const FINDINGS: Finding[] = [
 ]
 
 describe('toSarif', () => {
-  const log = toSarif(FINDINGS, '1.2.3') as SarifLog
+  const log = toSarif(FINDINGS, '1.2.3', new Map()) as SarifLog
 
   it('is a SARIF 2.1.0 log with one run of this tool and every rule', () => {
     expect(log.version).toBe('2.1.0')
@@ -67,6 +67,30 @@ describe('toSarif', () => {
   })
 
   it('has no results when there are no findings', () => {
-    expect((toSarif([], '1.2.3') as SarifLog).runs[0]!.results).toEqual([])
+    expect((toSarif([], '1.2.3', new Map()) as SarifLog).runs[0]!.results).toEqual([])
+  })
+
+  it('fingerprints each result by its rule and line text, so it survives lines moving above it', () => {
+    const finding = (line: number): Finding => ({
+      rule: 'RPD002',
+      severity: 'error',
+      file: 'p.json',
+      line,
+      column: 1,
+      message: 'm'
+    })
+    const hashes = (text: string, lines: number[]) =>
+      (
+        toSarif(lines.map(finding), '1', new Map([['p.json', text]])) as {
+          runs: { results: { partialFingerprints: { primaryLocationLineHash: string } }[] }[]
+        }
+      ).runs[0]!.results.map((result) => result.partialFingerprints.primaryLocationLineHash)
+    const [before] = hashes('{\n  "Principal": "*"\n}', [2])
+    const [after] = hashes('{\n\n\n    "Principal": "*"\n}', [4])
+    expect(before).toMatch(/^[0-9a-f]{16}:1$/)
+    expect(after).toBe(before)
+    const [first, second] = hashes('"Principal": "*"\n"Principal": "*"', [1, 2])
+    expect(second).toBe(first?.replace(/:1$/, ':2'))
+    expect(hashes('"Principal": "x"', [1])[0]).not.toBe(hashes('"Principal": "*"', [1])[0])
   })
 })

@@ -30,11 +30,19 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
           `Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
         )
       })
-      return lintPolicy(text.replace(/^\uFEFF/, ''), relative, inputs.runpodPrincipals)
+      const source = text.replace(/^\uFEFF/, '')
+      return { relative, source, findings: lintPolicy(source, relative, inputs.runpodPrincipals) }
     })
   )
-  const findings: Finding[] = perFile.flat()
-  if (inputs.sarifFile) await writeSarif(findings, path.resolve(workspace, inputs.sarifFile), inputs.sarifFile)
+  const findings: Finding[] = perFile.flatMap((file) => file.findings)
+  if (inputs.sarifFile) {
+    const sources = new Map(perFile.map((file) => [file.relative, file.source]))
+    await writeSarif(
+      toSarif(findings, packageJson.version, sources),
+      path.resolve(workspace, inputs.sarifFile),
+      inputs.sarifFile
+    )
+  }
 
   const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length
   const errors = count('error')
@@ -52,8 +60,8 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
   }
 }
 
-async function writeSarif(findings: readonly Finding[], sarifPath: string, input: string): Promise<void> {
-  const sarif = `${JSON.stringify(toSarif(findings, packageJson.version), null, 2)}\n`
+async function writeSarif(log: object, sarifPath: string, input: string): Promise<void> {
+  const sarif = `${JSON.stringify(log, null, 2)}\n`
   await mkdir(path.dirname(sarifPath), { recursive: true })
     .then(() => writeFile(sarifPath, sarif))
     .catch((error: unknown) => {

@@ -1,7 +1,8 @@
 // Adding Runpod's statement to a repository policy without disturbing anything else: the statement is
-// inserted into the text (jsonc-parser's modify/applyEdits), so every other byte stays as it was
-// (formatting, key order, numbers beyond 2^53); the text is compacted only when ECR's limit needs it.
-import { applyEdits, findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node } from 'jsonc-parser'
+// inserted into the text (jsonc-parser's tree for positions, applyEdits for the edits), so every other byte
+// stays as it was (formatting, key order, numbers beyond 2^53); the text is compacted only when ECR's limit
+// needs it.
+import { applyEdits, findNodeAtLocation, parseTree, type Edit, type Node } from 'jsonc-parser'
 import { ActionError } from '../errors.js'
 import { parsePolicy, type PolicyStatement } from './document.js'
 import { analyzeDocument, pullVerdicts } from './grant.js'
@@ -81,53 +82,89 @@ export function refuseDeniedPull(text: string, principals: readonly string[], po
   )
 }
 
-/** The policy text with our statement in place of any earlier copy of it, or appended to `Statement`. */
+/**
+ * The policy text with our statement in place of any earlier copy of it, or appended to `Statement`. The
+ * edits are made here rather than by jsonc-parser's modify, whose formatting also re-indents the text
+ * around an edit: only the inserted text is new, in the file's own indentation and line ends.
+ */
 function withStatement(text: string, statement: RunpodStatement): string {
-  const formattingOptions = formattingOf(text)
-  const options = formattingOptions ? { formattingOptions } : {}
-  const edit = (current: string, path: (string | number)[], value: unknown, insert = false) =>
-    applyEdits(current, modify(current, path, value, { ...options, isArrayInsertion: insert }))
-
-  let result = text
-  const root = parseTree(result)
-  if (root && findNodeAtLocation(root, ['Version']) === undefined) {
-    result = applyEdits(result, modify(result, ['Version'], '2012-10-17', { ...options, getInsertionIndex: () => 0 }))
+  const root = parseTree(text)
+  const statements = root && findNodeAtLocation(root, ['Statement'])
+  // parsePolicy has checked both: an object with Statement, an object or an array of them.
+  if (!root || !statements) throw new Error('withStatement needs a valid policy')
+  const style = styleOf(text)
+  const render = (indent: string) =>
+    style
+      ? JSON.stringify(statement, null, style.unit)
+          .split('\n')
+          .join(style.eol + indent)
+      : JSON.stringify(statement)
+  const newLine = (indent: string) => (style ? style.eol + indent : '')
+  const edits: Edit[] = []
+  if (findNodeAtLocation(root, ['Version']) === undefined) {
+    // On a line of its own where the first key has one, else inline before it.
+    const ownLine = style !== undefined && /^[ \t]*\r?\n/.test(text.slice(root.offset + 1))
+    const version = style ? '"Version": "2012-10-17",' : '"Version":"2012-10-17",'
+    const content = ownLine ? `${newLine(style.unit)}${version}` : `${version}${style ? ' ' : ''}`
+    edits.push({ offset: root.offset + 1, length: 0, content })
   }
-  let statements = statementNode(result)
-  if (statements?.type === 'object') {
-    // A single statement object becomes the first element of an array, its text unchanged.
-    const original = result.slice(statements.offset, statements.offset + statements.length)
-    result = `${result.slice(0, statements.offset)}[${original}]${result.slice(statements.offset + statements.length)}`
-    statements = statementNode(result)
+  if (statements.type === 'object') {
+    const indent = indentAt(text, statements.offset)
+    const content =
+      sidOf(statements) === RUNPOD_STATEMENT_SID
+        ? render(indent)
+        : `[${text.slice(statements.offset, end(statements))},${newLine(indent)}${render(indent)}]`
+    edits.push({ offset: statements.offset, length: statements.length, content })
+    return applyEdits(text, edits)
   }
-  if (statements?.type !== 'array') return edit(result, ['Statement'], [statement])
-  const ours = (statements.children ?? []).flatMap((child, index) =>
-    sidOf(child) === RUNPOD_STATEMENT_SID ? [index] : []
-  )
+  const children = statements.children ?? []
+  const ours = children.filter((child) => sidOf(child) === RUNPOD_STATEMENT_SID)
   const [first, ...again] = ours
-  // Later copies of our Sid (RPD008) go, from the end so the indexes stay right; the first is replaced in place.
-  for (const index of again.reverse()) result = edit(result, ['Statement', index], undefined)
-  if (first !== undefined) return edit(result, ['Statement', first], statement)
-  return edit(result, ['Statement', statements.children?.length ?? 0], statement, true)
+  if (first) {
+    edits.push({ offset: first.offset, length: first.length, content: render(indentAt(text, first.offset)) })
+    // Later copies of our Sid (RPD008) go, with the comma and space before each.
+    for (const copy of again) {
+      const before = children[children.indexOf(copy) - 1]
+      const from = before ? end(before) : copy.offset
+      edits.push({ offset: from, length: end(copy) - from, content: '' })
+    }
+  } else {
+    const last = children.at(-1)
+    if (last) {
+      const indent = indentAt(text, last.offset)
+      edits.push({ offset: end(last), length: 0, content: `,${newLine(indent)}${render(indent)}` })
+    } else {
+      const outer = indentAt(text, statements.offset)
+      const inner = outer + (style?.unit ?? '')
+      edits.push({
+        offset: statements.offset + 1,
+        length: 0,
+        content: `${newLine(inner)}${render(inner)}${newLine(outer)}`
+      })
+    }
+  }
+  return applyEdits(text, edits)
 }
 
-function statementNode(text: string): Node | undefined {
-  const root = parseTree(text)
-  return root && findNodeAtLocation(root, ['Statement'])
+function end(node: Node): number {
+  return node.offset + node.length
 }
 
 function sidOf(node: Node): unknown {
   return node.type === 'object' ? findNodeAtLocation(node, ['Sid'])?.value : undefined
 }
 
-/** The text's own indentation and line ends; undefined for text on one line, where the statement is added compact. */
-function formattingOf(text: string): FormattingOptions | undefined {
-  const indent = /\n([ \t]+)\S/.exec(text)?.[1]
-  if (indent === undefined) return undefined
-  const eol = text.includes('\r\n') ? '\r\n' : '\n'
-  return indent.startsWith('\t')
-    ? { insertSpaces: false, tabSize: 1, eol }
-    : { insertSpaces: true, tabSize: indent.length, eol }
+/** The whitespace that starts the line holding `offset`. */
+function indentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? ''
+}
+
+/** The text's own indentation unit and line ends; undefined for text on one line, where the statement goes compact. */
+function styleOf(text: string): { readonly unit: string; readonly eol: string } | undefined {
+  const unit = /\n([ \t]+)\S/.exec(text)?.[1]
+  if (unit === undefined) return undefined
+  return { unit: unit.startsWith('\t') ? '\t' : unit, eol: text.includes('\r\n') ? '\r\n' : '\n' }
 }
 
 /** The text itself when it fits ECR's limit, else the same tokens without whitespace (numbers stay as written). */
