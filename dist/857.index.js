@@ -679,7 +679,7 @@ const LINT_RULES = [
         id: 'RPD013',
         severity: 'warning',
         name: 'RunpodPullMaybeDenied',
-        help: 'A Deny statement may apply to a Runpod principal and a pull action through something that cannot be decided offline: a condition key such as aws:SourceIp or aws:PrincipalTag/..., or a NotPrincipal that names the Runpod roles (it exempts a role only together with its session ARN, whose name is not known). Exempt the Runpod roles explicitly inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
+        help: 'A Deny statement may apply to a Runpod principal and a pull action through something that cannot be decided offline: a condition key such as aws:SourceIp or aws:PrincipalTag/..., or a NotPrincipal that lists a session, the role and the account (it exempts only the session it names, and the names of Runpod\'s sessions are not known). Exempt the Runpod roles explicitly inside that Deny with "ArnNotLike": {"aws:PrincipalArn": [the Runpod role ARNs]}.'
     }
 ];
 const SEVERITY = new Map(LINT_RULES.map((rule) => [rule.id, rule.severity]));
@@ -824,7 +824,7 @@ function undecidable(statement, principal) {
     ];
     const parts = [
         ...(statement.notPrincipal
-            ? ['its "NotPrincipal" (it exempts a role only together with its session ARN, whose name is not known)']
+            ? ['its "NotPrincipal" (it exempts only the sessions it names, and the names of Runpod\'s sessions are not known)']
             : []),
         ...(keys.length > 0
             ? [`the condition key${keys.length === 1 ? '' : 's'} ${keys.map((key) => `"${key}"`).join(', ')}`]
