@@ -824,7 +824,9 @@ function undecidable(statement, principal) {
     ];
     const parts = [
         ...(statement.notPrincipal
-            ? ['its "NotPrincipal" (it exempts only the sessions it names, and the names of Runpod\'s sessions are not known)']
+            ? [
+                'its "NotPrincipal" (it exempts only the sessions it names, and the names of Runpod\'s sessions are not known)'
+            ]
             : []),
         ...(keys.length > 0
             ? [`the condition key${keys.length === 1 ? '' : 's'} ${keys.map((key) => `"${key}"`).join(', ')}`]
