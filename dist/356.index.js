@@ -20,6 +20,8 @@ var core = __webpack_require__(9275);
 var deploy_report = __webpack_require__(5505);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/aws/image-reference.ts
+var image_reference = __webpack_require__(9384);
 // EXTERNAL MODULE: ./src/runpod/registries.ts
 var registries = __webpack_require__(4997);
 ;// CONCATENATED MODULE: ./src/github/html.ts
@@ -33,6 +35,7 @@ function html_link(url, text) {
 
 ;// CONCATENATED MODULE: ./src/github/summary.ts
 // The job summary of each mode: what a person reads after the run, as tables with links.
+
 
 
 
@@ -81,7 +84,7 @@ function overviewRows(report) {
     const rows = [
         [
             { data: 'Image', header: true },
-            { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+            { data: `<code>${escapeHtml(plan?.deployImage ?? (0,image_reference/* formatImageReference */.my)(report.image))}</code>` }
         ]
     ];
     if (plan?.digest)

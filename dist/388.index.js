@@ -119,7 +119,7 @@ class RunpodHttp {
         this.dispatcher =
             options.dispatcher ??
                 new undici/* Agent */.g6({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } });
-        this.sleep = options.sleep ?? ((ms) => (0,promises_.setTimeout)(ms));
+        this.sleep = options.sleep ?? ((ms, signal) => (0,promises_.setTimeout)(ms, undefined, signal ? { signal } : {}));
         this.random = options.random ?? Math.random;
         this.now = options.now ?? Date.now;
         this.log = options.log ?? SILENT;
@@ -131,32 +131,36 @@ class RunpodHttp {
                 return await this.once(call);
             }
             catch (error) {
-                if (!this.shouldRetry(error, attempt))
-                    throw this.final(error, attempt);
-                const delay = this.retryDelay(error, attempt);
-                this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`);
-                await this.sleep(delay);
+                await this.beforeRetry(call, error, attempt);
             }
         }
     }
     /**
-     * A POST that must not take effect twice: after a failure that may have taken effect (a lost response, a
-     * timeout, a 5xx), `findCreated` looks for what the lost request made before the POST is sent again.
+     * A write that must not take effect twice (a create, a PATCH that restarts a pod or adds a release). After
+     * a failure that may have taken effect (no answer, a 5xx, a 2xx whose body cannot be read), `settled` reads
+     * the state again: when it shows the write, that is the result; only otherwise is the write sent again.
      */
-    async createOnce(call, parse, what, findCreated) {
+    async writeOnce(call, parse, settled, recovered) {
+        const where = `${call.method} ${call.path}`;
         for (let attempt = 0;; attempt++) {
+            let failure;
             try {
-                return parse(await this.once(call), `${call.method} ${call.path}`);
+                const body = await this.once(call);
+                try {
+                    return parse(body, where);
+                }
+                catch (error) {
+                    failure = unreadable(where, error);
+                }
             }
             catch (error) {
-                if (!this.shouldRetry(error, attempt))
-                    throw this.final(error, attempt);
-                await this.sleep(this.retryDelay(error, attempt));
-                const created = await findCreated();
-                if (created) {
-                    this.log.info(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`);
-                    return created;
-                }
+                failure = error;
+            }
+            await this.beforeRetry(call, failure, attempt);
+            const applied = await settled();
+            if (applied !== undefined) {
+                this.log.info(recovered(applied));
+                return applied;
             }
         }
     }
@@ -165,7 +169,7 @@ class RunpodHttp {
      * once the stream has been quiet for `idleMs`, or at the request timeout.
      */
     async eventStream(path, resource, idleMs) {
-        await this.waitForRateLimit();
+        await this.waitForRateLimit({ method: 'GET', path });
         const controller = new AbortController();
         const overall = setTimeout(() => controller.abort(), this.requestTimeoutMs);
         let idle;
@@ -219,6 +223,32 @@ class RunpodHttp {
         if (this.ownsDispatcher)
             await this.dispatcher.close();
     }
+    /** Throws when the failure is final; otherwise waits the retry delay (within the budget). */
+    async beforeRetry(call, error, attempt) {
+        if (!this.shouldRetry(error, attempt))
+            throw this.final(error, attempt);
+        const delay = this.retryDelay(error, attempt);
+        const deadline = call.budget?.deadline;
+        if (deadline !== undefined && this.now() + delay >= deadline) {
+            throw new errors/* RunpodApiError */.lp(`${error.message} No time is left before the deadline to retry.`, {
+                summary: error.summary,
+                retryable: false,
+                ...(error.status === undefined ? {} : { status: error.status })
+            });
+        }
+        this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`);
+        await this.pause(delay, call);
+    }
+    async pause(ms, call) {
+        try {
+            await this.sleep(ms, call.budget?.signal);
+        }
+        catch (error) {
+            if (call.budget?.signal?.aborted)
+                throw cancelled(call);
+            throw error;
+        }
+    }
     shouldRetry(error, attempt) {
         if (!(error instanceof errors/* RunpodApiError */.lp) || !error.retryable || attempt >= this.maxRetries)
             return false;
@@ -246,12 +276,14 @@ class RunpodHttp {
         return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
     }
     async once(call) {
-        await this.waitForRateLimit();
+        await this.waitForRateLimit(call);
+        const timeoutMs = this.timeLeft(call);
         const started = this.now();
         let status;
         let headers;
         let text;
         try {
+            const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])];
             const response = await (0,undici/* request */.Em)(this.url(call.path), {
                 dispatcher: this.dispatcher,
                 method: call.method,
@@ -261,9 +293,9 @@ class RunpodHttp {
                     ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
                 },
                 ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-                headersTimeout: this.requestTimeoutMs,
-                bodyTimeout: this.requestTimeoutMs,
-                signal: AbortSignal.timeout(this.requestTimeoutMs)
+                headersTimeout: timeoutMs,
+                bodyTimeout: timeoutMs,
+                signal: AbortSignal.any(signals)
             });
             status = response.statusCode;
             headers = response.headers;
@@ -271,6 +303,8 @@ class RunpodHttp {
         }
         catch (error) {
             this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`);
+            if (call.budget?.signal?.aborted)
+                throw cancelled(call);
             throw (0,errors/* networkError */.x6)(call.method, call.path, this.baseUrl, error);
         }
         this.log.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`);
@@ -295,9 +329,23 @@ class RunpodHttp {
             return undefined;
         const body = (0,wire/* jsonOrUndefined */._D)(text);
         if (body === undefined) {
-            throw new src_errors/* ActionError */.lZ(`Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`);
+            throw unreadable(`${call.method} ${call.path}`, `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`, status);
         }
         return body;
+    }
+    /** The time an attempt may take: the request timeout, or less when the budget's deadline is nearer. */
+    timeLeft(call) {
+        const deadline = call.budget?.deadline;
+        if (deadline === undefined)
+            return this.requestTimeoutMs;
+        const left = deadline - this.now();
+        if (left <= 0) {
+            throw new errors/* RunpodApiError */.lp(`Runpod request ${call.method} ${call.path} was not sent: the deadline has passed.`, {
+                summary: 'deadline passed',
+                retryable: false
+            });
+        }
+        return Math.min(this.requestTimeoutMs, left);
     }
     noteRateLimit(headers) {
         const pause = rateLimitPauseMs(parseRateLimit(header(headers, 'ratelimit')));
@@ -305,12 +353,12 @@ class RunpodHttp {
         if (pause > 0 && pause <= this.maxWaitMs)
             this.notBefore = Math.max(this.notBefore, this.now() + pause);
     }
-    async waitForRateLimit() {
+    async waitForRateLimit(call) {
         const wait = this.notBefore - this.now();
         if (wait <= 0)
             return;
         this.log.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`);
-        await this.sleep(wait);
+        await this.pause(wait, call);
     }
     url(path) {
         return new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl);
@@ -322,6 +370,24 @@ class RunpodHttp {
 function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
+}
+/**
+ * A 2xx whose body cannot be read (cut short, not JSON, not the expected shape): the request may well have
+ * taken effect, so it is retryable, and writes read the state before any repeat.
+ */
+function unreadable(where, error, status) {
+    const message = typeof error === 'string' ? error : (0,src_errors/* errorMessage */.gJ)(error);
+    return new errors/* RunpodApiError */.lp(message, {
+        summary: `unreadable answer to ${where}`,
+        retryable: true,
+        ...(status === undefined ? {} : { status })
+    });
+}
+function cancelled(call) {
+    return new errors/* RunpodApiError */.lp(`Runpod request ${call.method} ${call.path} was cancelled.`, {
+        summary: 'cancelled',
+        retryable: false
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/runpod/client.ts
@@ -335,6 +401,9 @@ function header(headers, name) {
 const DELEGATIONS = '/v2/registries/delegations';
 const REGISTRIES = '/v2/registries';
 const GRAPHQL = '/graphql';
+const PAGE_SIZE = 100;
+/** A guard against a server that never ends a list. */
+const MAX_PAGES = 100;
 /** How a server says a GraphQL field is gone: the standard validation message, or a retirement notice. */
 const GRAPHQL_GONE = /cannot query field|unknown (field|mutation)|(field|mutation)\b[^.]*\b(does not exist|is not defined)|\bretired\b|no longer (available|supported)/i;
 class RunpodClient {
@@ -344,19 +413,40 @@ class RunpodClient {
         this.http = new RunpodHttp(options);
         this.logIdleMs = options.logIdleMs ?? 1_500;
     }
-    async listDelegations() {
-        return (0,wire/* parseDelegationList */.KD)(await this.http.request({ method: 'GET', path: DELEGATIONS }), `GET ${DELEGATIONS}`);
+    async listDelegations(budget) {
+        return this.listAll(DELEGATIONS, wire/* parseDelegationPage */.Hl, budget);
     }
     /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
     async createDelegation(body, findCreated) {
-        return this.http.createOnce({ method: 'POST', path: DELEGATIONS, body }, wire/* parseCreatedDelegation */.ed, 'delegation', findCreated);
+        return this.http.writeOnce({ method: 'POST', path: DELEGATIONS, body }, wire/* parseCreatedDelegation */.ed, findCreated, (created) => `Runpod created delegation ${created.id} although the response to the request was lost; using it.`);
     }
-    async listRegistries() {
-        return (0,wire/* parseRegistryList */.hJ)(await this.http.request({ method: 'GET', path: REGISTRIES }), `GET ${REGISTRIES}`);
+    async deleteDelegation(id) {
+        await this.http.request({ method: 'DELETE', path: `${DELEGATIONS}/${encodeURIComponent(id)}` });
+    }
+    async listRegistries(budget) {
+        return this.listAll(REGISTRIES, wire/* parseRegistryPage */.uI, budget);
     }
     /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
     async createRegistry(body, findCreated) {
-        return this.http.createOnce({ method: 'POST', path: REGISTRIES, body }, wire/* parseCreatedRegistry */.$_, 'registry credential', findCreated);
+        return this.http.writeOnce({ method: 'POST', path: REGISTRIES, body }, wire/* parseCreatedRegistry */.$_, findCreated, (created) => `Runpod created registry credential ${created.id} although the response to the request was lost; using it.`);
+    }
+    /**
+     * Every item of a list endpoint, following `nextCursor` while `hasNextPage` (cursor pagination came after
+     * the OpenAPI document; a response without `pagination` is the whole list).
+     */
+    async listAll(path, parse, budget) {
+        const items = [];
+        let cursor;
+        for (let page = 0; page < MAX_PAGES; page++) {
+            const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(cursor === undefined ? {} : { cursor }) });
+            const url = `${path}?${query}`;
+            const result = parse(await this.http.request({ method: 'GET', path: url, ...(budget ? { budget } : {}) }), `GET ${path}`);
+            items.push(...result.items);
+            if (result.nextCursor === undefined)
+                return items;
+            cursor = result.nextCursor;
+        }
+        throw new src_errors/* ActionError */.lZ(`Runpod's list ${path} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}. Retry the job; report it if it persists.`);
     }
     /** Deleting twice has the same effect as once, so it is retried like a read (a 404 then means done). */
     async deleteRegistry(id) {
@@ -394,30 +484,31 @@ class RunpodClient {
         }
         return { kind: 'updated' };
     }
-    async getPod(id) {
+    async getPod(id, budget) {
         const path = podPath(id);
-        return (0,wire/* parsePod */.fe)(await this.http.request({ method: 'GET', path, resource: { kind: 'pod', id } }), `GET ${path}`);
+        return (0,wire/* parsePod */.fe)(await this.http.request(targetCall('GET', path, 'pod', id, budget)), `GET ${path}`);
     }
-    /** PATCH with the same body is idempotent, so it is retried like a read. */
-    async patchPod(id, body) {
+    /** Sent once: after a lost or unreadable answer the pod is read again, and a pod that shows the change is patched. */
+    async patchPod(id, body, budget) {
         const path = podPath(id);
-        return (0,wire/* parsePod */.fe)(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }), `PATCH ${path}`);
+        return this.http.writeOnce({ ...targetCall('PATCH', path, 'pod', id, budget), body }, wire/* parsePod */.fe, async () => shows(await this.getPod(id, budget), body), () => `Runpod applied the update of pod ${id} although its answer was lost or unreadable; not sending it again.`);
     }
-    async getEndpoint(id) {
+    async getEndpoint(id, budget) {
         const path = endpointPath(id);
-        return (0,wire/* parseEndpoint */.Bk)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+        return (0,wire/* parseEndpoint */.Bk)(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`);
     }
-    async patchEndpoint(id, body) {
+    /** Sent once, like patchPod: a second PATCH would create a second release. */
+    async patchEndpoint(id, body, budget) {
         const path = endpointPath(id);
-        return (0,wire/* parseEndpoint */.Bk)(await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }), `PATCH ${path}`);
+        return this.http.writeOnce({ ...targetCall('PATCH', path, 'endpoint', id, budget), body }, wire/* parseEndpoint */.Bk, async () => shows(await this.getEndpoint(id, budget), body), () => `Runpod applied the update of endpoint ${id} although its answer was lost or unreadable; not sending it again.`);
     }
-    async listEndpointReleases(id) {
+    async listEndpointReleases(id, budget) {
         const path = `${endpointPath(id)}/releases`;
-        return (0,wire/* parseEndpointReleases */.pL)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+        return (0,wire/* parseEndpointReleases */.pL)(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`);
     }
-    async listEndpointWorkers(id) {
+    async listEndpointWorkers(id, budget) {
         const path = `${endpointPath(id)}/workers`;
-        return (0,wire/* parseEndpointWorkers */.u0)(await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }), `GET ${path}`);
+        return (0,wire/* parseEndpointWorkers */.u0)(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`);
     }
     /** The last lines of a pod's system log (a server-sent event stream that backfills `tail` lines). */
     async podSystemLog(id, maxLines) {
@@ -427,6 +518,14 @@ class RunpodClient {
     async close() {
         await this.http.close();
     }
+}
+function targetCall(method, path, kind, id, budget) {
+    return { method, path, resource: { kind, id }, ...(budget ? { budget } : {}) };
+}
+/** The target as read, when it already carries the change (undefined otherwise). */
+function shows(target, change) {
+    const registryDone = change.registry === undefined || target.registry === change.registry;
+    return target.image === change.image && registryDone ? target : undefined;
 }
 function podPath(id) {
     return `/v2/pods/${encodeURIComponent(id)}`;
@@ -1148,11 +1247,11 @@ async function readTarget(client, kind, id) {
  * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
  * Runpod's update schemas reject fields they do not name, and a PATCH changes only what it carries.
  */
-async function patchTargetImage(client, target, image, registry) {
+async function patchTargetImage(client, target, image, registry, budget) {
     const body = registry === undefined ? { image } : { image, registry };
     return target.kind === 'pod'
-        ? podState(await client.patchPod(target.id, body))
-        : endpointState(await client.patchEndpoint(target.id, body));
+        ? podState(await client.patchPod(target.id, body, budget))
+        : endpointState(await client.patchEndpoint(target.id, body, budget));
 }
 function podState(pod) {
     const { id, name, image, registry, status, startedAt } = pod;
@@ -1171,7 +1270,6 @@ function endpointState(endpoint) {
 // EXTERNAL MODULE: ./src/deploy/report.ts
 var deploy_report = __webpack_require__(5505);
 ;// CONCATENATED MODULE: ./src/deploy/read.ts
-
 
 
 
@@ -1199,12 +1297,12 @@ async function allOrProblems(reads) {
         throw new ReadProblems(problems);
     return results.map((result) => result.value);
 }
-async function readEverything(inputs, image, runpod, log) {
+async function readEverything(inputs, image, region, runpod, log) {
     const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation';
     const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token';
     // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.
     const [aws, delegations, registries, targets] = await allOrProblems([
-        readAws(inputs, image),
+        readAws(inputs, image, region),
         wantsDelegations ? runpod.listDelegations() : undefined,
         wantsRegistries ? runpod.listRegistries() : undefined,
         allOrProblems([
@@ -1227,11 +1325,10 @@ async function readEverything(inputs, image, runpod, log) {
         ...(aws.login ? { login: aws.login } : {})
     };
 }
-async function readAws(inputs, image) {
+async function readAws(inputs, image, region) {
     const repo = image.ecr;
     if (!repo)
         return {};
-    const region = (0,image_reference/* checkRegion */.vK)(image, inputs.awsRegion);
     const credentials = await resolveAwsCredentials({
         ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
         roleSessionName: inputs.roleSessionName,
@@ -1256,38 +1353,31 @@ async function readAws(inputs, image) {
 ;// CONCATENATED MODULE: ./src/deploy/rollout.ts
 // Waiting until patched targets run the new image, and putting the old image back when they do not.
 // The waiting does the requests; each decision (judgePod, judgeEndpoint) is a pure function of the
-// patched target and what Runpod returned.
+// patched target and what Runpod returned. One deadline bounds the whole wait, every request included;
+// a rollback after it has a budget of its own, and counts only once the previous image is seen again.
 
 
 
 
+const ROLLBACK_BUDGET_MS = 60_000;
+const NOT_READ = 'not read yet';
+/** After a cancel the runner kills the process within seconds: the rollback PATCHes get this long. */
+const CANCEL_BUDGET_MS = 4_000;
 /** Waits for every patched target concurrently; each outcome says whether it rolled out, back, or failed. */
 async function waitForRollouts(client, patched, options, log) {
-    const clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => (0,promises_.setTimeout)(ms)) };
+    const clock = {
+        now: options.now ?? Date.now,
+        sleep: options.sleep ?? ((ms, signal) => (0,promises_.setTimeout)(ms, undefined, signal ? { signal } : {}))
+    };
     const deadline = clock.now() + options.timeoutMs;
-    return Promise.all(patched.map((entry) => waitForOne(client, entry, deadline, options, clock, log)));
+    const wait = { client, options, clock, log };
+    return Promise.all(patched.map((entry) => waitForOne(wait, entry, deadline)));
 }
-async function waitForOne(client, entry, deadline, options, clock, log) {
+async function waitForOne(wait, entry, deadline) {
+    const { options, clock, log } = wait;
     const { target, image, patchedAt } = entry;
-    const label = `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`;
-    const initial = options.pollInitialMs ?? 1_000;
-    const max = options.pollMaxMs ?? 15_000;
-    let interval = initial;
-    let delay = Math.max(0, patchedAt.getTime() + initial - clock.now());
-    let last;
-    for (;;) {
-        await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())));
-        const progress = await check(client, entry);
-        if (progress.describe !== last?.describe)
-            log.info(`${label}: ${progress.describe}`);
-        last = progress;
-        if (progress.state !== 'pending')
-            break;
-        if (clock.now() >= deadline)
-            break;
-        interval = Math.min(max, interval * 1.5);
-        delay = interval;
-    }
+    const label = labelOf(target);
+    const last = await poll(wait, entry, deadline, `${label}: `);
     const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image };
     const duration = () => clock.now() - patchedAt.getTime();
     if (last.state === 'done') {
@@ -1300,26 +1390,72 @@ async function waitForOne(client, entry, deadline, options, clock, log) {
             ...(last.note ? { note: last.note } : {})
         };
     }
+    if (options.signal?.aborted)
+        return cancelledOutcome(wait, entry, base, duration);
     const reason = last.state === 'failed'
         ? last.describe
         : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`;
-    const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options);
     log.info(`${label}: did not roll out: ${reason}`);
-    const restored = options.rollback ? await rollBack(client, entry, label, log) : undefined;
+    const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS;
+    const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) };
+    const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(wait, target, budget);
+    if (!options.rollback)
+        return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics };
+    if (last.state === 'pending') {
+        log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`);
+    }
+    const restored = await rollBack(wait, entry, budget);
     return {
         ...base,
         status: restored === true ? 'rolled-back' : 'failed',
         durationMs: duration(),
-        reason: typeof restored === 'string' ? `${reason}; ${restored}` : reason,
+        reason: restored === true ? reason : `${reason}; ${restored}`,
         diagnostics
     };
 }
-async function check(client, entry) {
+/** Polls until the target is done or failed, the deadline passes, or the run is cancelled; the last progress. */
+async function poll(wait, entry, deadline, prefix) {
+    const { options, clock, log } = wait;
+    const initial = options.pollInitialMs ?? 1_000;
+    const max = options.pollMaxMs ?? 15_000;
+    const budget = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
+    let interval = initial;
+    let delay = Math.max(0, entry.patchedAt.getTime() + initial - clock.now());
+    let last = { state: 'pending', describe: NOT_READ };
+    for (;;) {
+        try {
+            await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())), options.signal);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                return last;
+            throw error;
+        }
+        // The deadline bounds the requests too: with no time left, the last reading is the answer.
+        if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ))
+            return last;
+        const progress = await check(wait.client, entry, budget);
+        if (progress.describe !== last.describe)
+            log.info(`${prefix}${progress.describe}`);
+        last = progress;
+        if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline)
+            return last;
+        interval = Math.min(max, interval * 1.5);
+        delay = interval;
+    }
+}
+async function check(client, entry, budget) {
     try {
-        return entry.target.kind === 'pod' ? await checkPod(client, entry) : await checkEndpoint(client, entry);
+        if (entry.target.kind === 'pod')
+            return judgePod(entry, await client.getPod(entry.target.id, budget));
+        const [releases, workers] = await Promise.all([
+            client.listEndpointReleases(entry.target.id, budget),
+            client.listEndpointWorkers(entry.target.id, budget)
+        ]);
+        return judgeEndpoint(entry, releases, workers);
     }
     catch (error) {
-        // Retries are exhausted here; an outage is waited out until the deadline, anything else is final.
+        // Retries are exhausted here: an outage (or a request cut by the deadline or a cancel) is waited out, anything else is final.
         if (error instanceof errors/* RunpodApiError */.lp &&
             (error.status === undefined || error.status === 429 || error.status >= 500)) {
             return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` };
@@ -1328,16 +1464,6 @@ async function check(client, entry) {
     }
 }
 const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED']);
-async function checkPod(client, entry) {
-    return judgePod(entry, await client.getPod(entry.target.id));
-}
-async function checkEndpoint(client, { target }) {
-    const [releases, workers] = await Promise.all([
-        client.listEndpointReleases(target.id),
-        client.listEndpointWorkers(target.id)
-    ]);
-    return judgeEndpoint(target, releases, workers);
-}
 /** Where a patched pod stands, from the pod as Runpod reports it now. */
 function judgePod({ target, image, patchedAt }, pod) {
     const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`;
@@ -1345,18 +1471,21 @@ function judgePod({ target, image, patchedAt }, pod) {
     if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
         return { state: 'done', describe, note: 'The pod is stopped: it will run the new image when it is started.' };
     }
-    if (POD_FAILED.has(pod.status))
-        return { state: 'failed', describe: `the pod is ${pod.status}` };
     // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
     const restarted = pod.startedAt !== null &&
         (Date.parse(pod.startedAt) > patchedAt.getTime() ||
             (target.startedAt != null && pod.startedAt !== target.startedAt));
+    // A failure counts only once the pod has tried the new image: a status it already had before the patch
+    // is stale until it changes or the container starts again.
+    const attempted = pod.status !== target.status || restarted;
+    if (POD_FAILED.has(pod.status) && attempted)
+        return { state: 'failed', describe: `the pod is ${pod.status}` };
     if (pod.status === 'RUNNING' && pod.image === image && restarted)
         return { state: 'done', describe };
     return { state: 'pending', describe };
 }
 /** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
-function judgeEndpoint(target, { endpointVersion, rollout }, workers) {
+function judgeEndpoint({ target, image }, { endpointVersion, rollout }, workers) {
     const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`;
     // Until the patch's release shows up, the old one looks fully rolled out.
     if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
@@ -1370,7 +1499,7 @@ function judgeEndpoint(target, { endpointVersion, rollout }, workers) {
         };
     }
     const latest = workers.endpointVersion ?? endpointVersion;
-    const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest));
+    const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest, image));
     const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY');
     if (unhealthy.length > 0) {
         return {
@@ -1381,48 +1510,128 @@ function judgeEndpoint(target, { endpointVersion, rollout }, workers) {
     }
     // A worker on the new version has not proven the image until it is ready for jobs.
     const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length;
-    const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}, ${ready} ready`;
-    if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal)
+    const onImage = latest === null ? onLatestVersion.length : rollout.workersOnLatest;
+    const describe = `${onImage}/${rollout.workersTotal} workers on ${latest === null ? image : version}, ${ready} ready`;
+    if (!rollout.inProgress && onImage >= rollout.workersTotal && ready >= rollout.workersTotal)
         return { state: 'done', describe };
     return { state: 'pending', describe };
 }
-// isStale is authoritative where versions are unknown (legacy endpoints).
-function onLatest(worker, latest) {
-    return latest !== null && worker.version !== null ? worker.version === latest : !worker.isStale;
+/**
+ * Whether a worker runs the new release: by version where Runpod reports versions, else by the image it
+ * runs, else by isStale (legacy endpoints report neither).
+ */
+function onLatest(worker, latest, image) {
+    if (latest !== null && worker.version !== null)
+        return worker.version === latest;
+    if (worker.image !== null)
+        return worker.image === image;
+    return !worker.isStale;
 }
 function describeWorker(worker) {
     return `worker ${worker.id}: ${worker.status}, version ${worker.version ?? 'unknown'}${worker.isStale ? ' (stale)' : ''}, image ${worker.image ?? 'unknown'}`;
 }
 /** Best effort: a diagnostics failure must not hide the rollout failure itself. */
-async function diagnose(client, target, options) {
+async function diagnose({ client, options }, target, budget) {
     try {
         if (target.kind === 'pod') {
             const lines = await client.podSystemLog(target.id, options.logLines ?? 25);
             return lines.length > 0 ? lines : ['(the pod system log is empty)'];
         }
-        const { workers } = await client.listEndpointWorkers(target.id);
+        const { workers } = await client.listEndpointWorkers(target.id, budget);
         return workers.length > 0 ? workers.map(describeWorker) : ['(the endpoint has no workers)'];
     }
     catch (error) {
         return [`(could not read diagnostics: ${(0,src_errors/* errorMessage */.gJ)(error)})`];
     }
 }
-/** true when the previous image is back; otherwise why it is not. */
-async function rollBack(client, entry, label, log) {
+/**
+ * Puts the previous image back and waits, within the budget, until the target runs it again: true only once
+ * that is seen; otherwise why not.
+ */
+async function rollBack(wait, entry, budget) {
+    const { client, clock, log } = wait;
     const { target } = entry;
+    const label = labelOf(target);
     if (target.image === '')
         return 'there is no previous image to roll back to';
+    let failedRelease;
+    let patched;
+    const rollbackAt = new Date(clock.now());
     try {
-        await patchTargetImage(client, target, target.image, entry.registry === undefined ? undefined : (target.registry ?? null));
-        log.info(`${label}: rolled back to ${target.image}.`);
-        return true;
+        // The release to get past: the one the failed patch created.
+        if (target.kind === 'endpoint')
+            failedRelease = (await client.listEndpointReleases(target.id, budget)).endpointVersion;
+        patched = await patchTargetImage(client, target, target.image, registryToRestore(entry), budget);
     }
     catch (error) {
         return `the rollback to ${target.image} failed: ${(0,src_errors/* errorMessage */.gJ)(error)}`;
     }
+    log.info(`${label}: rolling back to ${target.image}; waiting until it runs it again.`);
+    const back = {
+        target: { ...patched, image: entry.image, ...(failedRelease === undefined ? {} : { version: failedRelease }) },
+        image: target.image,
+        patchedAt: rollbackAt
+    };
+    const last = await poll(wait, back, budget.deadline ?? clock.now(), `${label} (rollback): `);
+    if (last.state === 'done') {
+        log.info(`${label}: rolled back to ${target.image}.`);
+        return true;
+    }
+    if (wait.options.signal?.aborted)
+        return `the rollback to ${target.image} was sent; the run was cancelled before it was seen`;
+    return `the rollback to ${target.image} was sent but not seen within its budget (${last.describe})`;
+}
+/** Cancelled: roll back what was not seen rolled out (the PATCH, within seconds), or leave it updated. */
+async function cancelledOutcome({ client, options, clock, log }, entry, base, duration) {
+    const { target } = entry;
+    if (!options.rollback || target.image === '') {
+        return {
+            ...base,
+            status: 'updated',
+            durationMs: duration(),
+            reason: 'the run was cancelled before the rollout was seen; the target was left on the new image',
+            diagnostics: [],
+            cancelled: true
+        };
+    }
+    try {
+        await patchTargetImage(client, target, target.image, registryToRestore(entry), {
+            deadline: clock.now() + CANCEL_BUDGET_MS
+        });
+        log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`);
+        return {
+            ...base,
+            status: 'rolled-back',
+            durationMs: duration(),
+            reason: `the run was cancelled before the rollout was seen; the rollback to ${target.image} was sent`,
+            diagnostics: [],
+            cancelled: true
+        };
+    }
+    catch (error) {
+        return {
+            ...base,
+            status: 'failed',
+            durationMs: duration(),
+            reason: `the run was cancelled before the rollout was seen, and the rollback to ${target.image} failed: ${(0,src_errors/* errorMessage */.gJ)(error)}`,
+            diagnostics: [],
+            cancelled: true
+        };
+    }
+}
+/** The registry to put back with the image: only when the patch changed it. */
+function registryToRestore(entry) {
+    return entry.registry === undefined ? undefined : (entry.target.registry ?? null);
+}
+function labelOf(target) {
+    return `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`;
 }
 /** One error for the run when any target did not roll out, naming each and why; undefined when all did. */
 function rolloutError(outcomes) {
+    if (outcomes.some((outcome) => outcome.cancelled)) {
+        const lines = outcomes.map((outcome) => `- ${outcome.kind} ${outcome.id}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+        return new src_errors/* ActionError */.lZ(`The run was cancelled while waiting for the rollout. Where each target stands:\n${lines.join('\n')}\nRerun the workflow to deploy again; targets already on the image are left alone.`);
+    }
     const failed = outcomes.filter((outcome) => outcome.status !== 'rolled-out');
     if (failed.length === 0)
         return undefined;
@@ -1491,9 +1700,9 @@ async function patchTargets({ plan, runpod, log }, steps, credentialId, report) 
             report.deployments.push((0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, 'unchanged', credentialId, log));
     }
     if (toPatch.length === 0) {
-        log.info(steps.length === 0
-            ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image."
-            : 'Every target already runs this image: nothing to patch.');
+        // No targets at all was a warning before the reads.
+        if (steps.length > 0)
+            log.info('Every target already runs this image: nothing to patch.');
         return { rollouts: [], patchFailures: [] };
     }
     const patched = await Promise.allSettled(toPatch.map(async (step) => {
@@ -1545,10 +1754,15 @@ async function cleanUpCredentials(plan, steps, runpod, log, report) {
 
 async function runDeploy(inputs, { log, releaseTag }) {
     const image = (0,image_reference/* parseImageReference */.o_)(inputs.image, releaseTag ? { releaseTag } : {});
+    // Offline checks first: a contradiction in the inputs must not cost a request.
+    const region = (0,image_reference/* checkRegion */.vK)(image, inputs.awsRegion);
+    if (inputs.podIds.length === 0 && inputs.endpointIds.length === 0) {
+        log.warning(`Neither 'pod-id' nor 'endpoint-id' is set, so no pod or endpoint will run the image: the run only ${inputs.mode === 'verify' ? 'checks' : 'prepares'} the repository policy and Runpod's access. Set 'pod-id' or 'endpoint-id' to deploy it.`);
+    }
     const report = { mode: inputs.mode, image, deployments: [] };
     const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log });
     try {
-        const { reads, ecr, login } = await readEverything(inputs, image, runpod, log);
+        const { reads, ecr, login } = await readEverything(inputs, image, region, runpod, log);
         const plan = planDeploy({
             policy: inputs.policy,
             principals: inputs.runpodPrincipals,

@@ -163,12 +163,13 @@ function responseError(response) {
         }
         case 429:
             return fail(`Runpod's rate limit was hit on ${where} (${summary}).`, true, response.retryAfterMs);
+        // A write that met a 5xx may still have taken effect: the write path reads the state before any repeat.
         case 500:
-            return fail(`Runpod failed on ${where} (${summary}).`, method === 'GET');
+            return fail(`Runpod failed on ${where} (${summary}).`, true, response.retryAfterMs);
         case 502:
         case 503:
         case 504:
-            return fail(`Runpod is unavailable on ${where} (${summary}).`, true);
+            return fail(`Runpod is unavailable on ${where} (${summary}).`, true, response.retryAfterMs);
         default:
             return fail(`Runpod API error on ${where}: ${summary}.`);
     }
@@ -353,16 +354,16 @@ async function removeCredential(client, log, registry) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $_: () => (/* binding */ parseCreatedRegistry),
 /* harmony export */   Bk: () => (/* binding */ parseEndpoint),
+/* harmony export */   Hl: () => (/* binding */ parseDelegationPage),
 /* harmony export */   JT: () => (/* binding */ parseProblem),
-/* harmony export */   KD: () => (/* binding */ parseDelegationList),
 /* harmony export */   Oc: () => (/* binding */ parseGraphqlResult),
 /* harmony export */   _D: () => (/* binding */ jsonOrUndefined),
 /* harmony export */   ed: () => (/* binding */ parseCreatedDelegation),
 /* harmony export */   fe: () => (/* binding */ parsePod),
-/* harmony export */   hJ: () => (/* binding */ parseRegistryList),
 /* harmony export */   nU: () => (/* binding */ parseLogEvents),
 /* harmony export */   pL: () => (/* binding */ parseEndpointReleases),
-/* harmony export */   u0: () => (/* binding */ parseEndpointWorkers)
+/* harmony export */   u0: () => (/* binding */ parseEndpointWorkers),
+/* harmony export */   uI: () => (/* binding */ parseRegistryPage)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
 // The fields of Runpod's REST v2 responses that this action uses, and defensive parsers for them.
@@ -432,14 +433,15 @@ function parseDelegation(item) {
     return {
         id: item.string('id'),
         name: item.optionalString('name'),
+        createdAt: item.optionalString('createdAt'),
         awsUser: item.string('awsUser'),
         awsRegion: item.string('awsRegion'),
         repository: item.string('repository')
     };
 }
-/** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`. */
-function parseDelegationList(body, where) {
-    return enveloped(body, where, 'delegations').map(parseDelegation);
+/** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`, with optional `pagination`. */
+function parseDelegationPage(body, where) {
+    return page(body, where, 'delegations', parseDelegation);
 }
 /** A created delegation: bare, or under `data.delegation`. */
 function parseCreatedDelegation(body, where) {
@@ -448,18 +450,30 @@ function parseCreatedDelegation(body, where) {
 function parseRegistry(item) {
     return { id: item.string('id'), name: item.string('name') };
 }
-/** `{"registries":[…]}`, or under `data` like the delegations on some deployments. */
-function parseRegistryList(body, where) {
-    return enveloped(body, where, 'registries').map(parseRegistry);
+/** `{"registries":[…]}`, or under `data` like the delegations on some deployments, with optional `pagination`. */
+function parseRegistryPage(body, where) {
+    return page(body, where, 'registries', parseRegistry);
 }
 /** A created registry credential: bare, or under `data.registry`. */
 function parseCreatedRegistry(body, where) {
     return parseRegistry(created(body, where, 'registry'));
 }
-/** The list `key` of a response, at the top or under `data`. */
-function enveloped(body, where, key) {
+/**
+ * The list `key` of a response, at the top or under `data`, and where the next page starts:
+ * `pagination: {nextCursor, hasNextPage}` beside the list (a response without it is the whole list).
+ */
+function page(body, where, key, parseItem) {
     const root = Fields.of(body, where);
-    return (root.has(key) ? root : root.object('data')).array(key);
+    const holder = root.has(key) ? root : root.object('data');
+    const items = holder.array(key).map(parseItem);
+    const pagination = holder.has('pagination')
+        ? holder.object('pagination')
+        : root.has('pagination')
+            ? root.object('pagination')
+            : undefined;
+    if (!pagination?.has('hasNextPage') || !pagination.boolean('hasNextPage'))
+        return { items };
+    return { items, nextCursor: pagination.string('nextCursor') };
 }
 /** A created resource: the body itself, or `data.<key>`. */
 function created(body, where, key) {
@@ -497,7 +511,8 @@ function parseEndpoint(body, where) {
         id: endpoint.string('id'),
         name: endpoint.string('name'),
         image: endpoint.optionalString('image'),
-        registry: endpoint.optionalString('registry')
+        registry: endpoint.optionalString('registry'),
+        workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null
     };
 }
 function parseEndpointReleases(body, where) {

@@ -90,8 +90,8 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
   return {
     mode,
     image,
-    podIds: ids(read('pod-id')),
-    endpointIds: ids(read('endpoint-id')),
+    podIds: ids(read, 'pod-id'),
+    endpointIds: ids(read, 'endpoint-id'),
     runpodApiKey,
     runpodApiUrl: parseApiUrl(read('runpod-api-url') || DEFAULT_RUNPOD_API_URL),
     policy: oneOf(read, 'policy', ['apply', 'verify', 'skip'] as const, registryAuth === 'token' ? 'skip' : 'apply'),
@@ -138,9 +138,16 @@ function lines(raw: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'))
 }
 
-function ids(raw: string): string[] {
+function ids(read: InputReader, name: string): string[] {
   const seen = new Set<string>()
-  for (const id of raw.split(/[,\n\r]/).map((part) => part.trim())) {
+  for (const id of read(name)
+    .split(/[,\n\r]/)
+    .map((part) => part.trim())) {
+    if (/\s/.test(id)) {
+      throw new ActionError(
+        `Input '${name}' has '${id}', which holds a space: ids are separated by commas or new lines. Write them as '${id.split(/\s+/).join(', ')}' or one per line.`
+      )
+    }
     if (id !== '') seen.add(id)
   }
   return [...seen]

@@ -20,6 +20,7 @@ const settings: DeploySettings = {
 const delegation: EcrDelegation = {
   id: 'deleg_1',
   name: null,
+  createdAt: null,
   awsUser: '123456789012',
   repository: 'team/worker',
   awsRegion: 'us-east-1'

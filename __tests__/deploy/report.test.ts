@@ -12,7 +12,14 @@ const PLAN: DeployPlan = {
   policy: { kind: 'granted', supersededAccount: false, uncertain: [] },
   delegation: {
     kind: 'reuse',
-    delegation: { id: 'deleg_1', name: null, awsUser: '111122223333', awsRegion: 'us-east-1', repository: 'worker' }
+    delegation: {
+      id: 'deleg_1',
+      name: null,
+      createdAt: null,
+      awsUser: '111122223333',
+      awsRegion: 'us-east-1',
+      repository: 'worker'
+    }
   },
   credential: { kind: 'skipped', reason: "input 'registry-auth' is delegation" },
   targets: [],

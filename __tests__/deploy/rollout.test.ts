@@ -64,12 +64,24 @@ describe('judgePod', () => {
     expect(progress).toMatchObject({ state: 'done', note: expect.stringMatching(/stopped: it will run the new image/) })
   })
 
+  it.each(['ERROR', 'EXITED'])('does not fail on a stale %s the pod had before the patch', (status) => {
+    const before = podEntry({ status, startedAt: '2026-12-01T09:00:00Z' })
+    expect(judgePod(before, pod({ status, image: NEW, startedAt: '2026-12-01T09:00:00Z' })).state).not.toBe('failed')
+  })
+
+  it('fails a pod that was in ERROR before once it tried again after the patch', () => {
+    const before = podEntry({ status: 'ERROR', startedAt: '2026-12-01T09:00:00Z' })
+    expect(judgePod(before, pod({ status: 'ERROR', startedAt: '2026-12-01T10:00:07Z' })).state).toBe('failed')
+    expect(judgePod(before, pod({ status: 'RUNNING', startedAt: '2026-12-01T10:00:07Z' })).state).toBe('done')
+  })
+
   it('reports a status Runpod added later as it is, and keeps waiting', () => {
     expect(judgePod(podEntry(), pod({ status: 'MIGRATING' }))).toEqual({ state: 'pending', describe: 'MIGRATING' })
   })
 })
 
-const ENDPOINT: TargetState = { kind: 'endpoint', id: 'e1', name: 'api', image: OLD, version: 3 }
+const ENDPOINT_BEFORE: TargetState = { kind: 'endpoint', id: 'e1', name: 'api', image: OLD, version: 3 }
+const ENDPOINT: PatchedTarget = { target: ENDPOINT_BEFORE, image: NEW, patchedAt: PATCHED_AT }
 
 function releases(endpointVersion: number | null, rollout: Partial<EndpointReleases['rollout']>): EndpointReleases {
   return { endpointVersion, rollout: { inProgress: false, workersOnLatest: 2, workersTotal: 2, ...rollout } }
@@ -135,11 +147,22 @@ describe('judgeEndpoint', () => {
   })
 
   it('tells the latest version by isStale where Runpod reports no versions', () => {
-    const legacy = { ...ENDPOINT, version: null }
-    const fresh = worker('RUNNING', null)
-    const stale = worker('RUNNING', null, { isStale: true })
+    const legacy = { ...ENDPOINT, target: { ...ENDPOINT_BEFORE, version: null } }
+    const fresh = worker('RUNNING', null, { image: null })
+    const stale = worker('RUNNING', null, { isStale: true, image: null })
     expect(judgeEndpoint(legacy, releases(null, {}), workers([fresh, fresh], null)).state).toBe('done')
     expect(judgeEndpoint(legacy, releases(null, {}), workers([fresh, stale], null)).state).toBe('pending')
+  })
+
+  it('judges an endpoint that reports no versions by the image its workers run', () => {
+    const unversioned = { ...ENDPOINT, target: { ...ENDPOINT_BEFORE, version: null } }
+    const onNew = worker('RUNNING', null)
+    const onOld = worker('RUNNING', null, { image: OLD })
+    expect(judgeEndpoint(unversioned, releases(null, {}), workers([onNew, onNew], null)).state).toBe('done')
+    expect(judgeEndpoint(unversioned, releases(null, {}), workers([onNew, onOld], null))).toEqual({
+      state: 'pending',
+      describe: `1/2 workers on ${NEW}, 1 ready`
+    })
   })
 
   it('does not count a worker in a status Runpod added later as ready', () => {

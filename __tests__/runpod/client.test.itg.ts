@@ -112,14 +112,54 @@ describe('RunpodClient errors', () => {
     await expect(client().getEndpoint('ep1')).rejects.toThrow(
       /GET \/v2\/serverless\/ep1 .*response\.name is not a string/
     )
-    sim.addFault({ kind: 'raw', path: '/v2/serverless/ep1', body: '<html>', contentType: 'text/html' })
-    await expect(client().getEndpoint('ep1')).rejects.toThrow(/not JSON/)
+    // An unreadable 2xx may be a cut answer, so it is retried: only a lasting one fails.
+    sim.addFault({ kind: 'raw', path: '/v2/serverless/ep1', body: '<html>', contentType: 'text/html', times: 5 })
+    await expect(client().getEndpoint('ep1')).rejects.toThrow(/not JSON.*Gave up after 5 attempts/)
   })
 
   it('refuses to send the key over plain http to a non-loopback host', () => {
     expect(() => new RunpodClient({ baseUrl: new URL('http://api.runpod.io'), apiKey: 'k' })).toThrow(
       /Refusing to send the Runpod API key/
     )
+  })
+})
+
+describe('RunpodClient lists', () => {
+  it('follows nextCursor across pages until hasNextPage is false', async () => {
+    const local = await startRunpodSimulator({ pageSize: 2 })
+    try {
+      for (const repository of ['a', 'b', 'c', 'd', 'e'])
+        local.addDelegation({ account: '123456789012', region: 'us-east-1', repository })
+      expect((await client({}, local).listDelegations()).map((delegation) => delegation.repository)).toEqual([
+        'a',
+        'b',
+        'c',
+        'd',
+        'e'
+      ])
+      const pages = local.requests.filter((request) => request.path === '/v2/registries/delegations')
+      expect(pages).toHaveLength(3)
+      expect(pages[1]?.query).toMatch(/cursor=/)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('reads a list without pagination, as the OpenAPI document describes it', async () => {
+    const local = await startRunpodSimulator({ pageSize: false })
+    try {
+      for (const name of ['r1', 'r2', 'r3']) local.addRegistry({ name })
+      expect((await client({}, local).listRegistries()).map((registry) => registry.name)).toEqual(['r1', 'r2', 'r3'])
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('is answered 422 for a malformed cursor by the simulator, as by Runpod', async () => {
+    const response = await fetch(`${sim.url}/v2/registries?cursor=garbage`, {
+      headers: { authorization: `Bearer ${sim.apiKey}` }
+    })
+    expect(response.status).toBe(422)
   })
 })
 
@@ -147,11 +187,58 @@ describe('RunpodClient retries', () => {
     )
   })
 
-  it('does not retry a 500 on a write', async () => {
-    const before = sim.writes().length
-    sim.addFault({ kind: 'status', status: 500, method: 'PATCH' })
-    await expect(client().patchPod('pod1', { image: 'old:1' })).rejects.toThrow(/500/)
-    expect(sim.writes().length - before).toBe(1)
+  it.each(['502', '503', '504'])('honours Retry-After on a %s', async (status) => {
+    sim.addFault({ kind: 'status', status: Number(status), retryAfter: '2', path: '/v2/pods/pod1' })
+    await expect(client().getPod('pod1')).resolves.toMatchObject({ id: 'pod1' })
+    expect(sleeps).toEqual([2000])
+  })
+
+  const patches = (path: string) =>
+    sim.requests.filter((request) => request.method === 'PATCH' && request.path === path)
+
+  it('never sends a pod PATCH again once it took effect, though its answer was lost', async () => {
+    sim.addPod({ id: 'pod-lost', image: 'old:1' })
+    sim.addFault({ kind: 'lose-response', method: 'PATCH', path: '/v2/pods/pod-lost' })
+    await expect(client().patchPod('pod-lost', { image: 'new:2' })).resolves.toMatchObject({ image: 'new:2' })
+    expect(patches('/v2/pods/pod-lost')).toHaveLength(1)
+  })
+
+  it.each([
+    ['a 502 from a proxy', { kind: 'status-after', status: 502 } as const],
+    ['an answer cut in half', { kind: 'garble-response' } as const]
+  ])('counts an endpoint PATCH that took effect as done after %s: one PATCH, one release', async (_name, fault) => {
+    const endpoint = sim.addEndpoint({ id: `ep-${fault.kind}`, image: 'old:1', workers: 1 })
+    sim.addFault({ ...fault, method: 'PATCH', path: `/v2/serverless/${endpoint.id}` })
+    await expect(client().patchEndpoint(endpoint.id, { image: 'new:2' })).resolves.toMatchObject({ image: 'new:2' })
+    expect(patches(`/v2/serverless/${endpoint.id}`)).toHaveLength(1)
+    expect(endpoint.releases).toHaveLength(2)
+  })
+
+  it('sends a write again after a 500 only when reading the target shows it did not take effect', async () => {
+    sim.addPod({ id: 'pod-500', image: 'old:1' })
+    sim.addFault({ kind: 'status', status: 500, method: 'PATCH', path: '/v2/pods/pod-500' })
+    await expect(client().patchPod('pod-500', { image: 'new:2' })).resolves.toMatchObject({ image: 'new:2' })
+    expect(patches('/v2/pods/pod-500')).toHaveLength(2)
+    const reads = sim.requests.filter((request) => request.method === 'GET' && request.path === '/v2/pods/pod-500')
+    expect(reads).toHaveLength(1)
+    expect(reads[0]!.time.getTime()).toBeLessThan(patches('/v2/pods/pod-500')[1]!.time.getTime())
+  })
+
+  it('bounds a request that never answers by the deadline it is given', async () => {
+    sim.addFault({ kind: 'hang', path: '/v2/pods/pod1' })
+    const started = Date.now()
+    await expect(client({ requestTimeoutMs: 30_000 }).getPod('pod1', { deadline: started + 400 })).rejects.toThrow(
+      /GET \/v2\/pods\/pod1 timed out|deadline/
+    )
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  it('stops at once when the signal aborts, without retrying', async () => {
+    sim.addFault({ kind: 'hang', path: '/v2/pods/pod1' })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    await expect(client().getPod('pod1', { signal: controller.signal })).rejects.toThrow(/was cancelled/)
+    expect(sleeps).toEqual([])
   })
 
   it('does not create a second delegation when the response to the POST is lost', async () => {

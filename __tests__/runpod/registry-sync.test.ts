@@ -76,7 +76,7 @@ describe('syncCredential', () => {
   it('recognises a create whose answer was lost instead of creating a second credential', async () => {
     runpod().intercept({ path: '/v2/registries', method: 'POST' }).reply(503, 'upstream gone')
     runpod()
-      .intercept({ path: '/v2/registries', method: 'GET' })
+      .intercept({ path: '/v2/registries?limit=100', method: 'GET' })
       .reply(200, { registries: [CURRENT, { id: 'reg_3', name: CURRENT.name }] }, JSON_HEADERS)
     // No second POST is intercepted: sending one would fail the test (net connect is disabled).
     const result = await syncCredential(

@@ -8,7 +8,7 @@ import {
   readRepositoryPolicy,
   type EcrAuthorization
 } from '../aws/ecr.js'
-import { checkRegion, type ImageReference } from '../aws/image-reference.js'
+import type { ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
@@ -62,6 +62,7 @@ export async function allOrProblems<T extends readonly unknown[] | []>(
 export async function readEverything(
   inputs: DeployInputs,
   image: ImageReference,
+  region: string,
   runpod: RunpodClient,
   log: Logger
 ): Promise<ReadResult> {
@@ -69,7 +70,7 @@ export async function readEverything(
   const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token'
   // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.
   const [aws, delegations, registries, targets] = await allOrProblems([
-    readAws(inputs, image),
+    readAws(inputs, image, region),
     wantsDelegations ? runpod.listDelegations() : undefined,
     wantsRegistries ? runpod.listRegistries() : undefined,
     allOrProblems([
@@ -93,10 +94,9 @@ export async function readEverything(
   }
 }
 
-async function readAws(inputs: DeployInputs, image: ImageReference): Promise<AwsReads> {
+async function readAws(inputs: DeployInputs, image: ImageReference, region: string): Promise<AwsReads> {
   const repo = image.ecr
   if (!repo) return {}
-  const region = checkRegion(image, inputs.awsRegion)
   const credentials = await resolveAwsCredentials({
     ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
     roleSessionName: inputs.roleSessionName,

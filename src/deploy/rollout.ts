@@ -1,10 +1,12 @@
 // Waiting until patched targets run the new image, and putting the old image back when they do not.
 // The waiting does the requests; each decision (judgePod, judgeEndpoint) is a pure function of the
-// patched target and what Runpod returned.
+// patched target and what Runpod returned. One deadline bounds the whole wait, every request included;
+// a rollback after it has a budget of its own, and counts only once the previous image is seen again.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { ActionError, errorMessage } from '../errors.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { RunpodApiError } from '../runpod/errors.js'
+import type { RequestBudget } from '../runpod/http.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
 import type { Logger } from './log.js'
@@ -21,23 +23,28 @@ export interface PatchedTarget {
 }
 
 export interface RolloutOptions {
-  /** Bounds the whole wait, for all targets together. */
+  /** Bounds the whole wait, for all targets together, requests and retries included. */
   readonly timeoutMs: number
   readonly rollback: boolean
+  /** What a rollback may take after the wait: its PATCH and seeing the previous image again. */
+  readonly rollbackBudgetMs?: number
+  /** Stops the wait at once (a cancelled workflow): what is not seen rolled out is rolled back at once. */
+  readonly signal?: AbortSignal
   /** First poll this long after the patch; then the interval grows by half each poll up to pollMaxMs. */
   readonly pollInitialMs?: number
   readonly pollMaxMs?: number
   /** System log lines to show for a failed pod. */
   readonly logLines?: number
   readonly now?: () => number
-  readonly sleep?: (ms: number) => Promise<void>
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface RolloutOutcome {
   readonly kind: TargetKind
   readonly id: string
   readonly name: string
-  readonly status: Extract<DeploymentStatus, 'rolled-out' | 'rolled-back' | 'failed'>
+  /** `updated`: the run was cancelled before the rollout was seen, and nothing was rolled back. */
+  readonly status: Extract<DeploymentStatus, 'rolled-out' | 'rolled-back' | 'failed' | 'updated'>
   readonly previousImage: string
   readonly image: string
   /** From the patch to the outcome. */
@@ -48,6 +55,8 @@ export interface RolloutOutcome {
   readonly note?: string
   /** Why it failed, from Runpod: the pod's system log, the unhealthy workers. */
   readonly diagnostics: readonly string[]
+  /** The run was cancelled while this target was being waited for. */
+  readonly cancelled?: true
 }
 
 export type Progress =
@@ -57,8 +66,20 @@ export type Progress =
 
 interface Clock {
   readonly now: () => number
-  readonly sleep: (ms: number) => Promise<void>
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 }
+
+interface Wait {
+  readonly client: RunpodClient
+  readonly options: RolloutOptions
+  readonly clock: Clock
+  readonly log: Logger
+}
+
+const ROLLBACK_BUDGET_MS = 60_000
+const NOT_READ = 'not read yet'
+/** After a cancel the runner kills the process within seconds: the rollback PATCHes get this long. */
+const CANCEL_BUDGET_MS = 4_000
 
 /** Waits for every patched target concurrently; each outcome says whether it rolled out, back, or failed. */
 export async function waitForRollouts(
@@ -67,36 +88,20 @@ export async function waitForRollouts(
   options: RolloutOptions,
   log: Logger
 ): Promise<RolloutOutcome[]> {
-  const clock: Clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => sleepFor(ms)) }
+  const clock: Clock = {
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
+  }
   const deadline = clock.now() + options.timeoutMs
-  return Promise.all(patched.map((entry) => waitForOne(client, entry, deadline, options, clock, log)))
+  const wait: Wait = { client, options, clock, log }
+  return Promise.all(patched.map((entry) => waitForOne(wait, entry, deadline)))
 }
 
-async function waitForOne(
-  client: RunpodClient,
-  entry: PatchedTarget,
-  deadline: number,
-  options: RolloutOptions,
-  clock: Clock,
-  log: Logger
-): Promise<RolloutOutcome> {
+async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): Promise<RolloutOutcome> {
+  const { options, clock, log } = wait
   const { target, image, patchedAt } = entry
-  const label = `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`
-  const initial = options.pollInitialMs ?? 1_000
-  const max = options.pollMaxMs ?? 15_000
-  let interval = initial
-  let delay = Math.max(0, patchedAt.getTime() + initial - clock.now())
-  let last: Progress | undefined
-  for (;;) {
-    await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())))
-    const progress = await check(client, entry)
-    if (progress.describe !== last?.describe) log.info(`${label}: ${progress.describe}`)
-    last = progress
-    if (progress.state !== 'pending') break
-    if (clock.now() >= deadline) break
-    interval = Math.min(max, interval * 1.5)
-    delay = interval
-  }
+  const label = labelOf(target)
+  const last = await poll(wait, entry, deadline, `${label}: `)
   const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image }
   const duration = () => clock.now() - patchedAt.getTime()
   if (last.state === 'done') {
@@ -109,28 +114,68 @@ async function waitForOne(
       ...(last.note ? { note: last.note } : {})
     }
   }
+  if (options.signal?.aborted) return cancelledOutcome(wait, entry, base, duration)
+
   const reason =
     last.state === 'failed'
       ? last.describe
       : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
-  const diagnostics =
-    last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(client, target, options)
   log.info(`${label}: did not roll out: ${reason}`)
-  const restored = options.rollback ? await rollBack(client, entry, label, log) : undefined
+  const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS
+  const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) }
+  const diagnostics =
+    last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(wait, target, budget)
+  if (!options.rollback) return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics }
+  if (last.state === 'pending') {
+    log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`)
+  }
+  const restored = await rollBack(wait, entry, budget)
   return {
     ...base,
     status: restored === true ? 'rolled-back' : 'failed',
     durationMs: duration(),
-    reason: typeof restored === 'string' ? `${reason}; ${restored}` : reason,
+    reason: restored === true ? reason : `${reason}; ${restored}`,
     diagnostics
   }
 }
 
-async function check(client: RunpodClient, entry: PatchedTarget): Promise<Progress> {
+/** Polls until the target is done or failed, the deadline passes, or the run is cancelled; the last progress. */
+async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: string): Promise<Progress> {
+  const { options, clock, log } = wait
+  const initial = options.pollInitialMs ?? 1_000
+  const max = options.pollMaxMs ?? 15_000
+  const budget: RequestBudget = { deadline, ...(options.signal ? { signal: options.signal } : {}) }
+  let interval = initial
+  let delay = Math.max(0, entry.patchedAt.getTime() + initial - clock.now())
+  let last: Progress = { state: 'pending', describe: NOT_READ }
+  for (;;) {
+    try {
+      await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())), options.signal)
+    } catch (error) {
+      if (options.signal?.aborted) return last
+      throw error
+    }
+    // The deadline bounds the requests too: with no time left, the last reading is the answer.
+    if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ)) return last
+    const progress = await check(wait.client, entry, budget)
+    if (progress.describe !== last.describe) log.info(`${prefix}${progress.describe}`)
+    last = progress
+    if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline) return last
+    interval = Math.min(max, interval * 1.5)
+    delay = interval
+  }
+}
+
+async function check(client: RunpodClient, entry: PatchedTarget, budget: RequestBudget): Promise<Progress> {
   try {
-    return entry.target.kind === 'pod' ? await checkPod(client, entry) : await checkEndpoint(client, entry)
+    if (entry.target.kind === 'pod') return judgePod(entry, await client.getPod(entry.target.id, budget))
+    const [releases, workers] = await Promise.all([
+      client.listEndpointReleases(entry.target.id, budget),
+      client.listEndpointWorkers(entry.target.id, budget)
+    ])
+    return judgeEndpoint(entry, releases, workers)
   } catch (error) {
-    // Retries are exhausted here; an outage is waited out until the deadline, anything else is final.
+    // Retries are exhausted here: an outage (or a request cut by the deadline or a cancel) is waited out, anything else is final.
     if (
       error instanceof RunpodApiError &&
       (error.status === undefined || error.status === 429 || error.status >= 500)
@@ -143,18 +188,6 @@ async function check(client: RunpodClient, entry: PatchedTarget): Promise<Progre
 
 const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED'])
 
-async function checkPod(client: RunpodClient, entry: PatchedTarget): Promise<Progress> {
-  return judgePod(entry, await client.getPod(entry.target.id))
-}
-
-async function checkEndpoint(client: RunpodClient, { target }: PatchedTarget): Promise<Progress> {
-  const [releases, workers] = await Promise.all([
-    client.listEndpointReleases(target.id),
-    client.listEndpointWorkers(target.id)
-  ])
-  return judgeEndpoint(target, releases, workers)
-}
-
 /** Where a patched pod stands, from the pod as Runpod reports it now. */
 export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod): Progress {
   const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`
@@ -162,19 +195,22 @@ export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod):
   if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
     return { state: 'done', describe, note: 'The pod is stopped: it will run the new image when it is started.' }
   }
-  if (POD_FAILED.has(pod.status)) return { state: 'failed', describe: `the pod is ${pod.status}` }
   // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
   const restarted =
     pod.startedAt !== null &&
     (Date.parse(pod.startedAt) > patchedAt.getTime() ||
       (target.startedAt != null && pod.startedAt !== target.startedAt))
+  // A failure counts only once the pod has tried the new image: a status it already had before the patch
+  // is stale until it changes or the container starts again.
+  const attempted = pod.status !== target.status || restarted
+  if (POD_FAILED.has(pod.status) && attempted) return { state: 'failed', describe: `the pod is ${pod.status}` }
   if (pod.status === 'RUNNING' && pod.image === image && restarted) return { state: 'done', describe }
   return { state: 'pending', describe }
 }
 
 /** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
 export function judgeEndpoint(
-  target: TargetState,
+  { target, image }: PatchedTarget,
   { endpointVersion, rollout }: EndpointReleases,
   workers: EndpointWorkers
 ): Progress {
@@ -191,7 +227,7 @@ export function judgeEndpoint(
     }
   }
   const latest = workers.endpointVersion ?? endpointVersion
-  const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest))
+  const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest, image))
   const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY')
   if (unhealthy.length > 0) {
     return {
@@ -202,15 +238,21 @@ export function judgeEndpoint(
   }
   // A worker on the new version has not proven the image until it is ready for jobs.
   const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length
-  const describe = `${rollout.workersOnLatest}/${rollout.workersTotal} workers on ${version}, ${ready} ready`
-  if (!rollout.inProgress && rollout.workersOnLatest >= rollout.workersTotal && ready >= rollout.workersTotal)
+  const onImage = latest === null ? onLatestVersion.length : rollout.workersOnLatest
+  const describe = `${onImage}/${rollout.workersTotal} workers on ${latest === null ? image : version}, ${ready} ready`
+  if (!rollout.inProgress && onImage >= rollout.workersTotal && ready >= rollout.workersTotal)
     return { state: 'done', describe }
   return { state: 'pending', describe }
 }
 
-// isStale is authoritative where versions are unknown (legacy endpoints).
-function onLatest(worker: Worker, latest: number | null): boolean {
-  return latest !== null && worker.version !== null ? worker.version === latest : !worker.isStale
+/**
+ * Whether a worker runs the new release: by version where Runpod reports versions, else by the image it
+ * runs, else by isStale (legacy endpoints report neither).
+ */
+function onLatest(worker: Worker, latest: number | null, image: string): boolean {
+  if (latest !== null && worker.version !== null) return worker.version === latest
+  if (worker.image !== null) return worker.image === image
+  return !worker.isStale
 }
 
 function describeWorker(worker: Worker): string {
@@ -218,44 +260,117 @@ function describeWorker(worker: Worker): string {
 }
 
 /** Best effort: a diagnostics failure must not hide the rollout failure itself. */
-async function diagnose(client: RunpodClient, target: TargetState, options: RolloutOptions): Promise<string[]> {
+async function diagnose({ client, options }: Wait, target: TargetState, budget: RequestBudget): Promise<string[]> {
   try {
     if (target.kind === 'pod') {
       const lines = await client.podSystemLog(target.id, options.logLines ?? 25)
       return lines.length > 0 ? lines : ['(the pod system log is empty)']
     }
-    const { workers } = await client.listEndpointWorkers(target.id)
+    const { workers } = await client.listEndpointWorkers(target.id, budget)
     return workers.length > 0 ? workers.map(describeWorker) : ['(the endpoint has no workers)']
   } catch (error) {
     return [`(could not read diagnostics: ${errorMessage(error)})`]
   }
 }
 
-/** true when the previous image is back; otherwise why it is not. */
-async function rollBack(
-  client: RunpodClient,
-  entry: PatchedTarget,
-  label: string,
-  log: Logger
-): Promise<true | string> {
+/**
+ * Puts the previous image back and waits, within the budget, until the target runs it again: true only once
+ * that is seen; otherwise why not.
+ */
+async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget): Promise<true | string> {
+  const { client, clock, log } = wait
   const { target } = entry
+  const label = labelOf(target)
   if (target.image === '') return 'there is no previous image to roll back to'
+  let failedRelease: number | null | undefined
+  let patched: TargetState
+  const rollbackAt = new Date(clock.now())
   try {
-    await patchTargetImage(
-      client,
-      target,
-      target.image,
-      entry.registry === undefined ? undefined : (target.registry ?? null)
-    )
-    log.info(`${label}: rolled back to ${target.image}.`)
-    return true
+    // The release to get past: the one the failed patch created.
+    if (target.kind === 'endpoint')
+      failedRelease = (await client.listEndpointReleases(target.id, budget)).endpointVersion
+    patched = await patchTargetImage(client, target, target.image, registryToRestore(entry), budget)
   } catch (error) {
     return `the rollback to ${target.image} failed: ${errorMessage(error)}`
   }
+  log.info(`${label}: rolling back to ${target.image}; waiting until it runs it again.`)
+  const back: PatchedTarget = {
+    target: { ...patched, image: entry.image, ...(failedRelease === undefined ? {} : { version: failedRelease }) },
+    image: target.image,
+    patchedAt: rollbackAt
+  }
+  const last = await poll(wait, back, budget.deadline ?? clock.now(), `${label} (rollback): `)
+  if (last.state === 'done') {
+    log.info(`${label}: rolled back to ${target.image}.`)
+    return true
+  }
+  if (wait.options.signal?.aborted)
+    return `the rollback to ${target.image} was sent; the run was cancelled before it was seen`
+  return `the rollback to ${target.image} was sent but not seen within its budget (${last.describe})`
+}
+
+/** Cancelled: roll back what was not seen rolled out (the PATCH, within seconds), or leave it updated. */
+async function cancelledOutcome(
+  { client, options, clock, log }: Wait,
+  entry: PatchedTarget,
+  base: Pick<RolloutOutcome, 'kind' | 'id' | 'name' | 'previousImage' | 'image'>,
+  duration: () => number
+): Promise<RolloutOutcome> {
+  const { target } = entry
+  if (!options.rollback || target.image === '') {
+    return {
+      ...base,
+      status: 'updated',
+      durationMs: duration(),
+      reason: 'the run was cancelled before the rollout was seen; the target was left on the new image',
+      diagnostics: [],
+      cancelled: true
+    }
+  }
+  try {
+    await patchTargetImage(client, target, target.image, registryToRestore(entry), {
+      deadline: clock.now() + CANCEL_BUDGET_MS
+    })
+    log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`)
+    return {
+      ...base,
+      status: 'rolled-back',
+      durationMs: duration(),
+      reason: `the run was cancelled before the rollout was seen; the rollback to ${target.image} was sent`,
+      diagnostics: [],
+      cancelled: true
+    }
+  } catch (error) {
+    return {
+      ...base,
+      status: 'failed',
+      durationMs: duration(),
+      reason: `the run was cancelled before the rollout was seen, and the rollback to ${target.image} failed: ${errorMessage(error)}`,
+      diagnostics: [],
+      cancelled: true
+    }
+  }
+}
+
+/** The registry to put back with the image: only when the patch changed it. */
+function registryToRestore(entry: PatchedTarget): string | null | undefined {
+  return entry.registry === undefined ? undefined : (entry.target.registry ?? null)
+}
+
+function labelOf(target: TargetState): string {
+  return `${target.kind} ${target.id}${target.name ? ` (${target.name})` : ''}`
 }
 
 /** One error for the run when any target did not roll out, naming each and why; undefined when all did. */
 export function rolloutError(outcomes: readonly RolloutOutcome[]): ActionError | undefined {
+  if (outcomes.some((outcome) => outcome.cancelled)) {
+    const lines = outcomes.map(
+      (outcome) => `- ${outcome.kind} ${outcome.id}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`
+    )
+    return new ActionError(
+      `The run was cancelled while waiting for the rollout. Where each target stands:\n${lines.join('\n')}\nRerun the workflow to deploy again; targets already on the image are left alone.`
+    )
+  }
   const failed = outcomes.filter((outcome) => outcome.status !== 'rolled-out')
   if (failed.length === 0) return undefined
   const lines = failed.map(

@@ -1,6 +1,6 @@
 // Deploy and verify modes, in the SPEC's order of work: read everything (concurrently where independent),
 // decide (any problem fails here, before a single write), write, wait, report.
-import { parseImageReference } from '../aws/image-reference.js'
+import { checkRegion, parseImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import { RunpodClient } from '../runpod/client.js'
@@ -25,10 +25,17 @@ export interface DeployOutcome {
 
 export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: DeployContext): Promise<DeployOutcome> {
   const image = parseImageReference(inputs.image, releaseTag ? { releaseTag } : {})
+  // Offline checks first: a contradiction in the inputs must not cost a request.
+  const region = checkRegion(image, inputs.awsRegion)
+  if (inputs.podIds.length === 0 && inputs.endpointIds.length === 0) {
+    log.warning(
+      `Neither 'pod-id' nor 'endpoint-id' is set, so no pod or endpoint will run the image: the run only ${inputs.mode === 'verify' ? 'checks' : 'prepares'} the repository policy and Runpod's access. Set 'pod-id' or 'endpoint-id' to deploy it.`
+    )
+  }
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }
   const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log })
   try {
-    const { reads, ecr, login } = await readEverything(inputs, image, runpod, log)
+    const { reads, ecr, login } = await readEverything(inputs, image, region, runpod, log)
     const plan = planDeploy(
       {
         policy: inputs.policy,

@@ -103,11 +103,8 @@ async function patchTargets(
       report.deployments.push(stepRecord(step, plan.deployImage, 'unchanged', credentialId, log))
   }
   if (toPatch.length === 0) {
-    log.info(
-      steps.length === 0
-        ? "No targets: set 'pod-id' or 'endpoint-id' to deploy the image."
-        : 'Every target already runs this image: nothing to patch.'
-    )
+    // No targets at all was a warning before the reads.
+    if (steps.length > 0) log.info('Every target already runs this image: nothing to patch.')
     return { rollouts: [], patchFailures: [] }
   }
   const patched = await Promise.allSettled(

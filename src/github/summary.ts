@@ -1,6 +1,6 @@
 // The job summary of each mode: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
-import type { ImageReference } from '../aws/image-reference.js'
+import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import type { DeployPlan } from '../deploy/plan.js'
 import type { DeploymentRecord, DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
@@ -55,7 +55,7 @@ function overviewRows(report: DeployReport): TableRow[] {
   const rows: TableRow[] = [
     [
       { data: 'Image', header: true },
-      { data: `<code>${escapeHtml(plan?.deployImage ?? `${report.image.registry}/${report.image.repository}`)}</code>` }
+      { data: `<code>${escapeHtml(plan?.deployImage ?? formatImageReference(report.image))}</code>` }
     ]
   ]
   if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }])

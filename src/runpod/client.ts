@@ -3,22 +3,23 @@
 // callers'.
 import { ActionError } from '../errors.js'
 import { RunpodApiError } from './errors.js'
-import { RunpodHttp, type Call, type RunpodHttpOptions } from './http.js'
+import { RunpodHttp, type Call, type RequestBudget, type RunpodHttpOptions } from './http.js'
 import {
   parseCreatedDelegation,
   parseCreatedRegistry,
-  parseDelegationList,
+  parseDelegationPage,
   parseEndpoint,
   parseEndpointReleases,
   parseEndpointWorkers,
   parseGraphqlResult,
   parseLogEvents,
   parsePod,
-  parseRegistryList,
+  parseRegistryPage,
   type EcrDelegation,
   type Endpoint,
   type EndpointReleases,
   type EndpointWorkers,
+  type Page,
   type Pod,
   type RegistryCredential
 } from './wire.js'
@@ -52,6 +53,9 @@ export type RegistryAuthUpdate = { readonly kind: 'updated' } | { readonly kind:
 const DELEGATIONS = '/v2/registries/delegations'
 const REGISTRIES = '/v2/registries'
 const GRAPHQL = '/graphql'
+const PAGE_SIZE = 100
+/** A guard against a server that never ends a list. */
+const MAX_PAGES = 100
 /** How a server says a GraphQL field is gone: the standard validation message, or a retirement notice. */
 const GRAPHQL_GONE =
   /cannot query field|unknown (field|mutation)|(field|mutation)\b[^.]*\b(does not exist|is not defined)|\bretired\b|no longer (available|supported)/i
@@ -65,8 +69,8 @@ export class RunpodClient {
     this.logIdleMs = options.logIdleMs ?? 1_500
   }
 
-  async listDelegations(): Promise<EcrDelegation[]> {
-    return parseDelegationList(await this.http.request({ method: 'GET', path: DELEGATIONS }), `GET ${DELEGATIONS}`)
+  async listDelegations(budget?: RequestBudget): Promise<EcrDelegation[]> {
+    return this.listAll(DELEGATIONS, parseDelegationPage, budget)
   }
 
   /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
@@ -74,16 +78,20 @@ export class RunpodClient {
     body: CreateDelegationRequest,
     findCreated: () => Promise<EcrDelegation | undefined>
   ): Promise<EcrDelegation> {
-    return this.http.createOnce(
+    return this.http.writeOnce(
       { method: 'POST', path: DELEGATIONS, body },
       parseCreatedDelegation,
-      'delegation',
-      findCreated
+      findCreated,
+      (created) => `Runpod created delegation ${created.id} although the response to the request was lost; using it.`
     )
   }
 
-  async listRegistries(): Promise<RegistryCredential[]> {
-    return parseRegistryList(await this.http.request({ method: 'GET', path: REGISTRIES }), `GET ${REGISTRIES}`)
+  async deleteDelegation(id: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: `${DELEGATIONS}/${encodeURIComponent(id)}` })
+  }
+
+  async listRegistries(budget?: RequestBudget): Promise<RegistryCredential[]> {
+    return this.listAll(REGISTRIES, parseRegistryPage, budget)
   }
 
   /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
@@ -91,11 +99,39 @@ export class RunpodClient {
     body: CreateRegistryRequest,
     findCreated: () => Promise<RegistryCredential | undefined>
   ): Promise<RegistryCredential> {
-    return this.http.createOnce(
+    return this.http.writeOnce(
       { method: 'POST', path: REGISTRIES, body },
       parseCreatedRegistry,
-      'registry credential',
-      findCreated
+      findCreated,
+      (created) =>
+        `Runpod created registry credential ${created.id} although the response to the request was lost; using it.`
+    )
+  }
+
+  /**
+   * Every item of a list endpoint, following `nextCursor` while `hasNextPage` (cursor pagination came after
+   * the OpenAPI document; a response without `pagination` is the whole list).
+   */
+  private async listAll<T>(
+    path: string,
+    parse: (body: unknown, where: string) => Page<T>,
+    budget?: RequestBudget
+  ): Promise<T[]> {
+    const items: T[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(cursor === undefined ? {} : { cursor }) })
+      const url = `${path}?${query}`
+      const result = parse(
+        await this.http.request({ method: 'GET', path: url, ...(budget ? { budget } : {}) }),
+        `GET ${path}`
+      )
+      items.push(...result.items)
+      if (result.nextCursor === undefined) return items
+      cursor = result.nextCursor
+    }
+    throw new ActionError(
+      `Runpod's list ${path} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}. Retry the job; report it if it persists.`
     )
   }
 
@@ -137,50 +173,50 @@ export class RunpodClient {
     return { kind: 'updated' }
   }
 
-  async getPod(id: string): Promise<Pod> {
+  async getPod(id: string, budget?: RequestBudget): Promise<Pod> {
     const path = podPath(id)
-    return parsePod(await this.http.request({ method: 'GET', path, resource: { kind: 'pod', id } }), `GET ${path}`)
+    return parsePod(await this.http.request(targetCall('GET', path, 'pod', id, budget)), `GET ${path}`)
   }
 
-  /** PATCH with the same body is idempotent, so it is retried like a read. */
-  async patchPod(id: string, body: ImagePatch): Promise<Pod> {
+  /** Sent once: after a lost or unreadable answer the pod is read again, and a pod that shows the change is patched. */
+  async patchPod(id: string, body: ImagePatch, budget?: RequestBudget): Promise<Pod> {
     const path = podPath(id)
-    return parsePod(
-      await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'pod', id } }),
-      `PATCH ${path}`
+    return this.http.writeOnce(
+      { ...targetCall('PATCH', path, 'pod', id, budget), body },
+      parsePod,
+      async () => shows(await this.getPod(id, budget), body),
+      () => `Runpod applied the update of pod ${id} although its answer was lost or unreadable; not sending it again.`
     )
   }
 
-  async getEndpoint(id: string): Promise<Endpoint> {
+  async getEndpoint(id: string, budget?: RequestBudget): Promise<Endpoint> {
     const path = endpointPath(id)
-    return parseEndpoint(
-      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
-      `GET ${path}`
-    )
+    return parseEndpoint(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`)
   }
 
-  async patchEndpoint(id: string, body: ImagePatch): Promise<Endpoint> {
+  /** Sent once, like patchPod: a second PATCH would create a second release. */
+  async patchEndpoint(id: string, body: ImagePatch, budget?: RequestBudget): Promise<Endpoint> {
     const path = endpointPath(id)
-    return parseEndpoint(
-      await this.http.request({ method: 'PATCH', path, body, resource: { kind: 'endpoint', id } }),
-      `PATCH ${path}`
+    return this.http.writeOnce(
+      { ...targetCall('PATCH', path, 'endpoint', id, budget), body },
+      parseEndpoint,
+      async () => shows(await this.getEndpoint(id, budget), body),
+      () =>
+        `Runpod applied the update of endpoint ${id} although its answer was lost or unreadable; not sending it again.`
     )
   }
 
-  async listEndpointReleases(id: string): Promise<EndpointReleases> {
+  async listEndpointReleases(id: string, budget?: RequestBudget): Promise<EndpointReleases> {
     const path = `${endpointPath(id)}/releases`
     return parseEndpointReleases(
-      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
+      await this.http.request(targetCall('GET', path, 'endpoint', id, budget)),
       `GET ${path}`
     )
   }
 
-  async listEndpointWorkers(id: string): Promise<EndpointWorkers> {
+  async listEndpointWorkers(id: string, budget?: RequestBudget): Promise<EndpointWorkers> {
     const path = `${endpointPath(id)}/workers`
-    return parseEndpointWorkers(
-      await this.http.request({ method: 'GET', path, resource: { kind: 'endpoint', id } }),
-      `GET ${path}`
-    )
+    return parseEndpointWorkers(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`)
   }
 
   /** The last lines of a pod's system log (a server-sent event stream that backfills `tail` lines). */
@@ -192,6 +228,25 @@ export class RunpodClient {
   async close(): Promise<void> {
     await this.http.close()
   }
+}
+
+function targetCall(
+  method: 'GET' | 'PATCH',
+  path: string,
+  kind: 'pod' | 'endpoint',
+  id: string,
+  budget: RequestBudget | undefined
+): Call {
+  return { method, path, resource: { kind, id }, ...(budget ? { budget } : {}) }
+}
+
+/** The target as read, when it already carries the change (undefined otherwise). */
+function shows<T extends { readonly image: string | null; readonly registry: string | null }>(
+  target: T,
+  change: ImagePatch
+): T | undefined {
+  const registryDone = change.registry === undefined || target.registry === change.registry
+  return target.image === change.image && registryDone ? target : undefined
 }
 
 function podPath(id: string): string {

@@ -81,12 +81,13 @@ export function responseError(response: FailedResponse): RunpodApiError {
     }
     case 429:
       return fail(`Runpod's rate limit was hit on ${where} (${summary}).`, true, response.retryAfterMs)
+    // A write that met a 5xx may still have taken effect: the write path reads the state before any repeat.
     case 500:
-      return fail(`Runpod failed on ${where} (${summary}).`, method === 'GET')
+      return fail(`Runpod failed on ${where} (${summary}).`, true, response.retryAfterMs)
     case 502:
     case 503:
     case 504:
-      return fail(`Runpod is unavailable on ${where} (${summary}).`, true)
+      return fail(`Runpod is unavailable on ${where} (${summary}).`, true, response.retryAfterMs)
     default:
       return fail(`Runpod API error on ${where}: ${summary}.`)
   }

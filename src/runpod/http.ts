@@ -3,7 +3,7 @@
 // rather than after it.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { Agent, request, type Dispatcher } from 'undici'
-import { ActionError } from '../errors.js'
+import { ActionError, errorMessage } from '../errors.js'
 import { isSafeApiUrl } from './api-url.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
 import { parseRateLimit, parseRetryAfter, rateLimitPauseMs } from './rate-limit.js'
@@ -27,10 +27,19 @@ export interface RunpodHttpOptions {
   /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
   readonly maxWaitMs?: number
   readonly dispatcher?: Dispatcher
-  readonly sleep?: (ms: number) => Promise<void>
+  /** Waits `ms`, or rejects when `signal` aborts first. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly random?: () => number
   readonly now?: () => number
   readonly log?: RequestLog
+}
+
+/** What bounds one request with its retries: the time by which they must be done, and cancellation. */
+export interface RequestBudget {
+  /** Epoch milliseconds: each attempt gets at most the time left, and no retry waits past it. */
+  readonly deadline?: number
+  /** Aborts the request and its retries at once (a cancelled workflow). */
+  readonly signal?: AbortSignal
 }
 
 export interface Call {
@@ -40,6 +49,7 @@ export interface Call {
   readonly resource?: { readonly kind: ResourceKind; readonly id: string }
   /** GraphQL over HTTP answers errors in the body, also with status 400: such a body is returned, not thrown. */
   readonly graphql?: true
+  readonly budget?: RequestBudget
 }
 
 type Headers = Record<string, string | string[] | undefined>
@@ -58,7 +68,7 @@ export class RunpodHttp {
   private readonly maxWaitMs: number
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
-  private readonly sleep: (ms: number) => Promise<void>
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   private readonly random: () => number
   private readonly now: () => number
   private readonly log: RequestLog
@@ -84,7 +94,7 @@ export class RunpodHttp {
     this.dispatcher =
       options.dispatcher ??
       new Agent({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } })
-    this.sleep = options.sleep ?? ((ms) => sleepFor(ms))
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
     this.log = options.log ?? SILENT
@@ -96,35 +106,40 @@ export class RunpodHttp {
       try {
         return await this.once(call)
       } catch (error) {
-        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
-        const delay = this.retryDelay(error, attempt)
-        this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`)
-        await this.sleep(delay)
+        await this.beforeRetry(call, error, attempt)
       }
     }
   }
 
   /**
-   * A POST that must not take effect twice: after a failure that may have taken effect (a lost response, a
-   * timeout, a 5xx), `findCreated` looks for what the lost request made before the POST is sent again.
+   * A write that must not take effect twice (a create, a PATCH that restarts a pod or adds a release). After
+   * a failure that may have taken effect (no answer, a 5xx, a 2xx whose body cannot be read), `settled` reads
+   * the state again: when it shows the write, that is the result; only otherwise is the write sent again.
    */
-  async createOnce<T extends { readonly id: string }>(
+  async writeOnce<T>(
     call: Call,
     parse: (body: unknown, where: string) => T,
-    what: string,
-    findCreated: () => Promise<T | undefined>
+    settled: () => Promise<T | undefined>,
+    recovered: (result: T) => string
   ): Promise<T> {
+    const where = `${call.method} ${call.path}`
     for (let attempt = 0; ; attempt++) {
+      let failure: unknown
       try {
-        return parse(await this.once(call), `${call.method} ${call.path}`)
-      } catch (error) {
-        if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
-        await this.sleep(this.retryDelay(error, attempt))
-        const created = await findCreated()
-        if (created) {
-          this.log.info(`Runpod created ${what} ${created.id} although the response to the request was lost; using it.`)
-          return created
+        const body = await this.once(call)
+        try {
+          return parse(body, where)
+        } catch (error) {
+          failure = unreadable(where, error)
         }
+      } catch (error) {
+        failure = error
+      }
+      await this.beforeRetry(call, failure, attempt)
+      const applied = await settled()
+      if (applied !== undefined) {
+        this.log.info(recovered(applied))
+        return applied
       }
     }
   }
@@ -134,7 +149,7 @@ export class RunpodHttp {
    * once the stream has been quiet for `idleMs`, or at the request timeout.
    */
   async eventStream(path: string, resource: NonNullable<Call['resource']>, idleMs: number): Promise<string> {
-    await this.waitForRateLimit()
+    await this.waitForRateLimit({ method: 'GET', path })
     const controller = new AbortController()
     const overall = setTimeout(() => controller.abort(), this.requestTimeoutMs)
     let idle: NodeJS.Timeout | undefined
@@ -187,6 +202,31 @@ export class RunpodHttp {
     if (this.ownsDispatcher) await this.dispatcher.close()
   }
 
+  /** Throws when the failure is final; otherwise waits the retry delay (within the budget). */
+  private async beforeRetry(call: Call, error: unknown, attempt: number): Promise<void> {
+    if (!this.shouldRetry(error, attempt)) throw this.final(error, attempt)
+    const delay = this.retryDelay(error, attempt)
+    const deadline = call.budget?.deadline
+    if (deadline !== undefined && this.now() + delay >= deadline) {
+      throw new RunpodApiError(`${error.message} No time is left before the deadline to retry.`, {
+        summary: error.summary,
+        retryable: false,
+        ...(error.status === undefined ? {} : { status: error.status })
+      })
+    }
+    this.log.debug(`Runpod ${call.method} ${call.path}: retrying in ${delay} ms`)
+    await this.pause(delay, call)
+  }
+
+  private async pause(ms: number, call: Call): Promise<void> {
+    try {
+      await this.sleep(ms, call.budget?.signal)
+    } catch (error) {
+      if (call.budget?.signal?.aborted) throw cancelled(call)
+      throw error
+    }
+  }
+
   private shouldRetry(error: unknown, attempt: number): error is RunpodApiError {
     if (!(error instanceof RunpodApiError) || !error.retryable || attempt >= this.maxRetries) return false
     return error.retryAfterMs === undefined || error.retryAfterMs <= this.maxWaitMs
@@ -217,12 +257,14 @@ export class RunpodHttp {
   }
 
   private async once(call: Call): Promise<unknown> {
-    await this.waitForRateLimit()
+    await this.waitForRateLimit(call)
+    const timeoutMs = this.timeLeft(call)
     const started = this.now()
     let status: number
     let headers: Headers
     let text: string
     try {
+      const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])]
       const response = await request(this.url(call.path), {
         dispatcher: this.dispatcher,
         method: call.method,
@@ -232,15 +274,16 @@ export class RunpodHttp {
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
         },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
-        signal: AbortSignal.timeout(this.requestTimeoutMs)
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.any(signals)
       })
       status = response.statusCode
       headers = response.headers
       text = await response.body.text()
     } catch (error) {
       this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
+      if (call.budget?.signal?.aborted) throw cancelled(call)
       throw networkError(call.method, call.path, this.baseUrl, error)
     }
     this.log.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`)
@@ -263,11 +306,27 @@ export class RunpodHttp {
     if (status === 204) return undefined
     const body = jsonOrUndefined(text)
     if (body === undefined) {
-      throw new ActionError(
-        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`
+      throw unreadable(
+        `${call.method} ${call.path}`,
+        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`,
+        status
       )
     }
     return body
+  }
+
+  /** The time an attempt may take: the request timeout, or less when the budget's deadline is nearer. */
+  private timeLeft(call: Call): number {
+    const deadline = call.budget?.deadline
+    if (deadline === undefined) return this.requestTimeoutMs
+    const left = deadline - this.now()
+    if (left <= 0) {
+      throw new RunpodApiError(`Runpod request ${call.method} ${call.path} was not sent: the deadline has passed.`, {
+        summary: 'deadline passed',
+        retryable: false
+      })
+    }
+    return Math.min(this.requestTimeoutMs, left)
   }
 
   private noteRateLimit(headers: Headers): void {
@@ -276,11 +335,11 @@ export class RunpodHttp {
     if (pause > 0 && pause <= this.maxWaitMs) this.notBefore = Math.max(this.notBefore, this.now() + pause)
   }
 
-  private async waitForRateLimit(): Promise<void> {
+  private async waitForRateLimit(call: Call): Promise<void> {
     const wait = this.notBefore - this.now()
     if (wait <= 0) return
     this.log.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`)
-    await this.sleep(wait)
+    await this.pause(wait, call)
   }
 
   private url(path: string): URL {
@@ -295,4 +354,24 @@ export class RunpodHttp {
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name]
   return Array.isArray(value) ? value.join(', ') : value
+}
+
+/**
+ * A 2xx whose body cannot be read (cut short, not JSON, not the expected shape): the request may well have
+ * taken effect, so it is retryable, and writes read the state before any repeat.
+ */
+function unreadable(where: string, error: unknown, status?: number): RunpodApiError {
+  const message = typeof error === 'string' ? error : errorMessage(error)
+  return new RunpodApiError(message, {
+    summary: `unreadable answer to ${where}`,
+    retryable: true,
+    ...(status === undefined ? {} : { status })
+  })
+}
+
+function cancelled(call: Call): RunpodApiError {
+  return new RunpodApiError(`Runpod request ${call.method} ${call.path} was cancelled.`, {
+    summary: 'cancelled',
+    retryable: false
+  })
 }

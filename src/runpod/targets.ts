@@ -2,6 +2,7 @@
 import { ActionError } from '../errors.js'
 import type { Endpoint, Pod, PodStatus } from './wire.js'
 import type { ImagePatch, RunpodClient } from './client.js'
+import type { RequestBudget } from './http.js'
 import type { ResourceKind } from './errors.js'
 
 export type TargetKind = ResourceKind
@@ -50,12 +51,13 @@ export async function patchTargetImage(
   client: RunpodClient,
   target: Pick<TargetState, 'kind' | 'id'>,
   image: string,
-  registry?: string | null
+  registry?: string | null,
+  budget?: RequestBudget
 ): Promise<TargetState> {
   const body: ImagePatch = registry === undefined ? { image } : { image, registry }
   return target.kind === 'pod'
-    ? podState(await client.patchPod(target.id, body))
-    : endpointState(await client.patchEndpoint(target.id, body))
+    ? podState(await client.patchPod(target.id, body, budget))
+    : endpointState(await client.patchEndpoint(target.id, body, budget))
 }
 
 function podState(pod: Pod): TargetState {

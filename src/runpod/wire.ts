@@ -10,6 +10,8 @@ export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | '
 export interface EcrDelegation {
   readonly id: string
   readonly name: string | null
+  /** When it was created, to tell the oldest of several for one repository. */
+  readonly createdAt: string | null
   /** The AWS account that owns the repository. */
   readonly awsUser: string
   readonly awsRegion: string
@@ -38,6 +40,8 @@ export interface Endpoint {
   readonly name: string
   readonly image: string | null
   readonly registry: string | null
+  /** `workers.max`: 0 for an endpoint Runpod scaled down after days without requests. */
+  readonly workersMax: number | null
 }
 
 export interface RolloutSummary {
@@ -147,15 +151,22 @@ function parseDelegation(item: Fields): EcrDelegation {
   return {
     id: item.string('id'),
     name: item.optionalString('name'),
+    createdAt: item.optionalString('createdAt'),
     awsUser: item.string('awsUser'),
     awsRegion: item.string('awsRegion'),
     repository: item.string('repository')
   }
 }
 
-/** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`. */
-export function parseDelegationList(body: unknown, where: string): EcrDelegation[] {
-  return enveloped(body, where, 'delegations').map(parseDelegation)
+/** One page of a list endpoint; `nextCursor` is set when Runpod says there is a next page. */
+export interface Page<T> {
+  readonly items: T[]
+  readonly nextCursor?: string
+}
+
+/** `{"delegations":[…]}` or, on some deployments, `{"data":{"delegations":[…]}}`, with optional `pagination`. */
+export function parseDelegationPage(body: unknown, where: string): Page<EcrDelegation> {
+  return page(body, where, 'delegations', parseDelegation)
 }
 
 /** A created delegation: bare, or under `data.delegation`. */
@@ -167,9 +178,9 @@ function parseRegistry(item: Fields): RegistryCredential {
   return { id: item.string('id'), name: item.string('name') }
 }
 
-/** `{"registries":[…]}`, or under `data` like the delegations on some deployments. */
-export function parseRegistryList(body: unknown, where: string): RegistryCredential[] {
-  return enveloped(body, where, 'registries').map(parseRegistry)
+/** `{"registries":[…]}`, or under `data` like the delegations on some deployments, with optional `pagination`. */
+export function parseRegistryPage(body: unknown, where: string): Page<RegistryCredential> {
+  return page(body, where, 'registries', parseRegistry)
 }
 
 /** A created registry credential: bare, or under `data.registry`. */
@@ -177,10 +188,21 @@ export function parseCreatedRegistry(body: unknown, where: string): RegistryCred
   return parseRegistry(created(body, where, 'registry'))
 }
 
-/** The list `key` of a response, at the top or under `data`. */
-function enveloped(body: unknown, where: string, key: string): Fields[] {
+/**
+ * The list `key` of a response, at the top or under `data`, and where the next page starts:
+ * `pagination: {nextCursor, hasNextPage}` beside the list (a response without it is the whole list).
+ */
+function page<T>(body: unknown, where: string, key: string, parseItem: (item: Fields) => T): Page<T> {
   const root = Fields.of(body, where)
-  return (root.has(key) ? root : root.object('data')).array(key)
+  const holder = root.has(key) ? root : root.object('data')
+  const items = holder.array(key).map(parseItem)
+  const pagination = holder.has('pagination')
+    ? holder.object('pagination')
+    : root.has('pagination')
+      ? root.object('pagination')
+      : undefined
+  if (!pagination?.has('hasNextPage') || !pagination.boolean('hasNextPage')) return { items }
+  return { items, nextCursor: pagination.string('nextCursor') }
 }
 
 /** A created resource: the body itself, or `data.<key>`. */
@@ -229,7 +251,8 @@ export function parseEndpoint(body: unknown, where: string): Endpoint {
     id: endpoint.string('id'),
     name: endpoint.string('name'),
     image: endpoint.optionalString('image'),
-    registry: endpoint.optionalString('registry')
+    registry: endpoint.optionalString('registry'),
+    workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null
   }
 }
 

@@ -37,6 +37,12 @@ export interface SimulatorOptions {
   /** Whether a second registry credential may not take an existing name; default true. */
   readonly uniqueRegistryNames?: boolean
   readonly graphqlRegistryAuth?: GraphqlRegistryAuth
+  /**
+   * List endpoints paginate with `cursor` and `limit` (Runpod added this after the OpenAPI document):
+   * this many items a page unless `limit` says otherwise, default 2 so tests cross page boundaries;
+   * `false` answers the whole list without `pagination`, as before.
+   */
+  readonly pageSize?: number | false
 }
 
 interface FaultMatch {
@@ -53,6 +59,12 @@ export type Fault = FaultMatch &
     | { readonly kind: 'drop' }
     /** The request is handled (a POST takes effect), then the connection is destroyed instead of answering. */
     | { readonly kind: 'lose-response' }
+    /** The request is handled, then the 2xx answer is cut in half. */
+    | { readonly kind: 'garble-response' }
+    /** The request is handled, then a proxy in between answers with this status instead. */
+    | { readonly kind: 'status-after'; readonly status: number; readonly retryAfter?: string }
+    /** The request is never answered (the connection stays open until the client gives up). */
+    | { readonly kind: 'hang' }
     | { readonly kind: 'latency'; readonly ms: number }
     /** Answer 200 with this body as it is, to test parsing. */
     | { readonly kind: 'raw'; readonly body: string; readonly contentType?: string }
@@ -95,13 +107,14 @@ export const SIMULATED_ROUTES: readonly {
   /** Runpod's GraphQL API, not part of the REST v2 OpenAPI document. */
   graphql?: true
 }[] = [
-  { method: 'GET', path: '/v2/registries', statuses: [200, 401, 429] },
+  { method: 'GET', path: '/v2/registries', statuses: [200, 401, 422, 429] },
   { method: 'POST', path: '/v2/registries', statuses: [201, 400, 401, 422, 429] },
   { method: 'GET', path: '/v2/registries/{id}', statuses: [200, 401, 404, 429] },
   { method: 'DELETE', path: '/v2/registries/{id}', statuses: [204, 400, 401, 404, 429] },
   { method: 'POST', path: '/graphql', statuses: [200, 400, 401, 410, 429], graphql: true },
-  { method: 'GET', path: '/v2/registries/delegations', statuses: [200, 401, 429] },
+  { method: 'GET', path: '/v2/registries/delegations', statuses: [200, 401, 422, 429] },
   { method: 'POST', path: '/v2/registries/delegations', statuses: [201, 400, 401, 422, 429] },
+  { method: 'DELETE', path: '/v2/registries/delegations/{id}', statuses: [204, 401, 404, 429] },
   { method: 'GET', path: '/v2/pods/{id}', statuses: [200, 401, 404, 429] },
   { method: 'PATCH', path: '/v2/pods/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/pods/{id}/logs', statuses: [200, 401, 404, 429] },
@@ -276,13 +289,55 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     return new Reply(200, { data: { updateRegistryAuth: { id: registry.id, name: registry.name } } })
   }
 
-  async function route(method: string, path: string, body: unknown): Promise<Reply | 'logs'> {
+  /** One page of a list: `cursor` is the opaque offset of the page, `limit` its size. */
+  function listReply(key: string, items: readonly unknown[], query: URLSearchParams): Reply {
+    if (options.pageSize === false) return new Reply(200, envelope(key, items))
+    const cursor = query.get('cursor')
+    const offset =
+      cursor === null
+        ? 0
+        : Number(
+            Buffer.from(cursor, 'base64url')
+              .toString('utf8')
+              .replace(/^offset:/, '')
+          )
+    if (
+      cursor !== null &&
+      (!/^offset:\d+$/.test(Buffer.from(cursor, 'base64url').toString('utf8')) || offset > items.length)
+    ) {
+      return problem(422, `cursor '${cursor}' is not a cursor this list returned`)
+    }
+    const limit = Math.min(
+      100,
+      Math.max(1, Number(query.get('limit') ?? options.pageSize ?? 2) || 1),
+      options.pageSize ?? 2
+    )
+    const end = offset + limit
+    const pagination = {
+      nextCursor: end < items.length ? Buffer.from(`offset:${end}`).toString('base64url') : null,
+      hasNextPage: end < items.length
+    }
+    const page = items.slice(offset, end)
+    return new Reply(
+      200,
+      options.envelope === 'data' ? { data: { [key]: page, pagination } } : { [key]: page, pagination }
+    )
+  }
+
+  async function route(method: string, path: string, body: unknown, query: URLSearchParams): Promise<Reply | 'logs'> {
     if (path === '/v2/registries/delegations') {
-      if (method === 'GET') return new Reply(200, envelope('delegations', delegations))
+      if (method === 'GET') return listReply('delegations', delegations, query)
       if (method === 'POST') return createDelegationReply(body)
     }
+    const delegation = /^\/v2\/registries\/delegations\/([^/]+)$/.exec(path)
+    if (delegation?.[1] && method === 'DELETE') {
+      const index = delegations.findIndex((candidate) => candidate['id'] === decodeURIComponent(delegation[1] ?? ''))
+      if (index < 0) return problem(404, 'delegation not found')
+      delegations.splice(index, 1)
+      return new Reply(204, undefined)
+    }
     if (path === '/v2/registries') {
-      if (method === 'GET') return new Reply(200, envelope('registries', registries))
+      if (method === 'GET') return listReply('registries', registries, query)
       if (method === 'POST') return createRegistryReply(body)
     }
     const registry = /^\/v2\/registries\/([^/]+)$/.exec(path)
@@ -411,12 +466,30 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       send(response, problem(400, 'request body is not valid JSON'), limits)
       return
     }
-    const reply = await route(method, url.pathname, body)
+    if (fault?.kind === 'hang') {
+      await new Promise((resolve) => request.socket.once('close', resolve))
+      return
+    }
+    const reply = await route(method, url.pathname, body, url.searchParams)
     if (reply !== 'logs' && !declared(method, url.pathname, reply.status)) {
       throw new Error(`simulator answered ${method} ${url.pathname} with undeclared status ${reply.status}`)
     }
     if (fault?.kind === 'lose-response') {
       request.socket.destroy()
+      return
+    }
+    if (fault?.kind === 'status-after') {
+      send(response, problem(fault.status, 'simulated proxy error after the request took effect'), {
+        ...limits,
+        ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter })
+      })
+      return
+    }
+    if (fault?.kind === 'garble-response' && reply !== 'logs') {
+      const text = JSON.stringify(reply.body)
+      response
+        .writeHead(reply.status, { ...limits, 'content-type': 'application/json' })
+        .end(text.slice(0, Math.floor(text.length / 2)))
       return
     }
     if (reply === 'logs') {
@@ -490,7 +563,8 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
 function declared(method: string, path: string, status: number): boolean {
   const template = path
     .replace(/^\/v2\/(pods|serverless)\/[^/]+/, '/v2/$1/{id}')
-    .replace(/^\/v2\/registries\/(?!delegations$)[^/]+$/, '/v2/registries/{id}')
+    .replace(/^\/v2\/registries\/delegations\/[^/]+$/, '/v2/registries/delegations/{id}')
+    .replace(/^\/v2\/registries\/(?!delegations)[^/]+$/, '/v2/registries/{id}')
   const route = SIMULATED_ROUTES.find((candidate) => candidate.method === method && candidate.path === template)
   return route === undefined || route.statuses.includes(status)
 }
