@@ -1398,13 +1398,16 @@ async function waitForOne(wait, entry, deadline) {
     log.info(`${label}: did not roll out: ${reason}`);
     const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS;
     const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) };
-    const diagnostics = last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(wait, target, budget);
+    // The diagnostics read what already happened, so they run beside the rollback, not out of its budget.
+    const diagnosed = last.state === 'failed' && last.diagnostics
+        ? Promise.resolve([...last.diagnostics])
+        : diagnose(wait, target, budget);
     if (!options.rollback)
-        return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics };
+        return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics: await diagnosed };
     if (last.state === 'pending') {
         log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`);
     }
-    const restored = await rollBack(wait, entry, budget);
+    const [diagnostics, restored] = await Promise.all([diagnosed, rollBack(wait, entry, budget)]);
     return {
         ...base,
         status: restored === true ? 'rolled-back' : 'failed',
@@ -1752,7 +1755,7 @@ async function cleanUpCredentials(plan, steps, runpod, log, report) {
 
 
 
-async function runDeploy(inputs, { log, releaseTag }) {
+async function runDeploy(inputs, { log, releaseTag, signal }) {
     const image = (0,image_reference/* parseImageReference */.o_)(inputs.image, releaseTag ? { releaseTag } : {});
     // Offline checks first: a contradiction in the inputs must not cost a request.
     const region = (0,image_reference/* checkRegion */.vK)(image, inputs.awsRegion);
@@ -1778,6 +1781,9 @@ async function runDeploy(inputs, { log, releaseTag }) {
             report.deployments.push(...plan.targets.map((step) => (0,deploy_report/* stepRecord */.oU)(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log)));
             return { report };
         }
+        // Before the first write a cancel changes nothing; once writing, the writes finish and the wait is cut short.
+        if (signal?.aborted)
+            throw new src_errors/* ActionError */.lZ('The workflow was cancelled before anything was changed.');
         const context = {
             image,
             plan,
@@ -1789,7 +1795,7 @@ async function runDeploy(inputs, { log, releaseTag }) {
             log
         };
         const written = await inGroup(log, 'Write', () => writeEverything(context, report));
-        await finishRollouts(inputs, plan, written, runpod, log, report);
+        await finishRollouts({ inputs, plan, runpod, log, report, ...(signal ? { signal } : {}) }, written);
         // Without the wait, targets may still be pulling with an older credential: keep them all.
         if (inputs.wait)
             await cleanUpCredentials(plan, written.steps, runpod, log, report);
@@ -1803,13 +1809,17 @@ async function runDeploy(inputs, { log, releaseTag }) {
         await runpod.close().catch((error) => log.debug(`Closing the Runpod client: ${(0,src_errors/* errorMessage */.gJ)(error)}`));
     }
 }
-/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
-async function finishRollouts(inputs, plan, { rollouts, patchFailures }, runpod, log, report) {
+async function finishRollouts({ inputs, plan, runpod, log, report, signal }, { rollouts, patchFailures }) {
     if (!inputs.wait) {
         report.deployments.push(...rollouts.map((rollout) => (0,deploy_report/* record */.g1)(rollout.target, rollout.image, 'updated')));
     }
     else if (rollouts.length > 0) {
-        const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, { timeoutMs: inputs.waitTimeoutSeconds * 1000, rollback: inputs.rollback }, log));
+        const options = {
+            timeoutMs: inputs.waitTimeoutSeconds * 1000,
+            rollback: inputs.rollback,
+            ...(signal ? { signal } : {})
+        };
+        const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, options, log));
         for (const outcome of outcomes) {
             const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome;
             report.deployments.push({

@@ -38,15 +38,45 @@ async function lint(inputs: LintInputs): Promise<void> {
 
 async function deploy(inputs: DeployInputs): Promise<void> {
   core.setSecret(inputs.runpodApiKey)
+  const cancel = onCancel()
   const [{ runDeploy }, { releaseTagFromEvent }, { publishDeployReport }] = await Promise.all([
     import('./deploy/run.js'),
     import('./github/event.js'),
     import('./github/publish.js')
   ])
   const releaseTag = await releaseTagFromEvent(process.env)
-  const { report, error } = await runDeploy(inputs, { log: toolkitLog, ...(releaseTag ? { releaseTag } : {}) })
-  await publishDeployReport(report)
-  if (error !== undefined) throw error
+  try {
+    const context = { log: toolkitLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
+    const { report, error } = await runDeploy(inputs, context)
+    await publishDeployReport(report)
+    if (error !== undefined) throw error
+  } finally {
+    cancel.dispose()
+  }
+}
+
+/**
+ * A cancelled workflow: the runner sends SIGINT, SIGTERM 7.5 s later and kills 2.5 s after that. The first
+ * signal aborts the deploy, which then rolls back and reports within seconds instead of dying mid-wait.
+ */
+function onCancel(): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return
+    core.warning(
+      `The workflow was cancelled (${signal}): stopping the wait, rolling back what has not rolled out, and reporting.`
+    )
+    controller.abort()
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+  }
 }
 
 function reportFailure(error: unknown): void {

@@ -14,6 +14,8 @@ export interface ActionRun {
   /** `performance.now()` just before the process was spawned and when it closed, for timing by callers. */
   readonly spawnedAt: number
   readonly closedAt: number
+  /** `performance.now()` when the cancel sequence began (see `cancelWhen`). */
+  readonly cancelledAt?: number
 }
 
 export interface RunOptions {
@@ -25,6 +27,11 @@ export interface RunOptions {
   readonly timeoutMs?: number
   /** Aborting kills the action's process (Ctrl-C in the demo, enough seen in the benchmark). */
   readonly signal?: AbortSignal
+  /**
+   * Cancels the job as a runner does once the output matches: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s
+   * after that.
+   */
+  readonly cancelWhen?: RegExp
 }
 
 /**
@@ -51,13 +58,14 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   try {
-    const { exitCode, stdout, stderr, spawnedAt, closedAt } = await spawnNode(
+    const { exitCode, stdout, stderr, spawnedAt, closedAt, cancelledAt } = await spawnNode(
       DIST_ENTRY,
       env,
       options.cwd ?? process.cwd(),
       // Below jest's 60 s test timeout, so a stuck action is killed rather than left running.
       options.timeoutMs ?? 45_000,
-      options.signal
+      options.signal,
+      options.cancelWhen
     )
     keepForFailure(
       `$ node dist/index.js (mode ${options.inputs['mode'] || 'deploy'}, exit ${exitCode})`,
@@ -70,6 +78,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       stderr,
       spawnedAt,
       closedAt,
+      ...(cancelledAt === undefined ? {} : { cancelledAt }),
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8')
     }
@@ -89,8 +98,16 @@ function spawnNode(
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
-  signal: AbortSignal | undefined
-): Promise<{ exitCode: number; stdout: string; stderr: string; spawnedAt: number; closedAt: number }> {
+  signal: AbortSignal | undefined,
+  cancelWhen: RegExp | undefined
+): Promise<{
+  exitCode: number
+  stdout: string
+  stderr: string
+  spawnedAt: number
+  closedAt: number
+  cancelledAt?: number
+}> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now()
     const child = spawn(process.execPath, [entry], {
@@ -101,7 +118,17 @@ function spawnNode(
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    let cancelledAt: number | undefined
+    const cancelTimers: NodeJS.Timeout[] = []
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      if (cancelWhen && cancelledAt === undefined && cancelWhen.test(stdout)) {
+        cancelledAt = performance.now()
+        child.kill('SIGINT')
+        cancelTimers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
+        cancelTimers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
+      }
+    })
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', (error) => {
@@ -112,7 +139,15 @@ function spawnNode(
     })
     child.on('close', (code, killedBy) => {
       clearTimeout(timer)
-      resolve({ exitCode: code ?? (killedBy ? 128 : 1), stdout, stderr, spawnedAt, closedAt: performance.now() })
+      for (const cancelTimer of cancelTimers) clearTimeout(cancelTimer)
+      resolve({
+        exitCode: code ?? (killedBy ? 128 : 1),
+        stdout,
+        stderr,
+        spawnedAt,
+        closedAt: performance.now(),
+        ...(cancelledAt === undefined ? {} : { cancelledAt })
+      })
     })
   })
 }

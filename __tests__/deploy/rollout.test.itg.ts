@@ -212,3 +212,73 @@ describe('waiting', () => {
     expect(sleeps.slice(-2)).toEqual([15_000, 15_000])
   })
 })
+
+describe('deadline and rollback budget', () => {
+  it('bounds the whole wait by the timeout when Runpod stops answering pod reads', async () => {
+    sim.addPod({ id: 'pod-hung', image: OLD, pollsToStart: 50 })
+    const entry = await deploy('pod', 'pod-hung')
+    sim.addFault({ kind: 'hang', method: 'GET', path: '/v2/pods/pod-hung', times: 1_000 })
+    const hungClient = new RunpodClient({
+      baseUrl: new URL(sim.url),
+      apiKey: sim.apiKey,
+      requestTimeoutMs: 30_000,
+      logIdleMs: 300
+    })
+    const started = Date.now()
+    try {
+      const [outcome] = await waitForRollouts(
+        hungClient,
+        [entry],
+        { ...FAST, timeoutMs: 800, rollback: false },
+        recordingLog()
+      )
+      expect(outcome?.status).toBe('failed')
+      expect(outcome?.reason).toMatch(/still pending after 1 s \(wait-timeout\)/)
+      expect(Date.now() - started).toBeLessThan(3_000)
+    } finally {
+      await hungClient.close()
+    }
+  })
+
+  it('counts a rollback only once the previous image is seen running again', async () => {
+    sim.addPod({ id: 'pod-rb-ok', image: OLD, rollout: 'fail', pollsToStart: 1 })
+    const log = recordingLog()
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-rb-ok')],
+      { ...FAST, rollback: true },
+      log
+    )
+    expect(outcome?.status).toBe('rolled-back')
+    expect(sim.pod('pod-rb-ok')).toMatchObject({ image: OLD, status: 'RUNNING' })
+    expect(log.lines.some((line) => line.includes('(rollback): RUNNING'))).toBe(true)
+  })
+
+  it('reports failed, not rolled-back, when the previous image does not come back within the rollback budget', async () => {
+    sim.addPod({ id: 'pod-rb-stuck', image: OLD, rollout: 'fail', rollbackRollout: 'stall', pollsToStart: 1 })
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-rb-stuck')],
+      { ...FAST, rollback: true, rollbackBudgetMs: 300 },
+      recordingLog()
+    )
+    expect(outcome?.status).toBe('failed')
+    expect(outcome?.reason).toMatch(/the rollback to .*:v1 was sent but not seen within its budget/)
+    expect(sim.pod('pod-rb-stuck').image).toBe(OLD)
+  })
+
+  it('says in the log that the rollback after the wait-timeout has a budget of its own', async () => {
+    sim.addPod({ id: 'pod-rb-late', image: OLD, rollout: 'stall' })
+    const log = recordingLog()
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('pod', 'pod-rb-late')],
+      { ...FAST, timeoutMs: 200, rollback: true },
+      log
+    )
+    expect(outcome?.status).toBe('rolled-back')
+    expect(log.lines).toContain(
+      `pod pod-rb-late (pod-pod-rb-late): wait-timeout is over; the rollback gets a budget of its own, 60 s.`
+    )
+  })
+})

@@ -224,6 +224,41 @@ describe('deploy end to end', () => {
   })
 
   it.each([
+    ['true', 'rolled-back', 'v0'],
+    ['false', 'updated', 'v1']
+  ])(
+    'on the runner’s cancel mid-wait (rollback: %s) reports every target as %s within 5 s',
+    async (rollback, status, podTag) => {
+      await stack.pushImage(repository, 'v1')
+      const oldImage = `${stack.registryHost()}/${repository}:v0`
+      const suffix = `cancel-${rollback}`
+      stack.runpod.addPod({ id: `pod-${suffix}`, image: oldImage, rollout: 'stall' })
+      stack.runpod.addEndpoint({ id: `ep-${suffix}`, image: oldImage, workers: 1, rollout: 'stall' })
+      const run = await runAction({
+        inputs: {
+          ...stack.deployInputs(repository, 'v1'),
+          'pod-id': `pod-${suffix}`,
+          'endpoint-id': `ep-${suffix}`,
+          'wait-timeout': '120',
+          rollback
+        },
+        env: stack.env,
+        cancelWhen: /::group::Rollout/
+      })
+      expect(run.cancelledAt).toBeDefined()
+      expect(run.closedAt - (run.cancelledAt ?? 0)).toBeLessThan(5_000)
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toContain('::warning::The workflow was cancelled (SIGINT)')
+      expect(run.stdout).toMatch(
+        /::error::The run was cancelled while waiting for the rollout\. Where each target stands:/
+      )
+      expect(deployments(run).map((entry) => entry.status)).toEqual([status, status])
+      expect(run.summary).toContain('The run was cancelled while waiting for the rollout')
+      expect(stack.runpod.pod(`pod-${suffix}`).image).toBe(`${stack.registryHost()}/${repository}:${podTag}`)
+    }
+  )
+
+  it.each([
     ['a tag that was never pushed', { tag: 'never-pushed' }, /never-pushed/],
     ['a repository that does not exist', { repository: 'team/missing' }, /team\/missing/],
     ['an unknown pod', { 'pod-id': 'pod-nope' }, /pod-nope.*'pod-id'|'pod-id'.*pod-nope/]

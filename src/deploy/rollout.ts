@@ -123,13 +123,17 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   log.info(`${label}: did not roll out: ${reason}`)
   const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS
   const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) }
-  const diagnostics =
-    last.state === 'failed' && last.diagnostics ? [...last.diagnostics] : await diagnose(wait, target, budget)
-  if (!options.rollback) return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics }
+  // The diagnostics read what already happened, so they run beside the rollback, not out of its budget.
+  const diagnosed =
+    last.state === 'failed' && last.diagnostics
+      ? Promise.resolve([...last.diagnostics])
+      : diagnose(wait, target, budget)
+  if (!options.rollback)
+    return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics: await diagnosed }
   if (last.state === 'pending') {
     log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`)
   }
-  const restored = await rollBack(wait, entry, budget)
+  const [diagnostics, restored] = await Promise.all([diagnosed, rollBack(wait, entry, budget)])
   return {
     ...base,
     status: restored === true ? 'rolled-back' : 'failed',

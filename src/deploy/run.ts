@@ -13,6 +13,8 @@ import { cleanUpCredentials, writeEverything, type Written } from './write.js'
 
 export interface DeployContext {
   readonly log: Logger
+  /** Aborted when the workflow is cancelled. */
+  readonly signal?: AbortSignal
   /** The release's tag name on a `release` event: the tag of an `image` that names none. */
   readonly releaseTag?: string
 }
@@ -23,7 +25,10 @@ export interface DeployOutcome {
   readonly error?: unknown
 }
 
-export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: DeployContext): Promise<DeployOutcome> {
+export async function runDeploy(
+  inputs: DeployInputs,
+  { log, releaseTag, signal }: DeployContext
+): Promise<DeployOutcome> {
   const image = parseImageReference(inputs.image, releaseTag ? { releaseTag } : {})
   // Offline checks first: a contradiction in the inputs must not cost a request.
   const region = checkRegion(image, inputs.awsRegion)
@@ -58,6 +63,8 @@ export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: Deplo
       )
       return { report }
     }
+    // Before the first write a cancel changes nothing; once writing, the writes finish and the wait is cut short.
+    if (signal?.aborted) throw new ActionError('The workflow was cancelled before anything was changed.')
     const context = {
       image,
       plan,
@@ -69,7 +76,7 @@ export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: Deplo
       log
     }
     const written = await inGroup(log, 'Write', () => writeEverything(context, report))
-    await finishRollouts(inputs, plan, written, runpod, log, report)
+    await finishRollouts({ inputs, plan, runpod, log, report, ...(signal ? { signal } : {}) }, written)
     // Without the wait, targets may still be pulling with an older credential: keep them all.
     if (inputs.wait) await cleanUpCredentials(plan, written.steps, runpod, log, report)
     return { report }
@@ -82,20 +89,29 @@ export async function runDeploy(inputs: DeployInputs, { log, releaseTag }: Deplo
 }
 
 /** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
+/** What the wait needs of the run. */
+interface Rollout {
+  readonly inputs: DeployInputs
+  readonly plan: DeployPlan
+  readonly runpod: RunpodClient
+  readonly log: Logger
+  readonly report: DeployReport
+  readonly signal?: AbortSignal
+}
+
 async function finishRollouts(
-  inputs: DeployInputs,
-  plan: DeployPlan,
-  { rollouts, patchFailures }: Written,
-  runpod: RunpodClient,
-  log: Logger,
-  report: DeployReport
+  { inputs, plan, runpod, log, report, signal }: Rollout,
+  { rollouts, patchFailures }: Written
 ): Promise<void> {
   if (!inputs.wait) {
     report.deployments.push(...rollouts.map((rollout) => record(rollout.target, rollout.image, 'updated')))
   } else if (rollouts.length > 0) {
-    const outcomes = await inGroup(log, 'Rollout', () =>
-      waitForRollouts(runpod, rollouts, { timeoutMs: inputs.waitTimeoutSeconds * 1000, rollback: inputs.rollback }, log)
-    )
+    const options = {
+      timeoutMs: inputs.waitTimeoutSeconds * 1000,
+      rollback: inputs.rollback,
+      ...(signal ? { signal } : {})
+    }
+    const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, options, log))
     for (const outcome of outcomes) {
       const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome
       report.deployments.push({

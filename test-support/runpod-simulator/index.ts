@@ -50,6 +50,8 @@ interface FaultMatch {
   readonly path?: string | RegExp
   /** How many matching requests it affects; default 1. */
   readonly times?: number
+  /** How many matching requests pass untouched before it applies; default 0. */
+  readonly skip?: number
 }
 
 export type Fault = FaultMatch &
@@ -166,7 +168,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   const delegations: Record<string, unknown>[] = []
   const registries: SimRegistry[] = []
   let graphqlRegistryAuth: GraphqlRegistryAuth = options.graphqlRegistryAuth ?? 'available'
-  const faults: { fault: Fault; left: number }[] = []
+  const faults: { fault: Fault; left: number; skip: number }[] = []
   const requests: RecordedRequest[] = []
   const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
   let window = { start: Date.now(), count: 0 }
@@ -193,6 +195,10 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     })
     const entry = faults[index]
     if (!entry) return undefined
+    if (entry.skip > 0) {
+      entry.skip -= 1
+      return undefined
+    }
     entry.left -= 1
     return entry.fault
   }
@@ -548,7 +554,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       return endpoint
     },
     addFault(fault) {
-      faults.push({ fault, left: fault.times ?? 1 })
+      faults.push({ fault, left: fault.times ?? 1, skip: fault.skip ?? 0 })
     },
     writes: () => requests.filter((request) => request.method !== 'GET'),
     close: () =>

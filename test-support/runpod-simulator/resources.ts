@@ -17,6 +17,8 @@ export interface PodSeed {
   readonly status?: PodStatus
   readonly registry?: string | null
   readonly rollout?: RolloutScript
+  /** How the pod's original image starts again after a rollback; default succeed. */
+  readonly rollbackRollout?: RolloutScript
   /** GETs after a PATCH before the pod reaches its final state. */
   readonly pollsToStart?: number
   /** System log lines written when the rollout fails. */
@@ -57,6 +59,7 @@ export class SimPod {
   readonly systemLog: string[] = []
   private readonly initialImage: string
   private readonly script: RolloutScript
+  private readonly rollbackScript: RolloutScript
   private readonly pollsToStart: number
   private readonly failureLog: readonly string[]
   private readonly clusterId: string | undefined
@@ -71,6 +74,7 @@ export class SimPod {
     this.status = seed.status ?? 'RUNNING'
     this.startedAt = this.status === 'RUNNING' ? iso(Date.now() - 3_600_000) : null
     this.script = seed.rollout ?? 'succeed'
+    this.rollbackScript = seed.rollbackRollout ?? 'succeed'
     this.pollsToStart = seed.pollsToStart ?? 2
     this.clusterId = seed.clusterId
     this.failureLog = seed.failureLog ?? [
@@ -99,7 +103,7 @@ export class SimPod {
   poll(): void {
     if (this.status !== 'STARTING' || this.pollsLeft <= 0) return
     if (--this.pollsLeft > 0) return
-    const script = this.image === this.initialImage ? 'succeed' : this.script
+    const script = this.image === this.initialImage ? this.rollbackScript : this.script
     if (script === 'stall') return
     if (script === 'fail') {
       this.status = 'ERROR'
