@@ -552,33 +552,69 @@ var runpod_statement = __webpack_require__(6696);
 
 
 
-/** The delegation for this repository, if Runpod has one (account, region and repository all match). */
+/** The delegation for this repository, if Runpod has one (account, region and repository all match; never the tag). */
 function findDelegation(delegations, repo) {
-    return delegations.find((delegation) => delegation.awsUser === repo.account &&
+    return oldest(delegations.filter((delegation) => serves(delegation, repo)));
+}
+function serves(delegation, repo) {
+    return (delegation.awsUser === repo.account &&
         delegation.awsRegion === repo.region &&
         delegation.repository === repo.repository);
+}
+/** The first created (by createdAt, then in Runpod's order): where two runs made one each, both keep this one. */
+function oldest(delegations) {
+    return [...delegations].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
 }
 /**
  * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
  * delegations are listed again and one for this repository is the one the lost request created. Runpod
  * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
- * grant Runpod's deployment roles.
+ * grant Runpod's deployment roles. Another run may create one at the same moment: the delegations are
+ * listed once more and every run settles on the oldest, deleting its own if that is not it.
  */
-async function createDelegation(client, repo, name) {
-    const arn = repo.arn;
+async function createDelegation(client, repo, options = {}) {
+    const { log } = options;
+    const create = (resource) => client.createDelegation(options.name === undefined ? { resource } : { resource, name: options.name }, async () => findDelegation(await client.listDelegations(), repo));
+    let created;
     try {
-        return await client.createDelegation(name === undefined ? { resource: arn } : { resource: arn, name }, async () => findDelegation(await client.listDelegations(), repo));
+        created = await create(repo.arn);
     }
     catch (error) {
-        if (error instanceof errors/* RunpodApiError */.lp && (error.status === 400 || error.status === 403 || error.status === 422)) {
-            throw new src_errors/* ActionError */.lZ(`Runpod refused to create an ECR delegation for ${arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
-                `Run the action with 'policy: apply' to add the '${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
-                (error.status === 403
-                    ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations."
-                    : ''));
+        if (!options.imageUri || !refusesResource(error))
+            throw refusal(error, repo);
+        log?.info(`Runpod did not take the repository ARN as the delegation's resource (${error.summary}): sending the image URI ${options.imageUri} instead.`);
+        try {
+            created = await create(options.imageUri);
         }
-        throw error;
+        catch (retryError) {
+            throw refusal(retryError, repo);
+        }
     }
+    const kept = findDelegation(await client.listDelegations(), repo) ?? created;
+    if (kept.id === created.id)
+        return created;
+    log?.info(`Another run created delegation ${kept.id} for ${repo.arn} at the same time: using it and deleting ${created.id}.`);
+    await client.deleteDelegation(created.id).catch((error) => {
+        if (!(error instanceof errors/* RunpodApiError */.lp && error.status === 404))
+            throw error;
+    });
+    return kept;
+}
+/** A 400 or 422 whose problem is about the `resource` value itself, not about the repository policy. */
+function refusesResource(error) {
+    if (!(error instanceof errors/* RunpodApiError */.lp) || (error.status !== 400 && error.status !== 422))
+        return false;
+    const text = [error.problem?.detail ?? error.summary, ...(error.problem?.errors ?? [])].join(' ');
+    return /\bresource\b/i.test(text) && !/polic/i.test(text);
+}
+function refusal(error, repo) {
+    if (!(error instanceof errors/* RunpodApiError */.lp) || (error.status !== 400 && error.status !== 403 && error.status !== 422))
+        return error;
+    return new src_errors/* ActionError */.lZ(`Runpod refused to create an ECR delegation for ${repo.arn} (${error.summary}): the repository policy of '${repo.repository}' does not grant Runpod's deployment roles pull access. ` +
+        `Run the action with 'policy: apply' to add the '${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz}' statement, or add it to the repository policy yourself (see docs/aws-setup.md), then rerun. If the policy was just changed, AWS may still be propagating it: rerun in a minute. If 'runpod-principals' is set, check that it lists Runpod's current deployment roles.` +
+        (error.status === 403
+            ? " If the policy is in place, check that the key in 'runpod-api-key' may manage registry delegations."
+            : ''));
 }
 
 // EXTERNAL MODULE: ./src/policy/grant.ts
@@ -587,6 +623,8 @@ var grant = __webpack_require__(8355);
 var lint = __webpack_require__(4857);
 // EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
 var main = __webpack_require__(9547);
+// EXTERNAL MODULE: ./src/aws/arn.ts
+var arn = __webpack_require__(1626);
 // EXTERNAL MODULE: ./src/policy/document.ts
 var policy_document = __webpack_require__(1561);
 ;// CONCATENATED MODULE: ./src/policy/merge.ts
@@ -594,6 +632,7 @@ var policy_document = __webpack_require__(1561);
 // inserted into the text (jsonc-parser's tree for positions, applyEdits for the edits), so every other byte
 // stays as it was (formatting, key order, numbers beyond 2^53); the text is compacted only when ECR's limit
 // needs it.
+
 
 
 
@@ -772,6 +811,39 @@ function isError(finding) {
 function describe(findings) {
     return findings.map((finding) => `${finding.rule}: ${finding.message}`).join(' ');
 }
+/**
+ * Whether the policy read back after a write still holds everything that was written: the grant, and every
+ * statement of `written` by meaning (AWS rewrites what it stores: key order, whitespace, account ids as
+ * `:root` ARNs, one-element arrays as strings). False when another writer replaced the policy in between.
+ */
+function keepsWrittenPolicy(stored, written, principals) {
+    if (!(0,grant/* analyzeDocument */.IG)((0,policy_document/* parsePolicy */.O)(stored), principals).pullable)
+        return false;
+    const have = canonicalStatements(stored);
+    return canonicalStatements(written).every((statement) => {
+        const index = have.indexOf(statement);
+        if (index < 0)
+            return false;
+        have.splice(index, 1);
+        return true;
+    });
+}
+function canonicalStatements(text) {
+    const statements = JSON.parse(text).Statement;
+    return (Array.isArray(statements) ? statements : [statements]).map((statement) => JSON.stringify(canonical(statement)));
+}
+/** The JSON with sorted keys, one-element arrays as their element, and bare account ids as root ARNs. */
+function canonical(value, key) {
+    if (Array.isArray(value))
+        return value.length === 1 ? canonical(value[0], key) : value.map((item) => canonical(item, key));
+    if (typeof value === 'string' && key === 'AWS' && (0,arn/* isAccountId */.JG)(value))
+        return (0,arn/* accountRootArn */.hd)(value);
+    if (typeof value !== 'object' || value === null)
+        return value;
+    return Object.fromEntries(Object.keys(value)
+        .sort()
+        .map((name) => [name, canonical(value[name], name)]));
+}
 
 // EXTERNAL MODULE: ./src/runpod/registries.ts
 var runpod_registries = __webpack_require__(4997);
@@ -908,8 +980,6 @@ var core = __webpack_require__(9275);
 var dist_cjs = __webpack_require__(8249);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __webpack_require__(1695);
-// EXTERNAL MODULE: ./src/aws/arn.ts
-var arn = __webpack_require__(1626);
 ;// CONCATENATED MODULE: ./src/aws/sdk.ts
 
 /**
@@ -1652,6 +1722,7 @@ function rolloutError(outcomes) {
 
 
 
+
 async function writeEverything(context, report) {
     // Runpod validates the repository policy when a delegation is created, so the policy goes first.
     await writePolicy(context, report);
@@ -1664,21 +1735,43 @@ async function writeEverything(context, report) {
         : plan.targets;
     return { steps, ...(await patchTargets(context, steps, credentialId, report)) };
 }
+/** How often the policy is merged again when another writer replaced it in between. */
+const POLICY_WRITE_ATTEMPTS = 3;
+/**
+ * SetRepositoryPolicy has no version check (the last writer wins), so the merge is made into a copy read
+ * right before the write, and the policy read back afterwards must still hold everything written; when
+ * another writer came in between, it is merged again.
+ */
 async function writePolicy({ image, plan, principals, ecr, log }, report) {
     const repo = image.ecr;
     if (plan.policy.kind !== 'apply' || !ecr || !repo)
         return;
-    const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText);
-    // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-    if (!(0,grant/* analyzeGrant */.tn)(stored, principals).pullable) {
-        throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
+    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
+        const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository);
+        if (!merge.changed) {
+            log.info(`The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`);
+            return;
+        }
+        const stored = await writeRepositoryPolicy(ecr, repo, merge.policyText);
+        // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+        if (!(0,grant/* analyzeGrant */.tn)(stored, principals).pullable) {
+            throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
+        }
+        const readBack = await readRepositoryPolicy(ecr, repo);
+        if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
+            log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);
+            report.policyChanged = true;
+            return;
+        }
+        log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`);
     }
-    log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);
-    report.policyChanged = true;
+    throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} kept changing while the action wrote it (${POLICY_WRITE_ATTEMPTS} attempts): another job or tool edits it at the same time. Let deploys of this repository run one at a time (a 'concurrency:' group), then rerun.`);
 }
-async function writeDelegation({ plan, runpod, log }, report) {
+async function writeDelegation({ image, plan, runpod, log }, report) {
     if (plan.delegation.kind === 'create') {
-        const created = await createDelegation(runpod, plan.delegation.repository);
+        const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`;
+        const imageUri = `${image.registry}/${image.repository}${reference}`;
+        const created = await createDelegation(runpod, plan.delegation.repository, { imageUri, log });
         log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`);
         report.delegationId = created.id;
     }

@@ -30,6 +30,8 @@ export interface LatencyProxyOptions {
   readonly latencyMs: number
   /** Every completed request is appended here. */
   readonly log: ProxiedRequest[]
+  /** Runs after the upstream answered and before the client gets the answer: another writer, between two calls. */
+  readonly beforeRespond?: (operation: string) => Promise<void>
 }
 
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
@@ -50,8 +52,10 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
             agent
           },
           (answer) => {
-            response.writeHead(answer.statusCode ?? 502, answer.headers)
-            answer.pipe(response)
+            void (options.beforeRespond?.(operation(request, body)) ?? Promise.resolve()).then(() => {
+              response.writeHead(answer.statusCode ?? 502, answer.headers)
+              answer.pipe(response)
+            })
             response.once('finish', () =>
               options.log.push({
                 service: options.service,

@@ -10,6 +10,7 @@ import {
   setRepositoryPolicy
 } from '../../test-support/moto-server.js'
 import { startLocalStack, type LocalStack } from '../../test-support/local-stack.js'
+import { startLatencyProxy } from '../../test-support/latency-proxy.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { analyzeGrant } from '../../src/policy/grant.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from '../../src/policy/runpod-statement.js'
@@ -221,6 +222,59 @@ describe('deploy end to end', () => {
     const stored = await stack.policy(repository)
     expect(stored).toContain('"Sid": "OfficeOnly"')
     expect(stored).toContain('"Sid": "AllowRunpodPull"')
+  })
+
+  it('keeps a statement another writer adds between its read and its write', async () => {
+    await stack.pushImage(repository, 'v1')
+    const ref = { account: stack.account, region: stack.region, repository }
+    const other = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OtherWriter',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${stack.account}:role/other` },
+          Action: 'ecr:ListImages'
+        }
+      ]
+    })
+    let policyReads = 0
+    const proxy = await startLatencyProxy({
+      service: 'ECR',
+      target: stack.moto.url,
+      latencyMs: 0,
+      log: [],
+      // Right after the action's read phase, before its write: the other writer's statement lands.
+      beforeRespond: async (operation) => {
+        if (operation === 'GetRepositoryPolicy' && ++policyReads === 1)
+          await setRepositoryPolicy(stack.moto, ref, other)
+      }
+    })
+    try {
+      const run = await deploy(
+        { ...stack.deployInputs(repository, 'v1'), 'registry-auth': 'none' },
+        { AWS_ENDPOINT_URL_ECR: proxy.url }
+      )
+      expect(run.exitCode).toBe(0)
+      const stored = JSON.parse((await stack.policy(repository)) ?? '{}') as { Statement: { Sid: string }[] }
+      expect(stored.Statement.map((statement) => statement.Sid).sort()).toEqual(['AllowRunpodPull', 'OtherWriter'])
+      expect(policyReads).toBeGreaterThanOrEqual(3)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('leaves one delegation and one grant when two runs deploy a fresh repository at once', async () => {
+    await stack.pushImage(repository, 'v1')
+    const inputs = stack.deployInputs(repository, 'v1')
+    const [first, second] = await Promise.all([deploy(inputs), deploy(inputs)])
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0])
+    const ours = stack.runpod.delegations.filter((delegation) => delegation['repository'] === repository)
+    expect(ours).toHaveLength(1)
+    expect(first.outputs['delegation-id']).toBe(ours[0]?.['id'])
+    expect(second.outputs['delegation-id']).toBe(ours[0]?.['id'])
+    const stored = JSON.parse((await stack.policy(repository)) ?? '{}') as { Statement: { Sid: string }[] }
+    expect(stored.Statement.map((statement) => statement.Sid)).toEqual(['AllowRunpodPull'])
   })
 
   it.each([

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { createDelegation, findDelegation } from '../../src/runpod/delegations.js'
 import { RunpodClient, type RunpodClientOptions } from '../../src/runpod/client.js'
 import { patchTargetImage, readTarget } from '../../src/runpod/targets.js'
+import { recordingLog } from '../../test-support/recording-log.js'
 import { startRunpodSimulator, type RunpodSimulator } from '../../test-support/runpod-simulator/index.js'
 
 const ARN = 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker'
@@ -58,7 +59,7 @@ describe.each(['bare', 'data'] as const)('delegations with the %s envelope', (en
   it('creates a delegation once and finds it on the next run', async () => {
     const runpod = client({}, local)
     expect(findDelegation(await runpod.listDelegations(), REPO)).toBeUndefined()
-    const created = await createDelegation(runpod, REPO, 'ci')
+    const created = await createDelegation(runpod, REPO, { name: 'ci' })
     expect(created).toMatchObject({
       awsUser: REPO.account,
       awsRegion: REPO.region,
@@ -121,6 +122,42 @@ describe('RunpodClient errors', () => {
     expect(() => new RunpodClient({ baseUrl: new URL('http://api.runpod.io'), apiKey: 'k' })).toThrow(
       /Refusing to send the Runpod API key/
     )
+  })
+})
+
+describe('createDelegation', () => {
+  it('sends the image URI once when Runpod refuses the ARN as the resource, and says so', async () => {
+    const local = await startRunpodSimulator({ delegationResource: 'image-uri' })
+    const log = recordingLog()
+    try {
+      const imageUri = '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/worker:v1'
+      const created = await createDelegation(client({}, local), REPO, { imageUri, log })
+      expect(created).toMatchObject({ awsUser: '123456789012', awsRegion: 'us-east-1', repository: 'team/worker' })
+      const posts = local.requests.filter((request) => request.method === 'POST')
+      expect(posts.map((request) => (request.body as { resource: string }).resource)).toEqual([ARN, imageUri])
+      expect(log.lines.some((line) => line.includes(`sending the image URI ${imageUri} instead`))).toBe(true)
+      expect(local.delegations[0]?.['tag']).toBe('v1')
+      // Existing delegations match by repository, never by tag.
+      expect(findDelegation(await client({}, local).listDelegations(), REPO)?.id).toBe(created.id)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('settles on the oldest delegation when another run created one at the same time, deleting its own', async () => {
+    const local = await startRunpodSimulator()
+    const log = recordingLog()
+    try {
+      const other = local.addDelegation({ account: '123456789012', region: 'us-east-1', repository: 'team/worker' })
+      const kept = await createDelegation(client({}, local), REPO, { log })
+      expect(kept.id).toBe(other['id'])
+      expect(local.delegations.map((delegation) => delegation['id'])).toEqual([other['id']])
+      expect(log.lines.some((line) => line.startsWith(`Another run created delegation ${String(other['id'])}`))).toBe(
+        true
+      )
+    } finally {
+      await local.close()
+    }
   })
 })
 
@@ -248,7 +285,8 @@ describe('RunpodClient retries', () => {
       const created = await createDelegation(client({}, local), REPO)
       expect(local.delegations).toHaveLength(1)
       expect(created.id).toBe(local.delegations[0]?.['id'])
-      expect(local.requests.map((request) => request.method)).toEqual(['POST', 'GET'])
+      // One POST; the second list is the check that no other run created one at the same time.
+      expect(local.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'GET'])
     } finally {
       await local.close()
     }
@@ -260,7 +298,7 @@ describe('RunpodClient retries', () => {
       local.addFault({ kind: 'status', status: 503, method: 'POST' })
       await createDelegation(client({}, local), REPO)
       expect(local.delegations).toHaveLength(1)
-      expect(local.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST'])
+      expect(local.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST', 'GET'])
     } finally {
       await local.close()
     }

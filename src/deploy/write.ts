@@ -1,10 +1,10 @@
 // The write phase, in order: repository policy → delegation or registry credential → targets, in parallel.
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import type { EcrAuthorization } from '../aws/ecr.js'
-import { writeRepositoryPolicy } from '../aws/ecr.js'
+import { readRepositoryPolicy, writeRepositoryPolicy, type EcrAuthorization } from '../aws/ecr.js'
 import type { ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { analyzeGrant } from '../policy/grant.js'
+import { applyRunpodGrant, keepsWrittenPolicy } from '../policy/merge.js'
 import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { createDelegation } from '../runpod/delegations.js'
@@ -55,23 +55,48 @@ export async function writeEverything(context: WriteContext, report: DeployRepor
   return { steps, ...(await patchTargets(context, steps, credentialId, report)) }
 }
 
+/** How often the policy is merged again when another writer replaced it in between. */
+const POLICY_WRITE_ATTEMPTS = 3
+
+/**
+ * SetRepositoryPolicy has no version check (the last writer wins), so the merge is made into a copy read
+ * right before the write, and the policy read back afterwards must still hold everything written; when
+ * another writer came in between, it is merged again.
+ */
 async function writePolicy({ image, plan, principals, ecr, log }: WriteContext, report: DeployReport): Promise<void> {
   const repo = image.ecr
   if (plan.policy.kind !== 'apply' || !ecr || !repo) return
-  const stored = await writeRepositoryPolicy(ecr, repo, plan.policy.merge.policyText)
-  // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-  if (!analyzeGrant(stored, principals).pullable) {
-    throw new ActionError(
-      `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
-    )
+  for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
+    const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository)
+    if (!merge.changed) {
+      log.info(`The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`)
+      return
+    }
+    const stored = await writeRepositoryPolicy(ecr, repo, merge.policyText)
+    // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+    if (!analyzeGrant(stored, principals).pullable) {
+      throw new ActionError(
+        `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
+      )
+    }
+    const readBack = await readRepositoryPolicy(ecr, repo)
+    if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
+      log.info(`Added the ${RUNPOD_STATEMENT_SID} statement to the policy of ${repo.repository}.`)
+      report.policyChanged = true
+      return
+    }
+    log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`)
   }
-  log.info(`Added the ${RUNPOD_STATEMENT_SID} statement to the policy of ${repo.repository}.`)
-  report.policyChanged = true
+  throw new ActionError(
+    `The repository policy of ${repo.repository} kept changing while the action wrote it (${POLICY_WRITE_ATTEMPTS} attempts): another job or tool edits it at the same time. Let deploys of this repository run one at a time (a 'concurrency:' group), then rerun.`
+  )
 }
 
-async function writeDelegation({ plan, runpod, log }: WriteContext, report: DeployReport): Promise<void> {
+async function writeDelegation({ image, plan, runpod, log }: WriteContext, report: DeployReport): Promise<void> {
   if (plan.delegation.kind === 'create') {
-    const created = await createDelegation(runpod, plan.delegation.repository)
+    const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`
+    const imageUri = `${image.registry}/${image.repository}${reference}`
+    const created = await createDelegation(runpod, plan.delegation.repository, { imageUri, log })
     log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`)
     report.delegationId = created.id
   } else if (plan.delegation.kind === 'reuse') {

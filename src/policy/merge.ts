@@ -3,6 +3,7 @@
 // stays as it was (formatting, key order, numbers beyond 2^53); the text is compacted only when ECR's limit
 // needs it.
 import { applyEdits, findNodeAtLocation, parseTree, type Edit, type Node } from 'jsonc-parser'
+import { accountRootArn, isAccountId } from '../aws/arn.js'
 import { ActionError } from '../errors.js'
 import { parsePolicy, type PolicyStatement } from './document.js'
 import { analyzeDocument, pullVerdicts } from './grant.js'
@@ -213,4 +214,40 @@ function isError(finding: Finding): boolean {
 
 function describe(findings: readonly Finding[]): string {
   return findings.map((finding) => `${finding.rule}: ${finding.message}`).join(' ')
+}
+
+/**
+ * Whether the policy read back after a write still holds everything that was written: the grant, and every
+ * statement of `written` by meaning (AWS rewrites what it stores: key order, whitespace, account ids as
+ * `:root` ARNs, one-element arrays as strings). False when another writer replaced the policy in between.
+ */
+export function keepsWrittenPolicy(stored: string, written: string, principals: readonly string[]): boolean {
+  if (!analyzeDocument(parsePolicy(stored), principals).pullable) return false
+  const have = canonicalStatements(stored)
+  return canonicalStatements(written).every((statement) => {
+    const index = have.indexOf(statement)
+    if (index < 0) return false
+    have.splice(index, 1)
+    return true
+  })
+}
+
+function canonicalStatements(text: string): string[] {
+  const statements = (JSON.parse(text) as { Statement?: unknown }).Statement
+  return (Array.isArray(statements) ? statements : [statements]).map((statement) =>
+    JSON.stringify(canonical(statement))
+  )
+}
+
+/** The JSON with sorted keys, one-element arrays as their element, and bare account ids as root ARNs. */
+function canonical(value: unknown, key?: string): unknown {
+  if (Array.isArray(value))
+    return value.length === 1 ? canonical(value[0], key) : value.map((item) => canonical(item, key))
+  if (typeof value === 'string' && key === 'AWS' && isAccountId(value)) return accountRootArn(value)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((name) => [name, canonical((value as Record<string, unknown>)[name], name)])
+  )
 }

@@ -43,6 +43,11 @@ export interface SimulatorOptions {
    * `false` answers the whole list without `pagination`, as before.
    */
   readonly pageSize?: number | false
+  /**
+   * What a delegation's `resource` must be: the repository ARN the OpenAPI document names (default), or the
+   * tagged image URI Runpod's console stores (then an ARN is answered 422).
+   */
+  readonly delegationResource?: 'arn' | 'image-uri'
 }
 
 interface FaultMatch {
@@ -212,13 +217,29 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     const invalid = validated('CreateDelegationRequest', body)
     if (invalid) return invalid
     const { resource, name } = body as { resource: string; name?: string | null }
-    const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(resource)
-    if (!match?.[1] || !match[2] || !match[3])
+    const arn = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(resource)
+    const uri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)(?::([\w.-]+))?/.exec(resource)
+    if ((options.delegationResource ?? 'arn') === 'image-uri') {
+      if (!uri?.[1] || !uri[2] || !uri[3])
+        return problem(
+          422,
+          `resource '${resource}' must be an image URI such as ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG`
+        )
+    } else if (!arn?.[1] || !arn[2] || !arn[3]) {
       return problem(400, `resource '${resource}' is not an ECR repository ARN`)
-    if (!(await (options.policyGrantsRunpod?.(resource) ?? true))) {
-      return problem(400, `the repository policy of ${resource} does not allow Runpod to pull images`)
     }
-    const delegation = delegationJSON({ account: match[2], region: match[1], repository: match[3], name: name ?? null })
+    const [account = '', region = '', repository = ''] = arn ? [arn[2], arn[1], arn[3]] : [uri?.[1], uri?.[2], uri?.[3]]
+    const repositoryArn = `arn:aws:ecr:${region}:${account}:repository/${repository}`
+    if (!(await (options.policyGrantsRunpod?.(repositoryArn) ?? true))) {
+      return problem(400, `the repository policy of ${repositoryArn} does not allow Runpod to pull images`)
+    }
+    const delegation = delegationJSON({
+      account,
+      region,
+      repository,
+      name: name ?? null,
+      ...(uri?.[4] ? { tag: uri[4] } : {})
+    })
     delegations.push(delegation)
     return new Reply(201, options.envelope === 'data' ? { data: { delegation } } : delegation)
   }

@@ -39,6 +39,7 @@ export interface EndpointSeed {
 export interface DelegationSeed {
   readonly id?: string
   readonly name?: string | null
+  readonly tag?: string
   readonly account: string
   readonly region: string
   readonly repository: string
@@ -327,7 +328,7 @@ export function delegationJSON(seed: DelegationSeed): Record<string, unknown> {
     delegatorUserId: 'user_simulated',
     awsUser: seed.account,
     repository: seed.repository,
-    tag: 'latest',
+    tag: seed.tag ?? 'latest',
     awsRegion: seed.region,
     dockerRegistryUri: `${seed.account}.dkr.ecr.${seed.region}.amazonaws.com`,
     createdAt: iso()
