@@ -42,6 +42,29 @@ function reads(overrides: Partial<DeployReads> = {}, image = `${REGISTRY}/team/w
 }
 
 describe('planDeploy', () => {
+  it('warns about an endpoint whose max workers Runpod set to 0, and only when it gets the new image', () => {
+    const endpoint = (id: string, image: string, workersMax: number): TargetState => ({
+      kind: 'endpoint',
+      id,
+      name: id,
+      image,
+      workersMax
+    })
+    const plan = planDeploy(
+      settings,
+      reads({
+        targets: [
+          endpoint('idle', `${REGISTRY}/team/worker:v0`, 0),
+          endpoint('busy', `${REGISTRY}/team/worker:v0`, 3),
+          endpoint('same', `${REGISTRY}/team/worker:v1`, 0)
+        ]
+      })
+    )
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^Endpoint idle \(input 'endpoint-id'\) has max workers 0.*raise max workers/)
+    ])
+  })
+
   it('plans nothing but the patch for an already-configured repository', () => {
     const plan = planDeploy(
       settings,

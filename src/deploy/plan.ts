@@ -100,21 +100,29 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     )
   }
   const credential = planRegistryCredential(settings, reads)
+  const targets = planTargets(
+    reads.targets,
+    deployImage,
+    credential.kind === 'refresh'
+      ? { id: credential.current.id }
+      : credential.kind === 'create'
+        ? { id: undefined }
+        : undefined
+  )
+  for (const step of targets) {
+    if (step.change === 'patch' && step.target.kind === 'endpoint' && step.target.workersMax === 0) {
+      warnings.push(
+        `Endpoint ${step.target.id} (input 'endpoint-id') has max workers 0, as Runpod sets it after 7 days without requests: no worker will run the new release until you raise max workers (Runpod console → the endpoint → Edit).`
+      )
+    }
+  }
   return {
     deployImage,
     ...(digest ? { digest } : {}),
     policy,
     delegation: planDelegation(settings, reads),
     credential,
-    targets: planTargets(
-      reads.targets,
-      deployImage,
-      credential.kind === 'refresh'
-        ? { id: credential.current.id }
-        : credential.kind === 'create'
-          ? { id: undefined }
-          : undefined
-    ),
+    targets,
     warnings
   }
 }

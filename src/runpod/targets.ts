@@ -20,6 +20,8 @@ export interface TargetState {
   readonly startedAt?: string | null
   /** Endpoints only: the configuration version before the deploy, so a rollout waits for a newer one. */
   readonly version?: number | null
+  /** Endpoints only: `workers.max`, 0 when Runpod scaled the endpoint down after days without requests. */
+  readonly workersMax?: number | null
 }
 
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
@@ -71,6 +73,7 @@ function endpointState(endpoint: Endpoint): TargetState {
     id: endpoint.id,
     name: endpoint.name,
     image: endpoint.image ?? '',
-    registry: endpoint.registry
+    registry: endpoint.registry,
+    workersMax: endpoint.workersMax
   }
 }
