@@ -116,9 +116,7 @@ class RunpodHttp {
         this.backoffMaxMs = options.backoffMaxMs ?? 10_000;
         this.maxWaitMs = options.maxWaitMs ?? 120_000;
         this.ownsDispatcher = options.dispatcher === undefined;
-        this.dispatcher =
-            options.dispatcher ??
-                new undici/* Agent */.g6({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } });
+        this.dispatcher = options.dispatcher ?? defaultDispatcher(this.requestTimeoutMs);
         this.sleep = options.sleep ?? ((ms, signal) => (0,promises_.setTimeout)(ms, undefined, signal ? { signal } : {}));
         this.random = options.random ?? Math.random;
         this.now = options.now ?? Date.now;
@@ -366,6 +364,12 @@ class RunpodHttp {
     authHeaders() {
         return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' };
     }
+}
+/** A keep-alive pool; through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured). */
+function defaultDispatcher(connectTimeoutMs) {
+    const options = { keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: connectTimeoutMs } };
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+    return proxied ? new undici/* EnvHttpProxyAgent */.J2(options) : new undici/* Agent */.g6(options);
 }
 function header(headers, name) {
     const value = headers[name];
@@ -986,18 +990,45 @@ var core = __webpack_require__(9275);
 var dist_cjs = __webpack_require__(8249);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __webpack_require__(1695);
+// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
+var dist = __webpack_require__(8947);
+// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js + 1 modules
+var https_proxy_agent_dist = __webpack_require__(1566);
+// EXTERNAL MODULE: ./node_modules/proxy-from-env/index.js
+var proxy_from_env = __webpack_require__(8182);
 ;// CONCATENATED MODULE: ./src/aws/sdk.ts
+
+
+
 
 /**
  * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
- * slow request unless told to throw), and the SDK's standard retry mode (jittered backoff, only for
- * throttling, 5xx and transient network errors).
+ * slow request unless told to throw), the SDK's standard retry mode (jittered backoff, only for throttling,
+ * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
+ * NO_PROXY, so the agent for the service's endpoint is chosen here.
  */
-const AWS_CLIENT_SETTINGS = {
-    maxAttempts: 4,
-    retryMode: 'standard',
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
-};
+function awsClientSettings(service, region) {
+    const endpoint = serviceEndpoint(service, region);
+    const proxy = (0,proxy_from_env/* getProxyForUrl */.T)(endpoint);
+    const agent = proxy === ''
+        ? {}
+        : endpoint.startsWith('https:')
+            ? { httpsAgent: new https_proxy_agent_dist/* HttpsProxyAgent */.b(proxy) }
+            : { httpAgent: new dist/* HttpProxyAgent */.s(proxy) };
+    return {
+        maxAttempts: 4,
+        retryMode: 'standard',
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...agent }
+    };
+}
+/** Where the SDK will send the service's requests: the standard endpoint overrides, else AWS's own. */
+function serviceEndpoint(service, region) {
+    const override = process.env[`AWS_ENDPOINT_URL_${service}`] || process.env['AWS_ENDPOINT_URL'];
+    if (override)
+        return override;
+    const host = service === 'ECR' ? `api.ecr.${region}` : `sts.${region}`;
+    return `https://${host}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
 const REJECTED_CREDENTIALS = new Set([
     'UnrecognizedClientException',
     'InvalidClientTokenId',
@@ -1076,7 +1107,7 @@ async function resolveAwsCredentials(options) {
 }
 async function defaultChain(region) {
     // The ECR client's own default provider, so the check resolves exactly what the ECR calls will use.
-    const client = new dist_cjs/* ECRClient */.S70({ region, ...AWS_CLIENT_SETTINGS });
+    const client = new dist_cjs/* ECRClient */.S70({ region, ...awsClientSettings('ECR', region) });
     const provider = client.config.credentials;
     try {
         await provider();
@@ -1091,7 +1122,7 @@ async function defaultChain(region) {
 }
 async function assumeRoleWithGitHubOidc(options) {
     const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000);
-    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region: options.region, ...AWS_CLIENT_SETTINGS });
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region: options.region, ...awsClientSettings('STS', options.region) });
     try {
         const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
             RoleArn: options.roleToAssume,
@@ -1192,7 +1223,7 @@ function tokenClaims(token) {
 
 /** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
 function createEcrClient(region, credentials) {
-    return new dist_cjs/* ECRClient */.S70({ region, ...AWS_CLIENT_SETTINGS, ...(credentials ? { credentials } : {}) });
+    return new dist_cjs/* ECRClient */.S70({ region, ...awsClientSettings('ECR', region), ...(credentials ? { credentials } : {}) });
 }
 /** The repository's policy text, or undefined when the repository has none. */
 async function readRepositoryPolicy(client, repo) {

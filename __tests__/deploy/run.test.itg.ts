@@ -10,6 +10,7 @@ import {
   setRepositoryPolicy
 } from '../../test-support/moto-server.js'
 import { startLocalStack, type LocalStack } from '../../test-support/local-stack.js'
+import { startForwardProxy } from '../../test-support/http-proxy.js'
 import { startLatencyProxy } from '../../test-support/latency-proxy.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { analyzeGrant } from '../../src/policy/grant.js'
@@ -259,6 +260,27 @@ describe('deploy end to end', () => {
       const stored = JSON.parse((await stack.policy(repository)) ?? '{}') as { Statement: { Sid: string }[] }
       expect(stored.Statement.map((statement) => statement.Sid).sort()).toEqual(['AllowRunpodPull', 'OtherWriter'])
       expect(policyReads).toBeGreaterThanOrEqual(3)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it.each([
+    ['through the proxy', false],
+    ['beside the proxy for a NO_PROXY host', true]
+  ])('reaches Runpod and AWS %s a self-hosted runner sets', async (_name, bypassRunpod) => {
+    await stack.pushImage(repository, 'v1')
+    const targets = addTargets(`proxy-${bypassRunpod}`, `${stack.registryHost()}/${repository}:v0`)
+    const proxy = await startForwardProxy()
+    try {
+      const runpodHost = new URL(stack.runpod.url).host
+      const motoHost = new URL(stack.moto.url).host
+      const env = { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, ...(bypassRunpod ? { NO_PROXY: runpodHost } : {}) }
+      const run = await deploy({ ...stack.deployInputs(repository, 'v1'), ...targets }, env)
+      expect(run.exitCode).toBe(0)
+      expect(proxy.carried).toContain(motoHost)
+      if (bypassRunpod) expect(proxy.carried).not.toContain(runpodHost)
+      else expect(proxy.carried).toContain(runpodHost)
     } finally {
       await proxy.close()
     }

@@ -3,7 +3,7 @@ import { ECRClient } from '@aws-sdk/client-ecr'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage } from '../errors.js'
 import { parseArn } from './arn.js'
-import { AWS_CLIENT_SETTINGS, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
+import { awsClientSettings, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 
 export interface AwsCredentialOptions {
   /** IAM role to assume with GitHub's OIDC token; empty or absent: the SDK's default credential chain. */
@@ -40,7 +40,7 @@ export async function resolveAwsCredentials(options: AwsCredentialOptions): Prom
 
 async function defaultChain(region: string): Promise<AwsCredentials> {
   // The ECR client's own default provider, so the check resolves exactly what the ECR calls will use.
-  const client = new ECRClient({ region, ...AWS_CLIENT_SETTINGS })
+  const client = new ECRClient({ region, ...awsClientSettings('ECR', region) })
   const provider = client.config.credentials
   try {
     await provider()
@@ -59,7 +59,7 @@ async function assumeRoleWithGitHubOidc(
   options: AwsCredentialOptions & { roleToAssume: string }
 ): Promise<AwsCredentials> {
   const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000)
-  const sts = new STSClient({ region: options.region, ...AWS_CLIENT_SETTINGS })
+  const sts = new STSClient({ region: options.region, ...awsClientSettings('STS', options.region) })
   try {
     const response = await sts.send(
       new AssumeRoleWithWebIdentityCommand({

@@ -7,7 +7,7 @@ import {
   SetRepositoryPolicyCommand
 } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage } from '../errors.js'
-import { AWS_CLIENT_SETTINGS, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
+import { awsClientSettings, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 import type { EcrRepository } from './arn.js'
 
 export interface EcrImage {
@@ -22,7 +22,7 @@ export interface EcrAuthorization {
 
 /** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
 export function createEcrClient(region: string, credentials?: AwsCredentials): ECRClient {
-  return new ECRClient({ region, ...AWS_CLIENT_SETTINGS, ...(credentials ? { credentials } : {}) })
+  return new ECRClient({ region, ...awsClientSettings('ECR', region), ...(credentials ? { credentials } : {}) })
 }
 
 /** The repository's policy text, or undefined when the repository has none. */

@@ -1,4 +1,7 @@
 import type { ECRClientConfig } from '@aws-sdk/client-ecr'
+import { HttpProxyAgent } from 'http-proxy-agent'
+import { HttpsProxyAgent } from 'https-proxy-agent'
+import { getProxyForUrl } from 'proxy-from-env'
 import { ActionError, errorCode, errorMessage } from '../errors.js'
 
 /** Static credentials or a provider, as every AWS SDK client accepts them. */
@@ -6,14 +9,33 @@ export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
 
 /**
  * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
- * slow request unless told to throw), and the SDK's standard retry mode (jittered backoff, only for
- * throttling, 5xx and transient network errors).
+ * slow request unless told to throw), the SDK's standard retry mode (jittered backoff, only for throttling,
+ * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
+ * NO_PROXY, so the agent for the service's endpoint is chosen here.
  */
-export const AWS_CLIENT_SETTINGS = {
-  maxAttempts: 4,
-  retryMode: 'standard',
-  requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
-} as const
+export function awsClientSettings(service: 'ECR' | 'STS', region: string) {
+  const endpoint = serviceEndpoint(service, region)
+  const proxy = getProxyForUrl(endpoint)
+  const agent =
+    proxy === ''
+      ? {}
+      : endpoint.startsWith('https:')
+        ? { httpsAgent: new HttpsProxyAgent(proxy) }
+        : { httpAgent: new HttpProxyAgent(proxy) }
+  return {
+    maxAttempts: 4,
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...agent }
+  } as const
+}
+
+/** Where the SDK will send the service's requests: the standard endpoint overrides, else AWS's own. */
+function serviceEndpoint(service: 'ECR' | 'STS', region: string): string {
+  const override = process.env[`AWS_ENDPOINT_URL_${service}`] || process.env['AWS_ENDPOINT_URL']
+  if (override) return override
+  const host = service === 'ECR' ? `api.ecr.${region}` : `sts.${region}`
+  return `https://${host}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
+}
 
 const REJECTED_CREDENTIALS = new Set([
   'UnrecognizedClientException',

@@ -2,7 +2,7 @@
 // requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
 // rather than after it.
 import { setTimeout as sleepFor } from 'node:timers/promises'
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
 import { ActionError, errorMessage } from '../errors.js'
 import { isSafeApiUrl } from './api-url.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
@@ -91,9 +91,7 @@ export class RunpodHttp {
     this.backoffMaxMs = options.backoffMaxMs ?? 10_000
     this.maxWaitMs = options.maxWaitMs ?? 120_000
     this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({ keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: this.requestTimeoutMs } })
+    this.dispatcher = options.dispatcher ?? defaultDispatcher(this.requestTimeoutMs)
     this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
@@ -349,6 +347,13 @@ export class RunpodHttp {
   private authHeaders(): Record<string, string> {
     return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' }
   }
+}
+
+/** A keep-alive pool; through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured). */
+function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
+  const options = { keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: connectTimeoutMs } }
+  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name])
+  return proxied ? new EnvHttpProxyAgent(options) : new Agent(options)
 }
 
 function header(headers: Headers, name: string): string | undefined {
