@@ -45,6 +45,15 @@ describe('parseInputs', () => {
     expect(deploy({ 'endpoint-id': 'e1\ne2' }).endpointIds).toEqual(['e1', 'e2'])
   })
 
+  it('refuses ids separated by spaces, naming the input', () => {
+    expect(() => parseInputs(reader({ image: 'x', 'runpod-api-key': 'k', 'pod-id': 'abc123 def456' }), {})).toThrow(
+      /Input 'pod-id' has 'abc123 def456', which holds a space.*'abc123, def456'/
+    )
+    expect(() => parseInputs(reader({ image: 'x', 'runpod-api-key': 'k', 'endpoint-id': 'e1,\ne2 e3' }), {})).toThrow(
+      /Input 'endpoint-id' has 'e2 e3'/
+    )
+  })
+
   it('takes the API key from RUNPOD_API_KEY when the input is empty', () => {
     const inputs = parseInputs(reader({ image: IMAGE }), { RUNPOD_API_KEY: 'from-env' })
     expect(inputs.mode !== 'lint' && inputs.runpodApiKey).toBe('from-env')

@@ -573,10 +573,13 @@ function oldest(delegations) {
  * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
  * delegations are listed again and one for this repository is the one the lost request created. Runpod
  * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
- * grant Runpod's deployment roles. Another run may create one at the same moment: the delegations are
- * listed once more and every run settles on the oldest, deleting its own if that is not it.
+ * grant Runpod's deployment roles. Then settleDelegation.
  */
 async function createDelegation(client, repo, options = {}) {
+    return settleDelegation(client, repo, await postDelegation(client, repo, options), options.log);
+}
+/** The create alone (never twice, the image URI once where the ARN is refused); see createDelegation. */
+async function postDelegation(client, repo, options = {}) {
     const { log } = options;
     const create = (resource) => client.createDelegation(options.name === undefined ? { resource } : { resource, name: options.name }, async () => findDelegation(await client.listDelegations(), repo));
     let created;
@@ -594,6 +597,13 @@ async function createDelegation(client, repo, options = {}) {
             throw refusal(retryError, repo);
         }
     }
+    return created;
+}
+/**
+ * After a create: another run may have created one at the same moment, so the delegations are listed once
+ * more and every run settles on the oldest, deleting its own if that is not it.
+ */
+async function settleDelegation(client, repo, created, log) {
     const kept = findDelegation(await client.listDelegations(), repo) ?? created;
     if (kept.id === created.id)
         return created;
@@ -1007,7 +1017,7 @@ var proxy_from_env = __webpack_require__(8182);
  * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY, so the agent for the service's endpoint is chosen here.
  */
-function awsClientSettings(service, region) {
+function awsClientSettings(service, region, maxAttempts = 4) {
     const endpoint = serviceEndpoint(service, region);
     const proxy = (0,proxy_from_env/* getProxyForUrl */.T)(endpoint);
     const agent = proxy === ''
@@ -1016,7 +1026,7 @@ function awsClientSettings(service, region) {
             ? { httpsAgent: new https_proxy_agent_dist/* HttpsProxyAgent */.b(proxy) }
             : { httpAgent: new dist/* HttpProxyAgent */.s(proxy) };
     return {
-        maxAttempts: 4,
+        maxAttempts,
         retryMode: 'standard',
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...agent }
     };
@@ -1047,6 +1057,27 @@ const NETWORK_CODES = new Set([
     'ENETUNREACH'
 ]);
 const NO_CREDENTIALS_HELP = "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one.";
+const TRANSIENT_NAMES = new Set([
+    'ThrottlingException',
+    'ServiceUnavailableException',
+    'ServerException',
+    'InternalServerException',
+    'TimeoutError',
+    'RequestTimeout'
+]);
+/**
+ * A failure after which the call may have taken effect and may succeed when repeated: a 5xx, throttling, a
+ * timeout, a reset. Looks through the ActionError this module wraps SDK errors in.
+ */
+function isTransientAwsError(error) {
+    const cause = error?.cause;
+    const inner = error instanceof src_errors/* ActionError */.lZ && cause !== undefined ? cause : error;
+    const status = inner?.$metadata?.httpStatusCode;
+    const code = (0,src_errors/* errorCode */.CA)(inner);
+    return (TRANSIENT_NAMES.has(errorName(inner)) ||
+        (status !== undefined && status >= 500) ||
+        (code !== undefined && NETWORK_CODES.has(code)));
+}
 /** The error code of an SDK error (service errors carry it as `name`). */
 function errorName(error) {
     const name = error?.name;
@@ -1221,9 +1252,16 @@ function tokenClaims(token) {
 
 
 
-/** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
-function createEcrClient(region, credentials) {
-    return new dist_cjs/* ECRClient */.S70({ region, ...awsClientSettings('ECR', region), ...(credentials ? { credentials } : {}) });
+/**
+ * Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR.
+ * `maxAttempts: 1` for a write the caller repeats itself, after reading the state again.
+ */
+function createEcrClient(region, credentials, maxAttempts) {
+    return new dist_cjs/* ECRClient */.S70({
+        region,
+        ...awsClientSettings('ECR', region, maxAttempts),
+        ...(credentials ? { credentials } : {})
+    });
 }
 /** The repository's policy text, or undefined when the repository has none. */
 async function readRepositoryPolicy(client, repo) {
@@ -1430,6 +1468,7 @@ async function readEverything(inputs, image, region, runpod, log) {
     return {
         reads,
         ...(aws.client ? { ecr: aws.client } : {}),
+        ...(aws.policyWriter ? { policyWriter: aws.policyWriter } : {}),
         ...(aws.login ? { login: aws.login } : {})
     };
 }
@@ -1452,6 +1491,7 @@ async function readAws(inputs, image, region) {
     ]);
     return {
         client,
+        policyWriter: () => createEcrClient(region, credentials, 1),
         digest: found.digest,
         ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
         ...(login ? { login } : {})
@@ -1548,7 +1588,9 @@ async function poll(wait, entry, deadline, prefix) {
         const progress = await check(wait.client, entry, budget);
         if (progress.describe !== last.describe)
             log.info(`${prefix}${progress.describe}`);
-        last = progress;
+        // A read that got no answer says nothing about the target: the last one that did stays the reason.
+        if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ))
+            last = progress;
         if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline)
             return last;
         interval = Math.min(max, interval * 1.5);
@@ -1569,7 +1611,7 @@ async function check(client, entry, budget) {
         // Retries are exhausted here: an outage (or a request cut by the deadline or a cancel) is waited out, anything else is final.
         if (error instanceof errors/* RunpodApiError */.lp &&
             (error.status === undefined || error.status === 429 || error.status >= 500)) {
-            return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` };
+            return { state: 'pending', describe: `Runpod API unavailable (${error.summary})`, unavailable: true };
         }
         return { state: 'failed', describe: (0,src_errors/* errorMessage */.gJ)(error) };
     }
@@ -1761,17 +1803,20 @@ function rolloutError(outcomes) {
 
 
 
+
 async function writeEverything(context, report) {
     // Runpod validates the repository policy when a delegation is created, so the policy goes first.
     await writePolicy(context, report);
-    await writeDelegation(context, report);
+    const delegation = await writeDelegation(context, report);
     const credentialId = await writeCredential(context, report);
     const { plan } = context;
     // The plan assumed the credential is refreshed in place; a new one changes what every target needs.
     const steps = report.credential?.how === 'rotated' && credentialId !== undefined
         ? planTargets(plan.targets.map((step) => step.target), plan.deployImage, { id: credentialId })
         : plan.targets;
-    return { steps, ...(await patchTargets(context, steps, credentialId, report)) };
+    // The targets do not depend on which delegation serves the repository: they are patched meanwhile.
+    const [patched] = await Promise.all([patchTargets(context, steps, credentialId, report), delegation.settled]);
+    return { steps, ...patched };
 }
 /** How often the policy is merged again when another writer replaced it in between. */
 const POLICY_WRITE_ATTEMPTS = 3;
@@ -1780,42 +1825,69 @@ const POLICY_WRITE_ATTEMPTS = 3;
  * right before the write, and the policy read back afterwards must still hold everything written; when
  * another writer came in between, it is merged again.
  */
-async function writePolicy({ image, plan, principals, ecr, log }, report) {
+async function writePolicy({ image, plan, principals, ecr, policyWriter, log }, report) {
     const repo = image.ecr;
-    if (plan.policy.kind !== 'apply' || !ecr || !repo)
+    if (plan.policy.kind !== 'apply' || !ecr || !repo || !policyWriter)
         return;
-    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
-        const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository);
-        if (!merge.changed) {
-            log.info(`The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`);
-            return;
+    const writer = policyWriter();
+    let sent = false;
+    try {
+        for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
+            const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository);
+            if (!merge.changed) {
+                log.info(sent
+                    ? `The earlier write of the policy of ${repo.repository} took effect although its answer was lost.`
+                    : `The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`);
+                report.policyChanged = sent;
+                return;
+            }
+            let stored;
+            try {
+                sent = true;
+                stored = await writeRepositoryPolicy(writer, repo, merge.policyText);
+            }
+            catch (error) {
+                if (!isTransientAwsError(error) || attempt === POLICY_WRITE_ATTEMPTS)
+                    throw error;
+                log.info(`Writing the policy of ${repo.repository} failed (${(0,src_errors/* errorMessage */.gJ)(error)}); reading it again before any new write.`);
+                continue;
+            }
+            // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+            if (!(0,grant/* analyzeGrant */.tn)(stored, principals).pullable) {
+                throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
+            }
+            const readBack = await readRepositoryPolicy(ecr, repo);
+            if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
+                log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);
+                report.policyChanged = true;
+                return;
+            }
+            log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`);
         }
-        const stored = await writeRepositoryPolicy(ecr, repo, merge.policyText);
-        // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-        if (!(0,grant/* analyzeGrant */.tn)(stored, principals).pullable) {
-            throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`);
-        }
-        const readBack = await readRepositoryPolicy(ecr, repo);
-        if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
-            log.info(`Added the ${runpod_statement/* RUNPOD_STATEMENT_SID */.Mz} statement to the policy of ${repo.repository}.`);
-            report.policyChanged = true;
-            return;
-        }
-        log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`);
+    }
+    finally {
+        writer.destroy();
     }
     throw new src_errors/* ActionError */.lZ(`The repository policy of ${repo.repository} kept changing while the action wrote it (${POLICY_WRITE_ATTEMPTS} attempts): another job or tool edits it at the same time. Let deploys of this repository run one at a time (a 'concurrency:' group), then rerun.`);
 }
+/** Creates the delegation when the plan says so; `settled` ends when concurrent creates are settled (see settleDelegation). */
 async function writeDelegation({ image, plan, runpod, log }, report) {
-    if (plan.delegation.kind === 'create') {
-        const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`;
-        const imageUri = `${image.registry}/${image.repository}${reference}`;
-        const created = await createDelegation(runpod, plan.delegation.repository, { imageUri, log });
-        log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`);
-        report.delegationId = created.id;
-    }
-    else if (plan.delegation.kind === 'reuse') {
+    if (plan.delegation.kind === 'reuse')
         report.delegationId = plan.delegation.delegation.id;
-    }
+    if (plan.delegation.kind !== 'create')
+        return { settled: Promise.resolve() };
+    const { repository } = plan.delegation;
+    const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`;
+    const imageUri = `${image.registry}/${image.repository}${reference}`;
+    const created = await postDelegation(runpod, repository, { imageUri, log });
+    log.info(`Created Runpod ECR delegation ${created.id} for ${repository.arn}.`);
+    report.delegationId = created.id;
+    const settled = settleDelegation(runpod, repository, created, log).then((kept) => {
+        report.delegationId = kept.id;
+    });
+    // Awaited after the PATCHes; a failure before then must not surface as an unhandled rejection.
+    settled.catch(() => undefined);
+    return { settled };
 }
 /** token mode: the id of the credential the targets should use from now on. */
 async function writeCredential({ plan, runpod, login, registries, log }, report) {
@@ -1896,7 +1968,7 @@ async function runDeploy(inputs, { log, releaseTag, signal }) {
     const report = { mode: inputs.mode, image, deployments: [] };
     const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log });
     try {
-        const { reads, ecr, login } = await readEverything(inputs, image, region, runpod, log);
+        const { reads, ecr, policyWriter, login } = await readEverything(inputs, image, region, runpod, log);
         const plan = planDeploy({
             policy: inputs.policy,
             principals: inputs.runpodPrincipals,
@@ -1921,6 +1993,7 @@ async function runDeploy(inputs, { log, releaseTag, signal }) {
             principals: inputs.runpodPrincipals,
             runpod,
             ecr,
+            policyWriter,
             login,
             registries: reads.registries ?? [],
             log

@@ -30,8 +30,11 @@ export interface LatencyProxyOptions {
   readonly latencyMs: number
   /** Every completed request is appended here. */
   readonly log: ProxiedRequest[]
-  /** Runs after the upstream answered and before the client gets the answer: another writer, between two calls. */
-  readonly beforeRespond?: (operation: string) => Promise<void>
+  /**
+   * Runs after the upstream answered and before the client gets the answer: another writer between two
+   * calls, or (returning a status) an answer lost after the call took effect.
+   */
+  readonly beforeRespond?: (operation: string) => Promise<void | { readonly status: number }>
 }
 
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
@@ -52,7 +55,16 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
             agent
           },
           (answer) => {
-            void (options.beforeRespond?.(operation(request, body)) ?? Promise.resolve()).then(() => {
+            void (options.beforeRespond?.(operation(request, body)) ?? Promise.resolve()).then((replaced) => {
+              if (replaced) {
+                answer.resume()
+                const error = JSON.stringify({
+                  __type: 'ServerException',
+                  message: 'simulated failure after the call took effect'
+                })
+                response.writeHead(replaced.status, { 'content-type': 'application/x-amz-json-1.1' }).end(error)
+                return
+              }
               response.writeHead(answer.statusCode ?? 502, answer.headers)
               answer.pipe(response)
             })

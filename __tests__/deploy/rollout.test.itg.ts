@@ -126,7 +126,8 @@ describe('endpoints', () => {
     const [outcome] = await waitForRollouts(
       client,
       [late],
-      { ...FAST, timeoutMs: 300, rollback: false },
+      // Long enough for a first read on a busy machine; the release never arrives anyway.
+      { ...FAST, timeoutMs: 1_000, rollback: false },
       recordingLog()
     )
     expect(outcome).toMatchObject({

@@ -286,6 +286,34 @@ describe('deploy end to end', () => {
     }
   })
 
+  it('reads the policy again after a write whose answer was lost, and does not write it twice', async () => {
+    await stack.pushImage(repository, 'v1')
+    const operations: string[] = []
+    const proxy = await startLatencyProxy({
+      service: 'ECR',
+      target: stack.moto.url,
+      latencyMs: 0,
+      log: [],
+      beforeRespond: async (operation) => {
+        operations.push(operation)
+        return operation === 'SetRepositoryPolicy' ? { status: 500 } : undefined
+      }
+    })
+    try {
+      const run = await deploy(
+        { ...stack.deployInputs(repository, 'v1'), 'registry-auth': 'none' },
+        { AWS_ENDPOINT_URL_ECR: proxy.url }
+      )
+      expect(run.exitCode).toBe(0)
+      expect(operations.filter((operation) => operation === 'SetRepositoryPolicy')).toHaveLength(1)
+      expect(run.stdout).toContain('took effect although its answer was lost')
+      expect(run.outputs['policy-changed']).toBe('true')
+      expect(analyzeGrant((await stack.policy(repository)) ?? '', RUNPOD_DEPLOYMENT_ROLES).granted).toBe(true)
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('leaves one delegation and one grant when two runs deploy a fresh repository at once', async () => {
     await stack.pushImage(repository, 'v1')
     const inputs = stack.deployInputs(repository, 'v1')
@@ -350,6 +378,23 @@ describe('deploy end to end', () => {
     expect(run.stdout).toMatch(message)
     expect(await stack.policy(repository)).toBeUndefined()
     expect(stack.runpod.writes().length).toBe(writesBefore)
+    // The summary of a failed run names the whole reference, tag included.
+    expect(run.summary).toContain(`/${(inputs['image'] ?? '').split('/').slice(1).join('/')}</code>`)
+  })
+
+  it('finds an aws-region that contradicts the image before sending any request', async () => {
+    const requestsBefore = stack.runpod.requests.length
+    const run = await deploy({ ...stack.deployInputs(repository, 'v1'), 'aws-region': 'eu-west-1' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/::error::Input 'aws-region' is 'eu-west-1' but input 'image' is in region/)
+    expect(stack.runpod.requests.length).toBe(requestsBefore)
+  })
+
+  it('warns, naming pod-id and endpoint-id, when there is no target', async () => {
+    await stack.pushImage(repository, 'v1')
+    const run = await deploy(stack.deployInputs(repository, 'v1'))
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(/::warning::Neither 'pod-id' nor 'endpoint-id' is set/)
   })
 
   it('explains the missing id-token permission', async () => {

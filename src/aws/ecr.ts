@@ -20,9 +20,16 @@ export interface EcrAuthorization {
   readonly password: string
 }
 
-/** Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR. */
-export function createEcrClient(region: string, credentials?: AwsCredentials): ECRClient {
-  return new ECRClient({ region, ...awsClientSettings('ECR', region), ...(credentials ? { credentials } : {}) })
+/**
+ * Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR.
+ * `maxAttempts: 1` for a write the caller repeats itself, after reading the state again.
+ */
+export function createEcrClient(region: string, credentials?: AwsCredentials, maxAttempts?: number): ECRClient {
+  return new ECRClient({
+    region,
+    ...awsClientSettings('ECR', region, maxAttempts),
+    ...(credentials ? { credentials } : {})
+  })
 }
 
 /** The repository's policy text, or undefined when the repository has none. */

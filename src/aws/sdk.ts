@@ -13,7 +13,7 @@ export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
  * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY, so the agent for the service's endpoint is chosen here.
  */
-export function awsClientSettings(service: 'ECR' | 'STS', region: string) {
+export function awsClientSettings(service: 'ECR' | 'STS', region: string, maxAttempts = 4) {
   const endpoint = serviceEndpoint(service, region)
   const proxy = getProxyForUrl(endpoint)
   const agent =
@@ -23,7 +23,7 @@ export function awsClientSettings(service: 'ECR' | 'STS', region: string) {
         ? { httpsAgent: new HttpsProxyAgent(proxy) }
         : { httpAgent: new HttpProxyAgent(proxy) }
   return {
-    maxAttempts: 4,
+    maxAttempts,
     retryMode: 'standard',
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...agent }
   } as const
@@ -57,6 +57,31 @@ const NETWORK_CODES = new Set([
 
 export const NO_CREDENTIALS_HELP =
   "Either set input 'role-to-assume' to an IAM role that trusts GitHub's OIDC provider (the job needs 'permissions: id-token: write'), or run aws-actions/configure-aws-credentials in a step before this one."
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'ServiceUnavailableException',
+  'ServerException',
+  'InternalServerException',
+  'TimeoutError',
+  'RequestTimeout'
+])
+
+/**
+ * A failure after which the call may have taken effect and may succeed when repeated: a 5xx, throttling, a
+ * timeout, a reset. Looks through the ActionError this module wraps SDK errors in.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause
+  const inner = error instanceof ActionError && cause !== undefined ? cause : error
+  const status = (inner as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode
+  const code = errorCode(inner)
+  return (
+    TRANSIENT_NAMES.has(errorName(inner)) ||
+    (status !== undefined && status >= 500) ||
+    (code !== undefined && NETWORK_CODES.has(code))
+  )
+}
 
 /** The error code of an SDK error (service errors carry it as `name`). */
 export function errorName(error: unknown): string {

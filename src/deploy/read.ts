@@ -20,12 +20,15 @@ import { logReads } from './report.js'
 export interface ReadResult {
   readonly reads: DeployReads
   readonly ecr?: ECRClient
+  /** A client for SetRepositoryPolicy that makes one attempt: the write phase reads before any repeat. */
+  readonly policyWriter?: () => ECRClient
   /** token mode: the registry login from ECR (the password is masked). */
   readonly login?: EcrAuthorization
 }
 
 interface AwsReads {
   readonly client?: ECRClient
+  readonly policyWriter?: () => ECRClient
   readonly digest?: string
   readonly policy?: { readonly text: string | undefined }
   readonly login?: EcrAuthorization
@@ -90,6 +93,7 @@ export async function readEverything(
   return {
     reads,
     ...(aws.client ? { ecr: aws.client } : {}),
+    ...(aws.policyWriter ? { policyWriter: aws.policyWriter } : {}),
     ...(aws.login ? { login: aws.login } : {})
   }
 }
@@ -112,6 +116,7 @@ async function readAws(inputs: DeployInputs, image: ImageReference, region: stri
   ])
   return {
     client,
+    policyWriter: () => createEcrClient(region, credentials, 1),
     digest: found.digest,
     ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
     ...(login ? { login } : {})

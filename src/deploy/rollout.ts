@@ -60,7 +60,8 @@ export interface RolloutOutcome {
 }
 
 export type Progress =
-  | { readonly state: 'pending'; readonly describe: string }
+  /** `unavailable`: Runpod did not answer this time, so nothing new is known about the target. */
+  | { readonly state: 'pending'; readonly describe: string; readonly unavailable?: true }
   | { readonly state: 'done'; readonly describe: string; readonly note?: string }
   | { readonly state: 'failed'; readonly describe: string; readonly diagnostics?: readonly string[] }
 
@@ -163,7 +164,8 @@ async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: 
     if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ)) return last
     const progress = await check(wait.client, entry, budget)
     if (progress.describe !== last.describe) log.info(`${prefix}${progress.describe}`)
-    last = progress
+    // A read that got no answer says nothing about the target: the last one that did stays the reason.
+    if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
     if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline) return last
     interval = Math.min(max, interval * 1.5)
     delay = interval
@@ -184,7 +186,7 @@ async function check(client: RunpodClient, entry: PatchedTarget, budget: Request
       error instanceof RunpodApiError &&
       (error.status === undefined || error.status === 429 || error.status >= 500)
     ) {
-      return { state: 'pending', describe: `Runpod API unavailable (${error.summary})` }
+      return { state: 'pending', describe: `Runpod API unavailable (${error.summary})`, unavailable: true }
     }
     return { state: 'failed', describe: errorMessage(error) }
   }

@@ -40,7 +40,7 @@ export async function runDeploy(
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }
   const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log })
   try {
-    const { reads, ecr, login } = await readEverything(inputs, image, region, runpod, log)
+    const { reads, ecr, policyWriter, login } = await readEverything(inputs, image, region, runpod, log)
     const plan = planDeploy(
       {
         policy: inputs.policy,
@@ -71,6 +71,7 @@ export async function runDeploy(
       principals: inputs.runpodPrincipals,
       runpod,
       ecr,
+      policyWriter,
       login,
       registries: reads.registries ?? [],
       log

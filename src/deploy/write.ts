@@ -1,13 +1,14 @@
 // The write phase, in order: repository policy → delegation or registry credential → targets, in parallel.
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { readRepositoryPolicy, writeRepositoryPolicy, type EcrAuthorization } from '../aws/ecr.js'
+import { isTransientAwsError } from '../aws/sdk.js'
 import type { ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { applyRunpodGrant, keepsWrittenPolicy } from '../policy/merge.js'
 import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
 import type { RunpodClient } from '../runpod/client.js'
-import { createDelegation } from '../runpod/delegations.js'
+import { postDelegation, settleDelegation } from '../runpod/delegations.js'
 import { removeCredentials, staleCredentials, syncCredential } from '../runpod/registries.js'
 import { patchTargetImage } from '../runpod/targets.js'
 import type { RegistryCredential } from '../runpod/wire.js'
@@ -22,6 +23,7 @@ export interface WriteContext {
   readonly principals: readonly string[]
   readonly runpod: RunpodClient
   readonly ecr: ECRClient | undefined
+  readonly policyWriter: (() => ECRClient) | undefined
   /** token mode: the registry login read from ECR. */
   readonly login: EcrAuthorization | undefined
   /** Registry credentials listed in the read phase. */
@@ -40,7 +42,7 @@ export interface Written {
 export async function writeEverything(context: WriteContext, report: DeployReport): Promise<Written> {
   // Runpod validates the repository policy when a delegation is created, so the policy goes first.
   await writePolicy(context, report)
-  await writeDelegation(context, report)
+  const delegation = await writeDelegation(context, report)
   const credentialId = await writeCredential(context, report)
   const { plan } = context
   // The plan assumed the credential is refreshed in place; a new one changes what every target needs.
@@ -52,7 +54,9 @@ export async function writeEverything(context: WriteContext, report: DeployRepor
           { id: credentialId }
         )
       : plan.targets
-  return { steps, ...(await patchTargets(context, steps, credentialId, report)) }
+  // The targets do not depend on which delegation serves the repository: they are patched meanwhile.
+  const [patched] = await Promise.all([patchTargets(context, steps, credentialId, report), delegation.settled])
+  return { steps, ...patched }
 }
 
 /** How often the policy is merged again when another writer replaced it in between. */
@@ -63,45 +67,78 @@ const POLICY_WRITE_ATTEMPTS = 3
  * right before the write, and the policy read back afterwards must still hold everything written; when
  * another writer came in between, it is merged again.
  */
-async function writePolicy({ image, plan, principals, ecr, log }: WriteContext, report: DeployReport): Promise<void> {
+async function writePolicy(
+  { image, plan, principals, ecr, policyWriter, log }: WriteContext,
+  report: DeployReport
+): Promise<void> {
   const repo = image.ecr
-  if (plan.policy.kind !== 'apply' || !ecr || !repo) return
-  for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
-    const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository)
-    if (!merge.changed) {
-      log.info(`The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`)
-      return
+  if (plan.policy.kind !== 'apply' || !ecr || !repo || !policyWriter) return
+  const writer = policyWriter()
+  let sent = false
+  try {
+    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
+      const merge = applyRunpodGrant(await readRepositoryPolicy(ecr, repo), principals, repo.repository)
+      if (!merge.changed) {
+        log.info(
+          sent
+            ? `The earlier write of the policy of ${repo.repository} took effect although its answer was lost.`
+            : `The policy of ${repo.repository} already grants Runpod pull (written by another run): left as it is.`
+        )
+        report.policyChanged = sent
+        return
+      }
+      let stored: string
+      try {
+        sent = true
+        stored = await writeRepositoryPolicy(writer, repo, merge.policyText)
+      } catch (error) {
+        if (!isTransientAwsError(error) || attempt === POLICY_WRITE_ATTEMPTS) throw error
+        log.info(
+          `Writing the policy of ${repo.repository} failed (${errorMessage(error)}); reading it again before any new write.`
+        )
+        continue
+      }
+      // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
+      if (!analyzeGrant(stored, principals).pullable) {
+        throw new ActionError(
+          `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
+        )
+      }
+      const readBack = await readRepositoryPolicy(ecr, repo)
+      if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
+        log.info(`Added the ${RUNPOD_STATEMENT_SID} statement to the policy of ${repo.repository}.`)
+        report.policyChanged = true
+        return
+      }
+      log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`)
     }
-    const stored = await writeRepositoryPolicy(ecr, repo, merge.policyText)
-    // AWS rewrites what it stores, so the grant is confirmed by meaning, not by comparing text.
-    if (!analyzeGrant(stored, principals).pullable) {
-      throw new ActionError(
-        `The repository policy of ${repo.repository} was written, but the copy AWS stored does not grant Runpod pull. Check the policy in the ECR console (${repo.arn}) and report this as a bug.`
-      )
-    }
-    const readBack = await readRepositoryPolicy(ecr, repo)
-    if (readBack !== undefined && keepsWrittenPolicy(readBack, merge.policyText, principals)) {
-      log.info(`Added the ${RUNPOD_STATEMENT_SID} statement to the policy of ${repo.repository}.`)
-      report.policyChanged = true
-      return
-    }
-    log.info(`Another writer replaced the policy of ${repo.repository} while it was written: merging again.`)
+  } finally {
+    writer.destroy()
   }
   throw new ActionError(
     `The repository policy of ${repo.repository} kept changing while the action wrote it (${POLICY_WRITE_ATTEMPTS} attempts): another job or tool edits it at the same time. Let deploys of this repository run one at a time (a 'concurrency:' group), then rerun.`
   )
 }
 
-async function writeDelegation({ image, plan, runpod, log }: WriteContext, report: DeployReport): Promise<void> {
-  if (plan.delegation.kind === 'create') {
-    const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`
-    const imageUri = `${image.registry}/${image.repository}${reference}`
-    const created = await createDelegation(runpod, plan.delegation.repository, { imageUri, log })
-    log.info(`Created Runpod ECR delegation ${created.id} for ${plan.delegation.repository.arn}.`)
-    report.delegationId = created.id
-  } else if (plan.delegation.kind === 'reuse') {
-    report.delegationId = plan.delegation.delegation.id
-  }
+/** Creates the delegation when the plan says so; `settled` ends when concurrent creates are settled (see settleDelegation). */
+async function writeDelegation(
+  { image, plan, runpod, log }: WriteContext,
+  report: DeployReport
+): Promise<{ readonly settled: Promise<void> }> {
+  if (plan.delegation.kind === 'reuse') report.delegationId = plan.delegation.delegation.id
+  if (plan.delegation.kind !== 'create') return { settled: Promise.resolve() }
+  const { repository } = plan.delegation
+  const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`
+  const imageUri = `${image.registry}/${image.repository}${reference}`
+  const created = await postDelegation(runpod, repository, { imageUri, log })
+  log.info(`Created Runpod ECR delegation ${created.id} for ${repository.arn}.`)
+  report.delegationId = created.id
+  const settled = settleDelegation(runpod, repository, created, log).then((kept) => {
+    report.delegationId = kept.id
+  })
+  // Awaited after the PATCHes; a failure before then must not surface as an unhandled rejection.
+  settled.catch(() => undefined)
+  return { settled }
 }
 
 /** token mode: the id of the credential the targets should use from now on. */

@@ -39,10 +39,18 @@ function oldest(delegations: readonly EcrDelegation[]): EcrDelegation | undefine
  * Creates the delegation for a repository, never twice: after a failure that may have taken effect, the
  * delegations are listed again and one for this repository is the one the lost request created. Runpod
  * checks the repository policy at this call, so a rejection almost always means the policy does not (yet)
- * grant Runpod's deployment roles. Another run may create one at the same moment: the delegations are
- * listed once more and every run settles on the oldest, deleting its own if that is not it.
+ * grant Runpod's deployment roles. Then settleDelegation.
  */
 export async function createDelegation(
+  client: RunpodClient,
+  repo: EcrRepository,
+  options: CreateDelegationOptions = {}
+): Promise<EcrDelegation> {
+  return settleDelegation(client, repo, await postDelegation(client, repo, options), options.log)
+}
+
+/** The create alone (never twice, the image URI once where the ARN is refused); see createDelegation. */
+export async function postDelegation(
   client: RunpodClient,
   repo: EcrRepository,
   options: CreateDelegationOptions = {}
@@ -66,6 +74,19 @@ export async function createDelegation(
       throw refusal(retryError, repo)
     }
   }
+  return created
+}
+
+/**
+ * After a create: another run may have created one at the same moment, so the delegations are listed once
+ * more and every run settles on the oldest, deleting its own if that is not it.
+ */
+export async function settleDelegation(
+  client: RunpodClient,
+  repo: EcrRepository,
+  created: EcrDelegation,
+  log?: RequestLog
+): Promise<EcrDelegation> {
   const kept = findDelegation(await client.listDelegations(), repo) ?? created
   if (kept.id === created.id) return created
   log?.info(
