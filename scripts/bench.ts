@@ -55,6 +55,14 @@ async function directorySize(dir: string): Promise<number> {
   return total
 }
 
+/** Every .js file of dist/ (the entry and each lazily loaded chunk), without licenses.txt and package.json. */
+async function javascriptSize(dir: string): Promise<number> {
+  let total = 0
+  for (const name of (await readdir(dir)).filter((file) => file.endsWith('.js')))
+    total += (await stat(path.join(dir, name))).size
+  return total
+}
+
 async function bundle(scratch: string): Promise<void> {
   const statsFile = path.join(scratch, 'bundle-stats.json')
   // The project's own bundle command, so dist/ is exactly what gets committed; plus ncc's stats.
@@ -65,6 +73,10 @@ async function bundle(scratch: string): Promise<void> {
   heading('Bundle')
   console.log(`dist/index.js  ${kib(code.length)} (${kib(gzipSync(code).length)} gzipped), ${lines} lines (minified)`)
   console.log(`dist/ in all   ${kib(await directorySize(path.dirname(DIST_ENTRY)))}`)
+  const javascript = await javascriptSize(path.dirname(DIST_ENTRY))
+  console.log(
+    `dist/ JavaScript  ${(javascript / 1e6).toFixed(2)} MB (goal ≤ 1.0 MB: ${javascript <= 1e6 ? 'met' : 'not met'})`
+  )
   const contributors = bundleContributors(
     JSON.parse(await readFile(statsFile, 'utf8')) as Parameters<typeof bundleContributors>[0]
   )
@@ -158,6 +170,14 @@ async function coldStart(): Promise<void> {
     )
   )
   console.log(`\nFirst request seen: ${[...firstRequests].join(', ')}`)
+  // Ratios of medians taken in the same run: the machine's noise largely cancels out.
+  const floor = median(baseline)
+  for (const [name, value, goal] of [
+    ['lint cold start ÷ node -e 0', median(lint) / floor, 2.0],
+    ['deploy, start to first request ÷ node -e 0', median(first) / floor, 2.5]
+  ] as const) {
+    console.log(`${name}: ${value.toFixed(1)}× (goal ≤ ${goal.toFixed(1)}×: ${value <= goal ? 'met' : 'not met'})`)
+  }
 }
 
 // ---- 3. round trips under latency ------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { accountRootArn, isAccountId } from '../aws/arn.js'
 import { ActionError } from '../errors.js'
 import { parsePolicy, type PolicyStatement } from './document.js'
 import { analyzeDocument, pullVerdicts } from './grant.js'
-import { lintPolicy, POLICY_MAX_CHARS, type Finding } from './lint.js'
+import { lintPolicy, POLICY_MAX_CHARS, withThousands, type Finding } from './lint.js'
 import { RUNPOD_STATEMENT_SID, runpodExemption, runpodStatement, type RunpodStatement } from './runpod-statement.js'
 
 export interface MergeResult {
@@ -192,7 +192,7 @@ function checked(result: MergeResult, principals: readonly string[], policyName:
   const { policyText } = result
   if (policyText.length > POLICY_MAX_CHARS) {
     throw new ActionError(
-      `Adding the ${RUNPOD_STATEMENT_SID} statement would make ${policyName} ${policyText.length.toLocaleString('en-US')} characters long, over ECR's limit of ${POLICY_MAX_CHARS.toLocaleString('en-US')}. Remove or merge statements in the repository policy, then re-run.`
+      `Adding the ${RUNPOD_STATEMENT_SID} statement would make ${policyName} ${withThousands(policyText.length)} characters long, over ECR's limit of ${withThousands(POLICY_MAX_CHARS)}. Remove or merge statements in the repository policy, then re-run.`
     )
   }
   const errors = lintPolicy(policyText, FILE, principals).filter(isError)
