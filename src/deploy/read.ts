@@ -35,7 +35,7 @@ interface AwsReads {
 }
 
 /** Several read failures together, so one run names all of them before anything is changed. */
-export class ReadProblems extends ActionError {
+class ReadProblems extends ActionError {
   constructor(readonly problems: readonly unknown[]) {
     super(
       `Found ${problems.length} problems before changing anything:\n${problems.map((problem) => `- ${errorMessage(problem)}`).join('\n')}`
@@ -44,7 +44,7 @@ export class ReadProblems extends ActionError {
 }
 
 /** Like Promise.all, but waits for every read and throws all their failures together (nested lists flattened). */
-export async function allOrProblems<T extends readonly unknown[] | []>(
+async function allOrProblems<T extends readonly unknown[] | []>(
   reads: T
 ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(reads)

@@ -81,7 +81,7 @@ export function pullVerdicts(doc: PolicyDocument, principals: readonly string[])
 }
 
 /** IAM's decision for a session of `principal` asking for `action` on the repository. */
-export function judgePull(doc: PolicyDocument, principal: string, action: string): PullVerdict {
+function judgePull(doc: PolicyDocument, principal: string, action: string): PullVerdict {
   const denies = doc.statements.filter((statement) => statement.effect?.value === 'Deny')
   const deciding = denies.find((statement) => statementApplies(statement, principal, action) === 'yes')
   if (deciding) return { kind: 'denied', by: deciding }
@@ -103,7 +103,7 @@ function isCountedAllow(statement: PolicyStatement): boolean {
 }
 
 /** Whether the statement's principal, action and every condition hold for the request. */
-export function statementApplies(statement: PolicyStatement, principal: string, action: string): Truth {
+function statementApplies(statement: PolicyStatement, principal: string, action: string): Truth {
   return all([
     principalApplies(statement, principal),
     actionCovered(statement, action) ? 'yes' : 'no',
@@ -117,7 +117,7 @@ export function appliesTo(statement: PolicyStatement, principal: string): Truth 
 }
 
 /** Whether the statement's Action (or NotAction) covers an action; actions compare case-insensitively. */
-export function actionCovered(statement: PolicyStatement, action: string): boolean {
+function actionCovered(statement: PolicyStatement, action: string): boolean {
   if (statement.action) return statement.action.values.some((pattern) => wildcardMatch(pattern.value, action, true))
   if (statement.notAction)
     return !statement.notAction.values.some((pattern) => wildcardMatch(pattern.value, action, true))

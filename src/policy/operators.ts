@@ -100,7 +100,7 @@ export function isLiteralOperator(base: string): boolean {
  * ARN operators: each of the six colon-separated parts is matched on its own, with `*` and `?` inside a part,
  * so a `*` never spans a colon. A value that is not an ARN matches nothing.
  */
-export function arnMatch(pattern: string, value: string): boolean {
+function arnMatch(pattern: string, value: string): boolean {
   const patternParts = arnParts(pattern)
   const valueParts = arnParts(value)
   if (!patternParts || !valueParts) return false
