@@ -6,7 +6,7 @@ import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
 import { ActionError, errorMessage } from '../errors.js'
 import { isSafeApiUrl } from './api-url.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
-import { parseRateLimit, parseRetryAfter, rateLimitPauseMs } from './rate-limit.js'
+import { parseRetryAfter, RequestPacer } from './rate-limit.js'
 import { jsonOrUndefined } from './wire.js'
 
 /** Where the transport writes what it does: request lines at debug level, waits and recoveries as info. */
@@ -72,8 +72,7 @@ export class RunpodHttp {
   private readonly random: () => number
   private readonly now: () => number
   private readonly log: RequestLog
-  /** Earliest time the next request may go out, from a RateLimit header with nothing remaining. */
-  private notBefore = 0
+  private readonly pacer = new RequestPacer()
 
   constructor(options: RunpodHttpOptions) {
     const { baseUrl } = options
@@ -328,15 +327,23 @@ export class RunpodHttp {
   }
 
   private noteRateLimit(headers: Headers): void {
-    const pause = rateLimitPauseMs(parseRateLimit(header(headers, 'ratelimit')))
-    // A reset further away than we would wait is left to the server's 429 and its clear message.
-    if (pause > 0 && pause <= this.maxWaitMs) this.notBefore = Math.max(this.notBefore, this.now() + pause)
+    this.pacer.note(header(headers, 'ratelimit-policy'), header(headers, 'ratelimit'), this.now(), this.maxWaitMs)
   }
 
+  /** Every request waits for its turn in the account's rate-limit budget (see RequestPacer). */
   private async waitForRateLimit(call: Call): Promise<void> {
-    const wait = this.notBefore - this.now()
+    const wait = this.pacer.reserve(this.now())
     if (wait <= 0) return
-    this.log.info(`Runpod rate limit reached: waiting ${Math.ceil(wait / 1000)} s before the next request.`)
+    const deadline = call.budget?.deadline
+    if (deadline !== undefined && this.now() + wait >= deadline) {
+      throw new RunpodApiError(
+        `Runpod request ${call.method} ${call.path} was not sent: the rate-limit budget leaves no turn before the deadline.`,
+        { summary: 'no rate-limit turn before the deadline', retryable: false }
+      )
+    }
+    const line = `Pacing Runpod requests to half of the account's rate limit: waiting ${Math.ceil(wait / 1000)} s before ${call.method} ${call.path}.`
+    if (wait >= 5_000) this.log.info(line)
+    else this.log.debug(line)
     await this.pause(wait, call)
   }
 

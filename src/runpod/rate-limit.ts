@@ -1,4 +1,6 @@
-// HTTP rate-limit headers: Retry-After (RFC 9110) and RateLimit (IETF httpapi-ratelimit-headers draft).
+// HTTP rate-limit headers, Retry-After (RFC 9110) and RateLimit / RateLimit-Policy (structured-field lists,
+// IETF httpapi-ratelimit-headers), and the pacing of the action's own requests by them.
+import { parseList } from 'structured-headers'
 
 export interface RateLimitWindow {
   readonly name: string
@@ -8,27 +10,43 @@ export interface RateLimitWindow {
   readonly resetSeconds: number
 }
 
+export interface RateLimitPolicy {
+  readonly name: string
+  /** Requests allowed per window (`q`). */
+  readonly quota: number
+  /** The window's length in seconds (`w`). */
+  readonly windowSeconds: number
+}
+
 /**
- * Parses a `RateLimit` structured-field list such as `"minute";r=0;t=12, "hour";r=2800;t=1812`.
- * Members without both `r` and `t` are skipped: a header we cannot read must not stall the client.
+ * Parses a `RateLimit` list such as `"minute";r=0;t=12, "hour";r=2800;t=1812`. Members without both `r`
+ * and `t` are skipped, and a header that is not a structured-field list is read as none: a header we cannot
+ * read must not stall the client.
  */
 export function parseRateLimit(header: string | undefined): RateLimitWindow[] {
+  return members(header, 'r', 't').map(([name, remaining, resetSeconds]) => ({ name, remaining, resetSeconds }))
+}
+
+/** Parses a `RateLimit-Policy` list such as `"minute";q=60;w=60, "hour";q=3000;w=3600`. */
+export function parseRateLimitPolicy(header: string | undefined): RateLimitPolicy[] {
+  return members(header, 'q', 'w')
+    .filter(([, quota, windowSeconds]) => quota > 0 && windowSeconds > 0)
+    .map(([name, quota, windowSeconds]) => ({ name, quota, windowSeconds }))
+}
+
+function members(header: string | undefined, first: string, second: string): [string, number, number][] {
   if (!header) return []
-  const windows: RateLimitWindow[] = []
-  for (const member of header.split(',')) {
-    const [rawName, ...params] = member.split(';').map((part) => part.trim())
-    if (!rawName) continue
-    const values = new Map<string, number>()
-    for (const param of params) {
-      const match = /^([a-z]+)=(\d+)$/.exec(param)
-      if (match?.[1] && match[2]) values.set(match[1], Number(match[2]))
-    }
-    const remaining = values.get('r')
-    const resetSeconds = values.get('t')
-    if (remaining === undefined || resetSeconds === undefined) continue
-    windows.push({ name: rawName.replace(/^"(.*)"$/, '$1'), remaining, resetSeconds })
+  let list
+  try {
+    list = parseList(header)
+  } catch {
+    return []
   }
-  return windows
+  return list.flatMap(([value, parameters]) => {
+    const a = parameters.get(first)
+    const b = parameters.get(second)
+    return typeof a === 'number' && typeof b === 'number' ? [[String(value), a, b] as [string, number, number]] : []
+  })
 }
 
 /** Milliseconds to wait before the next request: the longest reset among exhausted windows, 0 when none is. */
@@ -44,4 +62,53 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   const date = Date.parse(value)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
+}
+
+/**
+ * Until a RateLimit-Policy has been seen: this many requests a minute, enough for a deploy's first reads at
+ * once and half of the 60 a minute Runpod's document gives as its example quota.
+ */
+const FIRST_BURST = { allowed: 30, ms: 60_000 }
+
+/**
+ * Paces the action's requests to half of each window's quota, so that other jobs of the same Runpod
+ * account keep working, and waits out a window the server says is exhausted. Each request reserves its
+ * send time, so requests started together are spread, not all let through at once.
+ */
+export class RequestPacer {
+  private policies: readonly RateLimitPolicy[] = []
+  /** Send times, reserved and past, oldest first. */
+  private readonly sends: number[] = []
+  private notBefore = 0
+
+  /** What the answer's headers say about the account's windows. */
+  note(policyHeader: string | undefined, stateHeader: string | undefined, now: number, maxWaitMs: number): void {
+    const policies = parseRateLimitPolicy(policyHeader)
+    if (policies.length > 0) this.policies = policies
+    const pause = rateLimitPauseMs(parseRateLimit(stateHeader))
+    // A reset further away than the client waits is left to the server's 429 and its clear message.
+    if (pause > 0 && pause <= maxWaitMs) this.notBefore = Math.max(this.notBefore, now + pause)
+  }
+
+  /** Reserves the next send time; how long to wait before sending, 0 for at once. */
+  reserve(now: number): number {
+    let at = Math.max(now, this.notBefore)
+    const windows =
+      this.policies.length > 0
+        ? this.policies.map((policy) => ({
+            allowed: Math.max(1, Math.floor(policy.quota / 2)),
+            ms: policy.windowSeconds * 1000
+          }))
+        : [FIRST_BURST]
+    for (const { allowed, ms } of windows) {
+      // The send `allowed` places back must have left the window before this one goes.
+      const earlier = this.sends.filter((time) => time > at - ms)
+      if (earlier.length >= allowed) at = Math.max(at, (earlier[earlier.length - allowed] ?? at) + ms)
+    }
+    this.sends.push(at)
+    this.sends.sort((a, b) => a - b)
+    const longest = Math.max(FIRST_BURST.ms, ...windows.map((window) => window.ms))
+    while (this.sends.length > 0 && (this.sends[0] ?? 0) < now - longest) this.sends.shift()
+    return at - now
+  }
 }
