@@ -16,10 +16,17 @@ describe('parseRateLimitPolicy', () => {
 })
 
 describe('RequestPacer', () => {
+  const numbers = (pacer: RequestPacer, count: number, now: number) =>
+    Array.from({ length: count }, () => {
+      const wait = pacer.reserve(now)
+      if (typeof wait !== 'number') throw new Error('unexpected wait for the first answer')
+      return wait
+    })
+
   it('keeps the action at half of the minute quota, spreading requests started together', () => {
     const pacer = new RequestPacer()
     pacer.note(POLICY, '"minute";r=59;t=60', 0, 120_000)
-    const waits = Array.from({ length: 32 }, () => pacer.reserve(0))
+    const waits = numbers(pacer, 32, 0)
     expect(waits.slice(0, 30)).toEqual(Array(30).fill(0))
     expect(waits.slice(30)).toEqual([60_000, 60_000])
     // No minute ever holds more than 30 of the action's requests.
@@ -28,28 +35,37 @@ describe('RequestPacer', () => {
       expect(sends.filter((time) => time >= start && time < start + 60_000).length).toBeLessThanOrEqual(30)
   })
 
-  it('lets a first burst of 30 through before any policy is known, then paces to a minute', () => {
+  it('lets a first burst of 30 go before any answer, and holds the rest until the first answer', async () => {
     const pacer = new RequestPacer()
-    const waits = Array.from({ length: 31 }, () => pacer.reserve(1_000))
-    expect(waits.filter((wait) => wait === 0)).toHaveLength(30)
-    expect(waits[30]).toBe(60_000)
+    expect(numbers(pacer, 30, 1_000)).toEqual(Array(30).fill(0))
+    const held = pacer.reserve(1_000)
+    expect(held).toBeInstanceOf(Promise)
+    pacer.note('"minute";q=1000;w=60', undefined, 1_200, 120_000)
+    await held
+    expect(pacer.reserve(1_200)).toBe(0)
+  })
+
+  it('paces nothing but an exhausted window where Runpod sends no policy', () => {
+    const pacer = new RequestPacer()
+    pacer.settled()
+    expect(numbers(pacer, 100, 0).every((wait) => wait === 0)).toBe(true)
   })
 
   it('waits out a window the server says is exhausted', () => {
     const pacer = new RequestPacer()
     pacer.note(POLICY, '"minute";r=0;t=12', 5_000, 120_000)
-    expect(pacer.reserve(5_000)).toBe(12_000)
+    expect(numbers(pacer, 1, 5_000)).toEqual([12_000])
   })
 
   it('leaves a reset longer than the client waits to the server’s 429', () => {
     const pacer = new RequestPacer()
     pacer.note(undefined, '"hour";r=0;t=1800', 0, 120_000)
-    expect(pacer.reserve(0)).toBe(0)
+    expect(numbers(pacer, 1, 0)).toEqual([0])
   })
 
   it('stretches a smaller quota evenly over its window', () => {
     const pacer = new RequestPacer()
     pacer.note('"burst";q=4;w=10', undefined, 0, 120_000)
-    expect(Array.from({ length: 5 }, () => pacer.reserve(0))).toEqual([0, 0, 10_000, 10_000, 20_000])
+    expect(numbers(pacer, 5, 0)).toEqual([0, 0, 10_000, 10_000, 20_000])
   })
 })

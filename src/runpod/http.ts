@@ -184,6 +184,7 @@ export class RunpodHttp {
         quiet()
       }
     } catch (error) {
+      this.pacer.settled()
       // Our own abort after the headers ends the read; anything else is a real failure.
       if (!(headersReceived && controller.signal.aborted)) {
         throw error instanceof RunpodApiError ? error : networkError('GET', path, this.baseUrl, error)
@@ -279,6 +280,7 @@ export class RunpodHttp {
       headers = response.headers
       text = await response.body.text()
     } catch (error) {
+      this.pacer.settled()
       this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
       if (call.budget?.signal?.aborted) throw cancelled(call)
       throw networkError(call.method, call.path, this.baseUrl, error)
@@ -332,7 +334,11 @@ export class RunpodHttp {
 
   /** Every request waits for its turn in the account's rate-limit budget (see RequestPacer). */
   private async waitForRateLimit(call: Call): Promise<void> {
-    const wait = this.pacer.reserve(this.now())
+    let wait = this.pacer.reserve(this.now())
+    while (typeof wait !== 'number') {
+      await wait
+      wait = this.pacer.reserve(this.now())
+    }
     if (wait <= 0) return
     const deadline = call.budget?.deadline
     if (deadline !== undefined && this.now() + wait >= deadline) {

@@ -64,42 +64,62 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   return Math.max(0, date - now)
 }
 
-/**
- * Until a RateLimit-Policy has been seen: this many requests a minute, enough for a deploy's first reads at
- * once and half of the 60 a minute Runpod's document gives as its example quota.
- */
-const FIRST_BURST = { allowed: 30, ms: 60_000 }
+/** Requests sent at once before the first answer tells the account's quota. */
+const FIRST_BURST = 30
 
 /**
  * Paces the action's requests to half of each window's quota, so that other jobs of the same Runpod
  * account keep working, and waits out a window the server says is exhausted. Each request reserves its
- * send time, so requests started together are spread, not all let through at once.
+ * send time, so requests started together are spread, not all let through at once. Before the first
+ * answer a burst of FIRST_BURST goes at once and the rest wait for that answer; where Runpod sends no
+ * RateLimit-Policy, only an exhausted window is waited for.
  */
 export class RequestPacer {
   private policies: readonly RateLimitPolicy[] = []
   /** Send times, reserved and past, oldest first. */
   private readonly sends: number[] = []
   private notBefore = 0
+  private answered = false
+  private readonly firstAnswer: Promise<void>
+  private markAnswered: () => void = () => {}
 
-  /** What the answer's headers say about the account's windows. */
+  constructor() {
+    this.firstAnswer = new Promise((resolve) => {
+      this.markAnswered = resolve
+    })
+  }
+
+  /** What an answer's headers say about the account's windows; also the end of the first burst. */
   note(policyHeader: string | undefined, stateHeader: string | undefined, now: number, maxWaitMs: number): void {
     const policies = parseRateLimitPolicy(policyHeader)
     if (policies.length > 0) this.policies = policies
     const pause = rateLimitPauseMs(parseRateLimit(stateHeader))
     // A reset further away than the client waits is left to the server's 429 and its clear message.
     if (pause > 0 && pause <= maxWaitMs) this.notBefore = Math.max(this.notBefore, now + pause)
+    this.settled()
   }
 
-  /** Reserves the next send time; how long to wait before sending, 0 for at once. */
-  reserve(now: number): number {
+  /** A request ended, with or without an answer: later requests need not wait for one any more. */
+  settled(): void {
+    this.answered = true
+    this.markAnswered()
+  }
+
+  /**
+   * Reserves the next send time and says how long to wait before sending (0: at once), or, during the
+   * first burst, that the caller is to wait for the first answer and ask again.
+   */
+  reserve(now: number): number | Promise<void> {
+    if (!this.answered) {
+      if (this.sends.length >= FIRST_BURST) return this.firstAnswer
+      this.sends.push(now)
+      return 0
+    }
     let at = Math.max(now, this.notBefore)
-    const windows =
-      this.policies.length > 0
-        ? this.policies.map((policy) => ({
-            allowed: Math.max(1, Math.floor(policy.quota / 2)),
-            ms: policy.windowSeconds * 1000
-          }))
-        : [FIRST_BURST]
+    const windows = this.policies.map((policy) => ({
+      allowed: Math.max(1, Math.floor(policy.quota / 2)),
+      ms: policy.windowSeconds * 1000
+    }))
     for (const { allowed, ms } of windows) {
       // The send `allowed` places back must have left the window before this one goes.
       const earlier = this.sends.filter((time) => time > at - ms)
@@ -107,7 +127,7 @@ export class RequestPacer {
     }
     this.sends.push(at)
     this.sends.sort((a, b) => a - b)
-    const longest = Math.max(FIRST_BURST.ms, ...windows.map((window) => window.ms))
+    const longest = Math.max(0, ...windows.map((window) => window.ms))
     while (this.sends.length > 0 && (this.sends[0] ?? 0) < now - longest) this.sends.shift()
     return at - now
   }

@@ -103,6 +103,8 @@ export interface RunpodSimulator {
   addFault(fault: Fault): void
   /** Requests that could have changed something (anything but GET). */
   writes(): RecordedRequest[]
+  /** How many requests the rate limit answered with 429 (injected faults not counted). */
+  throttled(): number
   close(): Promise<void>
 }
 
@@ -175,6 +177,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   let graphqlRegistryAuth: GraphqlRegistryAuth = options.graphqlRegistryAuth ?? 'available'
   const faults: { fault: Fault; left: number; skip: number }[] = []
   const requests: RecordedRequest[] = []
+  let throttledCount = 0
   const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
   let window = { start: Date.now(), count: 0 }
   const envelope = (key: string, value: unknown) =>
@@ -486,6 +489,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       return
     }
     if (limits['retry-after']) {
+      throttledCount += 1
       send(response, problem(429, 'rate limit exceeded for the minute window'), limits)
       return
     }
@@ -578,6 +582,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       faults.push({ fault, left: fault.times ?? 1, skip: fault.skip ?? 0 })
     },
     writes: () => requests.filter((request) => request.method !== 'GET'),
+    throttled: () => throttledCount,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
