@@ -190,27 +190,48 @@ describe('waiting', () => {
     expect(message).toMatch(/endpoint ep-slow: still pending/)
   })
 
-  it('polls within two seconds of the patch and backs off to at most the maximum', async () => {
-    sim.addPod({ id: 'pod-timed', image: OLD, pollsToStart: 10 })
-    const entry = await deploy('pod', 'pod-timed')
+  it('without a published quota, polls within two seconds of the patch and backs off to at most the maximum', async () => {
+    const quiet = await startRunpodSimulator({ rateLimitHeaders: false })
+    const quietClient = new RunpodClient({ baseUrl: new URL(quiet.url), apiKey: quiet.apiKey, requestTimeoutMs: 2_000 })
+    try {
+      quiet.addPod({ id: 'pod-timed', image: OLD, pollsToStart: 10 })
+      const target = await readTarget(quietClient, 'pod', 'pod-timed')
+      const patchedAt = new Date()
+      await patchTargetImage(quietClient, target, NEW)
+      const entry = { target, image: NEW, patchedAt }
+      const sleeps: number[] = []
+      const [outcome] = await waitForRollouts(
+        quietClient,
+        [entry],
+        {
+          timeoutMs: 60_000,
+          rollback: false,
+          pollMaxMs: 15_000,
+          sleep: async (ms) => {
+            sleeps.push(ms)
+          }
+        },
+        recordingLog()
+      )
+      expect(outcome?.status).toBe('rolled-out')
+      expect(sleeps[0]).toBeLessThanOrEqual(2_000)
+      expect(sleeps.slice(1, 4)).toEqual([1_500, 2_250, 3_375])
+      expect(sleeps.slice(-2)).toEqual([15_000, 15_000])
+    } finally {
+      await quietClient.close()
+      await quiet.close()
+    }
+  })
+
+  it('with a published quota, polls every 1–2 s: the request budget paces the polls', async () => {
+    sim.addPod({ id: 'pod-paced', image: OLD, pollsToStart: 10 })
+    const entry = await deploy('pod', 'pod-paced')
     const sleeps: number[] = []
-    const [outcome] = await waitForRollouts(
-      client,
-      [entry],
-      {
-        timeoutMs: 60_000,
-        rollback: false,
-        pollMaxMs: 15_000,
-        sleep: async (ms) => {
-          sleeps.push(ms)
-        }
-      },
-      recordingLog()
-    )
+    const options = { timeoutMs: 60_000, rollback: false, sleep: async (ms: number) => void sleeps.push(ms) }
+    const [outcome] = await waitForRollouts(client, [entry], options, recordingLog())
     expect(outcome?.status).toBe('rolled-out')
-    expect(sleeps[0]).toBeLessThanOrEqual(2_000)
-    expect(sleeps.slice(1, 4)).toEqual([1_500, 2_250, 3_375])
-    expect(sleeps.slice(-2)).toEqual([15_000, 15_000])
+    expect(sleeps[0]).toBeLessThanOrEqual(1_000)
+    expect(sleeps.slice(1)).toEqual([1_500, ...Array(sleeps.length - 2).fill(2_000)])
   })
 })
 

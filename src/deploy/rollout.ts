@@ -30,9 +30,13 @@ export interface RolloutOptions {
   readonly rollbackBudgetMs?: number
   /** Stops the wait at once (a cancelled workflow): what is not seen rolled out is rolled back at once. */
   readonly signal?: AbortSignal
-  /** First poll this long after the patch; then the interval grows by half each poll up to pollMaxMs. */
+  /**
+   * First poll this long after the patch; then the interval grows by half each poll up to pollMaxMs, or up
+   * to pacedPollMaxMs where the client paces its requests by the account's published quota.
+   */
   readonly pollInitialMs?: number
   readonly pollMaxMs?: number
+  readonly pacedPollMaxMs?: number
   /** System log lines to show for a failed pod. */
   readonly logLines?: number
   readonly now?: () => number
@@ -148,7 +152,6 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
 async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: string): Promise<Progress> {
   const { options, clock, log } = wait
   const initial = options.pollInitialMs ?? 1_000
-  const max = options.pollMaxMs ?? 15_000
   const budget: RequestBudget = { deadline, ...(options.signal ? { signal: options.signal } : {}) }
   let interval = initial
   let delay = Math.max(0, entry.patchedAt.getTime() + initial - clock.now())
@@ -167,6 +170,8 @@ async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: 
     // A read that got no answer says nothing about the target: the last one that did stays the reason.
     if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
     if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline) return last
+    // With a known quota the request budget spreads the polls of many targets: every 1–2 s is affordable.
+    const max = wait.client.pacedByPolicy() ? (options.pacedPollMaxMs ?? 2_000) : (options.pollMaxMs ?? 15_000)
     interval = Math.min(max, interval * 1.5)
     delay = interval
   }

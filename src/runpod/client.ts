@@ -225,6 +225,11 @@ export class RunpodClient {
     return parseLogEvents(await this.http.eventStream(path, { kind: 'pod', id }, this.logIdleMs)).slice(-maxLines)
   }
 
+  /** Whether requests are paced by the account's published quota, so polling may be frequent. */
+  pacedByPolicy(): boolean {
+    return this.http.pacedByPolicy()
+  }
+
   async close(): Promise<void> {
     await this.http.close()
   }

@@ -196,6 +196,11 @@ export class RunpodHttp {
     return text
   }
 
+  /** Whether requests are paced by a quota Runpod published (RateLimit-Policy). */
+  pacedByPolicy(): boolean {
+    return this.pacer.knowsPolicy()
+  }
+
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close()
   }

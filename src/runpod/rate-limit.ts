@@ -99,6 +99,11 @@ export class RequestPacer {
     this.settled()
   }
 
+  /** Whether Runpod told the account's quota, so requests are paced by it. */
+  knowsPolicy(): boolean {
+    return this.policies.length > 0
+  }
+
   /** A request ended, with or without an answer: later requests need not wait for one any more. */
   settled(): void {
     this.answered = true

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   readonly latencyMs?: number
   /** Requests allowed per window before 429; reported in RateLimit headers. */
   readonly rateLimit?: { readonly quota: number; readonly windowSeconds: number }
+  /** `false`: enforce the rate limit without RateLimit and RateLimit-Policy headers (exempt callers get none). */
+  readonly rateLimitHeaders?: boolean
   /** Whether a second registry credential may not take an existing name; default true. */
   readonly uniqueRegistryNames?: boolean
   readonly graphqlRegistryAuth?: GraphqlRegistryAuth
@@ -188,10 +190,12 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     if (now - window.start >= rateLimit.windowSeconds * 1000) window = { start: now, count: 0 }
     window.count += 1
     const reset = Math.max(1, Math.ceil((window.start + rateLimit.windowSeconds * 1000 - now) / 1000))
+    const exhausted = window.count > rateLimit.quota ? { 'retry-after': String(reset) } : {}
+    if (options.rateLimitHeaders === false) return exhausted
     return {
       ratelimit: `"minute";r=${Math.max(0, rateLimit.quota - window.count)};t=${reset}`,
       'ratelimit-policy': `"minute";q=${rateLimit.quota};w=${rateLimit.windowSeconds}`,
-      ...(window.count > rateLimit.quota ? { 'retry-after': String(reset) } : {})
+      ...exhausted
     }
   }
 
