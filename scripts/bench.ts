@@ -354,6 +354,7 @@ try {
   await bundle(scratch)
   await coldStart()
   await roundTrips()
+  await detection()
   await scale()
 } catch (error) {
   console.error(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
@@ -413,4 +414,55 @@ async function scale(): Promise<void> {
   console.log(
     `\nThe action keeps to half of each window's quota, so ${SCALED_POLICY.quota} per ${SCALED_POLICY.windowSeconds} s paces it to ${SCALED_POLICY.quota / 2} per ${SCALED_POLICY.windowSeconds} s: the wall time grows with the targets, the 429s do not.`
   )
+}
+
+// ---- 5. noticing a finished rollout ----------------------------------------------------------------
+
+/**
+ * Targets that are ready at a known moment after their PATCH (a pod after 1.5 s, an endpoint's workers after
+ * 2 s, both later by up to one poll cycle from run to run): how long after the last one is ready the action
+ * exits, having seen it (process exit included).
+ */
+async function detection(): Promise<void> {
+  const DETECTION_RUNS = 8
+  const stack = await startLocalStack({ runpod: { pageSize: 100 } })
+  const delays: number[] = []
+  try {
+    for (let i = 0; i < DETECTION_RUNS; i++) {
+      const repository = `bench/detect-${i}`
+      await stack.createRepository(repository)
+      await stack.pushImage(repository, 'v2')
+      const seed = { account: stack.account, region: stack.region, repository }
+      await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
+      stack.runpod.addDelegation(seed)
+      const oldImage = `${stack.registryHost()}/${repository}:v1`
+      // Ready moments spread over one 2 s poll cycle, so the runs sample every phase of it.
+      const offset = i * 260
+      const pod = stack.runpod.addPod({ id: `pod-detect-${i}`, image: oldImage, readyAfterMs: 1_500 + offset })
+      const endpoint = stack.runpod.addEndpoint({
+        id: `ep-detect-${i}`,
+        image: oldImage,
+        workers: 2,
+        readyAfterMs: 2_000 + offset
+      })
+      const run = await runAction({
+        inputs: { ...stack.deployInputs(repository, 'v2'), 'pod-id': pod.id, 'endpoint-id': endpoint.id },
+        env: stack.env
+      })
+      const exited = Date.now()
+      if (run.exitCode !== 0) throw new Error(`the rollout ${i} failed:\n${run.stdout}${run.stderr}`)
+      const ready = Math.max(pod.readyAt ?? Number.NaN, endpoint.readyAt ?? Number.NaN)
+      delays.push(exited - ready)
+    }
+  } finally {
+    await stack.stop()
+  }
+  const sorted = [...delays].sort((a, b) => a - b)
+  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? Number.NaN
+  const mean = delays.reduce((sum, delay) => sum + delay, 0) / delays.length
+  heading(`Noticing a finished rollout (1 pod + 1 endpoint, ${DETECTION_RUNS} runs)`)
+  console.log(
+    `from the last target ready to the action's exit: mean ${ms(mean)}, p95 ${ms(p95)}, max ${ms(Math.max(...delays))}`
+  )
+  console.log(`goal p95 ≤ 2 s: ${p95 <= 2_000 ? 'met' : 'not met'}`)
 }

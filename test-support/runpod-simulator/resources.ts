@@ -19,6 +19,8 @@ export interface PodSeed {
   readonly rollout?: RolloutScript
   /** How the pod's original image starts again after a rollback; default succeed. */
   readonly rollbackRollout?: RolloutScript
+  /** Instead of pollsToStart: the pod runs the new image this long after the PATCH (a known moment). */
+  readonly readyAfterMs?: number
   /** GETs after a PATCH before the pod reaches its final state. */
   readonly pollsToStart?: number
   /** System log lines written when the rollout fails. */
@@ -34,6 +36,8 @@ export interface EndpointSeed {
   readonly workers?: number
   readonly registry?: string | null
   readonly rollout?: RolloutScript
+  /** Every worker runs the new release, ready, this long after the PATCH (a known moment). */
+  readonly readyAfterMs?: number
 }
 
 export interface DelegationSeed {
@@ -62,6 +66,9 @@ export class SimPod {
   private readonly script: RolloutScript
   private readonly rollbackScript: RolloutScript
   private readonly pollsToStart: number
+  private readonly readyAfterMs: number | undefined
+  /** When a rollout started with readyAfterMs is ready. */
+  readyAt: number | undefined
   private readonly failureLog: readonly string[]
   private readonly clusterId: string | undefined
   private pollsLeft = 0
@@ -77,6 +84,7 @@ export class SimPod {
     this.script = seed.rollout ?? 'succeed'
     this.rollbackScript = seed.rollbackRollout ?? 'succeed'
     this.pollsToStart = seed.pollsToStart ?? 2
+    this.readyAfterMs = seed.readyAfterMs
     this.clusterId = seed.clusterId
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
@@ -97,13 +105,19 @@ export class SimPod {
     if (!restart || this.status === 'EXITED') return
     this.status = 'STARTING'
     this.pollsLeft = this.pollsToStart
+    if (this.readyAfterMs !== undefined) this.readyAt = Date.now() + this.readyAfterMs
     this.systemLog.push('Stopping container for update', `Pulling image ${this.image}`)
   }
 
   /** A GET: the scripted rollout advances. */
   poll(): void {
-    if (this.status !== 'STARTING' || this.pollsLeft <= 0) return
-    if (--this.pollsLeft > 0) return
+    if (this.status !== 'STARTING') return
+    if (this.readyAt !== undefined) {
+      if (Date.now() < this.readyAt) return
+    } else {
+      if (this.pollsLeft <= 0) return
+      if (--this.pollsLeft > 0) return
+    }
     const script = this.image === this.initialImage ? this.rollbackScript : this.script
     if (script === 'stall') return
     if (script === 'fail') {
@@ -189,6 +203,9 @@ export class SimEndpoint {
   readonly createdAt = iso()
   private readonly initialImage: string
   private readonly script: RolloutScript
+  private readonly readyAfterMs: number | undefined
+  /** When a rollout started with readyAfterMs is ready. */
+  readyAt: number | undefined
 
   constructor(seed: EndpointSeed) {
     this.id = seed.id
@@ -197,6 +214,7 @@ export class SimEndpoint {
     this.initialImage = seed.image
     this.registry = seed.registry ?? null
     this.script = seed.rollout ?? 'succeed'
+    this.readyAfterMs = seed.readyAfterMs
     this.workers = Array.from({ length: seed.workers ?? 2 }, () => this.newWorker('IDLE'))
     this.releases = [{ id: nextId('rel'), version: 1, createdAt: this.createdAt, diff: [] }]
   }
@@ -215,6 +233,7 @@ export class SimEndpoint {
       this.registry = registry as string | null
     }
     if (diff.length === 0) return
+    if (this.readyAfterMs !== undefined) this.readyAt = Date.now() + this.readyAfterMs
     this.version += 1
     this.releases.unshift({ id: nextId('rel'), version: this.version, createdAt: iso(), diff })
   }
@@ -223,6 +242,11 @@ export class SimEndpoint {
   poll(): void {
     const script = this.image === this.initialImage ? 'succeed' : this.script
     if (script === 'stall') return
+    if (this.readyAt !== undefined) {
+      if (Date.now() >= this.readyAt)
+        this.workers = this.workers.map(() => this.newWorker(script === 'fail' ? 'UNHEALTHY' : 'IDLE'))
+      return
+    }
     for (const worker of this.workers) {
       if (worker.status === 'INITIALIZING' && worker.version === this.version)
         worker.status = script === 'fail' ? 'UNHEALTHY' : 'IDLE'
