@@ -240,6 +240,24 @@ describe('RunpodClient retries', () => {
     expect(patches('/v2/pods/pod-lost')).toHaveLength(1)
   })
 
+  it('reads a lost write back even when no retry is left, and counts it done when it took effect', async () => {
+    sim.addPod({ id: 'pod-last', image: 'old:1' })
+    sim.addFault({ kind: 'lose-response', method: 'PATCH', path: '/v2/pods/pod-last' })
+    await expect(client({ maxRetries: 0 }).patchPod('pod-last', { image: 'new:2' })).resolves.toMatchObject({
+      image: 'new:2'
+    })
+    expect(patches('/v2/pods/pod-last')).toHaveLength(1)
+  })
+
+  it('still fails, once read back, when a write with no retry left did not take effect', async () => {
+    sim.addPod({ id: 'pod-last-500', image: 'old:1' })
+    sim.addFault({ kind: 'status', status: 500, method: 'PATCH', path: '/v2/pods/pod-last-500' })
+    await expect(client({ maxRetries: 0 }).patchPod('pod-last-500', { image: 'new:2' })).rejects.toThrow(
+      /500.*Gave up after 1 attempts/
+    )
+    expect(sim.pod('pod-last-500').image).toBe('old:1')
+  })
+
   it.each([
     ['a 502 from a proxy', { kind: 'status-after', status: 502 } as const],
     ['an answer cut in half', { kind: 'garble-response' } as const]

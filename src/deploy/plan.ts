@@ -187,14 +187,15 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
     lintPolicy(policyText, 'repository policy', settings.principals)
       .filter((finding) => finding.rule === 'RPD013')
       .map((finding) => `line ${finding.line}: ${finding.message}`)
-  // No statement the action could add undoes a Deny, and the action never edits one: fail in every mode.
-  if (text !== undefined) refuseDeniedPull(text, settings.principals, `the repository policy of ${repository}`)
   if (settings.policy === 'apply') {
-    // The merge also refuses a policy that would stay unsafe, so a granted but public policy fails here too.
+    // The merge refuses a denied pull (it never edits a Deny) and a policy that would stay unsafe, so a
+    // granted but public policy fails here too.
     const merge = applyRunpodGrant(text, settings.principals, repository)
     const facts = { supersededAccount, uncertain: uncertainIn(merge.policyText) }
     return merge.changed ? { kind: 'apply', merge, ...facts } : { kind: 'granted', ...facts }
   }
+  // No statement could undo a Deny, and the action never edits one: a denied pull fails in verify mode too.
+  if (text !== undefined) refuseDeniedPull(text, settings.principals, `the repository policy of ${repository}`)
   if (text !== undefined && analysis?.pullable) {
     const errors = lintPolicy(text, 'repository policy', settings.principals).filter(
       (finding) => finding.severity === 'error'
@@ -207,9 +208,8 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   const missing = analysis
     ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
     : 'the repository has no policy'
-  const denied = analysis && analysis.deniedBy.length > 0 ? ` Denied by: ${analysis.deniedBy.join(', ')}.` : ''
   throw new ActionError(
-    `The repository policy of ${repository} does not let Runpod pull (${missing}).${denied} Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+    `The repository policy of ${repository} does not let Runpod pull (${missing}). Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
   )
 }
 

@@ -132,12 +132,21 @@ export class RunpodHttp {
       } catch (error) {
         failure = error
       }
-      await this.beforeRetry(call, failure, attempt)
-      const applied = await settled()
+      // A failure that may have taken effect is read back before anything else, also when no retry is left:
+      // a change that took effect is never reported as refused.
+      let final: unknown
+      try {
+        await this.beforeRetry(call, failure, attempt)
+      } catch (error) {
+        if (!(failure instanceof RunpodApiError && failure.retryable)) throw error
+        final = error
+      }
+      const applied = final === undefined ? await settled() : await settled().catch(() => undefined)
       if (applied !== undefined) {
         this.log.info(recovered(applied))
         return applied
       }
+      if (final !== undefined) throw final
     }
   }
 
