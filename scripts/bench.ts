@@ -1,11 +1,13 @@
 // `npm run bench`: figures to watch for regressions, printed, never asserted.
 //  1. dist/ size, and what in it is big (ncc's stats, by npm package);
-//  2. cold start of dist/index.js: process start to first request, and to exit (lint mode);
+//  2. cold start of dist/index.js: process start to first request, and to exit (lint mode); peak RSS;
 //  3. with a fixed latency on every request to every stand-in: requests, sequential round trips (the
 //     critical path) and wall time for a deploy to a configured repository, to a fresh one, and to ten
-//     targets, against the floor each could reach.
+//     targets, against the floor each could reach;
+//  4. noticing a finished rollout; 5. scale: 10, 50 and 100 targets with and without a rate-limit policy,
+//     with and without waiting, and what each polling round costs.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -178,6 +180,73 @@ async function coldStart(): Promise<void> {
   ] as const) {
     console.log(`${name}: ${value.toFixed(1)}× (goal ≤ ${goal.toFixed(1)}×: ${value <= goal ? 'met' : 'not met'})`)
   }
+}
+
+// ---- 2b. peak memory --------------------------------------------------------------------------------
+
+const MEMORY_RUNS = 3
+
+/** Runs `start` with a preload that notes the process's peak RSS at exit; the largest of MEMORY_RUNS, in MiB. */
+async function peakRss(scratch: string, start: (env: Record<string, string>) => Promise<void>): Promise<number> {
+  const preload = path.join(scratch, 'peak-rss.cjs')
+  const file = path.join(scratch, 'peak-rss')
+  await writeFile(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(file)}, String(process.resourceUsage().maxRSS)))\n`
+  )
+  let peak = 0
+  for (let i = 0; i < MEMORY_RUNS; i++) {
+    await rm(file, { force: true })
+    await start({ NODE_OPTIONS: `--require ${preload}` })
+    peak = Math.max(peak, Number(await readFile(file, 'utf8')) / 1024)
+  }
+  return peak
+}
+
+async function memory(scratch: string): Promise<void> {
+  const floor = await peakRss(scratch, (env) => {
+    spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, ...env }, stdio: 'ignore' })
+    return Promise.resolve()
+  })
+  const lint = await peakRss(scratch, async (env) => {
+    const run = await runAction({ inputs: { mode: 'lint', 'policy-file': LINT_POLICY }, env })
+    if (run.exitCode !== 0) throw new Error(`lint of ${LINT_POLICY} failed:\n${run.stdout}${run.stderr}`)
+  })
+  const stack = await startLocalStack({ runpod: { pageSize: 100 } })
+  let deploy: number
+  try {
+    let index = 0
+    deploy = await peakRss(scratch, async (env) => {
+      const repository = `bench/memory-${index++}`
+      await stack.createRepository(repository)
+      await stack.pushImage(repository, 'v2')
+      const seed = { account: stack.account, region: stack.region, repository }
+      await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
+      stack.runpod.addDelegation(seed)
+      const oldImage = `${stack.registryHost()}/${repository}:v1`
+      const pod = stack.runpod.addPod({ id: `pod-memory-${index}`, image: oldImage, readyAfterMs: 1_000 })
+      const endpoint = stack.runpod.addEndpoint({ id: `ep-memory-${index}`, image: oldImage, readyAfterMs: 1_000 })
+      const run = await runAction({
+        inputs: { ...stack.deployInputs(repository, 'v2'), 'pod-id': pod.id, 'endpoint-id': endpoint.id },
+        env: { ...stack.env, ...env }
+      })
+      if (run.exitCode !== 0) throw new Error(`the deploy for the memory figure failed:\n${run.stdout}${run.stderr}`)
+    })
+  } finally {
+    await stack.stop()
+  }
+  const mib = (value: number) => `${value.toFixed(1)} MiB`
+  heading(`Peak RSS (largest of ${MEMORY_RUNS} runs)`)
+  console.log(
+    table(
+      ['process', 'peak RSS', 'goal'],
+      [
+        ['node -e 0 (the floor)', mib(floor), ''],
+        ['lint of one policy', mib(lint), `≤ 55 MiB: ${lint <= 55 ? 'met' : 'not met'}`],
+        ['deploy: 1 pod + 1 endpoint, waited for', mib(deploy), `≤ 70 MiB: ${deploy <= 70 ? 'met' : 'not met'}`]
+      ]
+    )
+  )
 }
 
 // ---- 3. round trips under latency ------------------------------------------------------------------
@@ -353,6 +422,7 @@ const scratch = await mkdtemp(path.join(tmpdir(), 'rpd-bench-'))
 try {
   await bundle(scratch)
   await coldStart()
+  await memory(scratch)
   await roundTrips()
   await detection()
   await scale()
@@ -365,52 +435,94 @@ try {
 
 // ---- 4. scale under Runpod's rate limit --------------------------------------------------------------
 
+/** From a waiting deploy's Runpod requests: what a polling round cost, pods and endpoints apart. */
+function pollingRounds(
+  requests: readonly { method: string; path: string }[],
+  pods: number,
+  endpoints: number
+): string[] {
+  const waiting = requests
+    .slice(requests.findLastIndex((request) => request.method === 'PATCH') + 1)
+    .filter((request) => request.method === 'GET')
+  // The pods' rounds are the lists (one page each at 100 a page); endpoints are polled at the same cadence.
+  const rounds = Math.max(1, waiting.filter((request) => request.path === '/v2/pods').length)
+  const podReads = waiting.filter((request) => /^\/v2\/pods(\/[^/]+)?$/.test(request.path)).length
+  const endpointReads = waiting.filter((request) => /^\/v2\/serverless\/[^/]+\/(releases|workers)$/.test(request.path))
+  return [
+    `${pods} pods + ${endpoints} endpoints`,
+    String(rounds),
+    (podReads / rounds).toFixed(1),
+    (endpointReads.length / endpoints / rounds).toFixed(2),
+    '1 and 1'
+  ]
+}
+
 async function scale(): Promise<void> {
   // Runpod's example policy is 60 requests a minute. The same quota over a 6 s window keeps the shape (a
   // burst of 60, then one a second on average) at a tenth of the wall time, so 100 targets fit a benchmark.
   const SCALED_POLICY = { quota: 60, windowSeconds: 6 }
   const rows: string[][] = []
-  for (const limited of [false, true]) {
+  const rounds: string[][] = []
+  for (const [limited, wait] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true]
+  ] as const) {
     const stack = await startLocalStack({ runpod: { pageSize: 100, ...(limited ? { rateLimit: SCALED_POLICY } : {}) } })
     try {
       for (const count of [10, 50, 100]) {
-        const repository = `bench/scale-${limited ? 'limited' : 'free'}-${count}`
+        const tag = `${limited ? 'l' : 'f'}${wait ? 'w' : ''}-${count}`
+        const repository = `bench/scale-${tag}`
         await stack.createRepository(repository)
         await stack.pushImage(repository, 'v2')
         const seed = { account: stack.account, region: stack.region, repository }
         await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
         stack.runpod.addDelegation(seed)
         const oldImage = `${stack.registryHost()}/${repository}:v1`
-        const ids = (kind: string) =>
-          Array.from({ length: count / 2 }, (_, i) => `${kind}-${limited ? 'l' : 'f'}-${count}-${i}`)
-        for (const id of ids('pod')) stack.runpod.addPod({ id, image: oldImage })
-        for (const id of ids('ep')) stack.runpod.addEndpoint({ id, image: oldImage })
+        const ids = (kind: string) => Array.from({ length: count / 2 }, (_, i) => `${kind}-${tag}-${i}`)
+        // Waiting: every target runs the new image 3 s after its PATCH.
+        for (const id of ids('pod')) stack.runpod.addPod({ id, image: oldImage, readyAfterMs: 3_000 })
+        for (const id of ids('ep')) stack.runpod.addEndpoint({ id, image: oldImage, readyAfterMs: 3_000 })
         const before = { requests: stack.runpod.requests.length, throttled: stack.runpod.throttled() }
         const run = await runAction({
           inputs: {
             ...stack.deployInputs(repository, 'v2'),
             'pod-id': ids('pod').join(','),
             'endpoint-id': ids('ep').join(','),
-            wait: 'false'
+            wait: String(wait),
+            'wait-timeout': '600'
           },
           env: stack.env,
-          timeoutMs: 600_000
+          timeoutMs: 900_000
         })
         if (run.exitCode !== 0) throw new Error(`the deploy to ${count} targets failed:\n${run.stdout}${run.stderr}`)
+        const requests = stack.runpod.requests.slice(before.requests)
         rows.push([
           limited ? `${SCALED_POLICY.quota} per ${SCALED_POLICY.windowSeconds} s` : 'none',
+          String(wait),
           String(count),
-          String(stack.runpod.requests.length - before.requests),
+          String(requests.length),
           String(stack.runpod.throttled() - before.throttled),
           ms(run.closedAt - run.spawnedAt)
         ])
+        if (wait && !limited) rounds.push(pollingRounds(requests, count / 2, count / 2))
       }
     } finally {
       await stack.stop()
     }
   }
-  heading('Scale: mixed targets (half pods, half endpoints), wait: false')
-  console.log(table(['rate-limit policy', 'targets', 'Runpod requests', '429 answers (goal 0)', 'process wall'], rows))
+  heading('Scale: mixed targets (half pods, half endpoints; each ready 3 s after its PATCH)')
+  console.log(
+    table(['rate-limit policy', 'wait', 'targets', 'Runpod requests', '429 answers (goal 0)', 'process wall'], rows)
+  )
+  heading('Runpod requests per polling round (wait: true, no rate limit)')
+  console.log(
+    table(['targets', 'rounds (pod lists)', 'pod requests a round', 'requests per endpoint a round', 'goal'], rounds)
+  )
+  console.log(
+    "\nAn endpoint's releases are read until the patch's release shows, then its workers: two requests in that one round."
+  )
   console.log(
     `\nThe action keeps to half of each window's quota, so ${SCALED_POLICY.quota} per ${SCALED_POLICY.windowSeconds} s paces it to ${SCALED_POLICY.quota / 2} per ${SCALED_POLICY.windowSeconds} s: the wall time grows with the targets, the 429s do not.`
   )

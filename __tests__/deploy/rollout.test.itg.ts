@@ -190,6 +190,21 @@ describe('waiting', () => {
     expect(message).toMatch(/endpoint ep-slow: still pending/)
   })
 
+  it('reads every pod of a round with one list, and an endpoint with one request once its release exists', async () => {
+    const ids = ['pod-round-1', 'pod-round-2', 'pod-round-3']
+    for (const id of ids) sim.addPod({ id, image: OLD, pollsToStart: 4 })
+    sim.addEndpoint({ id: 'ep-round', image: OLD })
+    const patched = [...(await Promise.all(ids.map((id) => deploy('pod', id)))), await deploy('endpoint', 'ep-round')]
+    const from = sim.requests.length
+    const outcomes = await waitForRollouts(client, patched, { ...FAST, rollback: false }, recordingLog())
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rolled-out', 'rolled-out', 'rolled-out', 'rolled-out'])
+    const during = sim.requests.slice(from).map((request) => request.path)
+    expect(during.filter((path) => path.startsWith('/v2/pods/'))).toEqual([])
+    expect(during.filter((path) => path === '/v2/pods').length).toBeGreaterThan(0)
+    expect(during.filter((path) => path === '/v2/serverless/ep-round/releases')).toHaveLength(1)
+    expect(during.filter((path) => path === '/v2/serverless/ep-round/workers').length).toBeGreaterThan(1)
+  })
+
   it('without a published quota, polls within two seconds of the patch and backs off to at most the maximum', async () => {
     const quiet = await startRunpodSimulator({ rateLimitHeaders: false })
     const quietClient = new RunpodClient({ baseUrl: new URL(quiet.url), apiKey: quiet.apiKey, requestTimeoutMs: 2_000 })

@@ -1,6 +1,12 @@
 // The rollout decisions as pure functions: what a pod or endpoint reported, judged without a server.
 import { describe, expect, it } from '@jest/globals'
-import { judgeEndpoint, judgePod, type PatchedTarget } from '../../src/deploy/rollout.js'
+import {
+  judgeEndpointWorkers,
+  judgePod,
+  judgeRelease,
+  type PatchedTarget,
+  type Progress
+} from '../../src/deploy/rollout.js'
 import type { TargetState } from '../../src/runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../../src/runpod/wire.js'
 
@@ -94,6 +100,34 @@ function worker(status: string, version: number | null, extra: Partial<Worker> =
 function workers(list: Worker[], endpointVersion: number | null = 4): EndpointWorkers {
   return { endpointVersion, workers: list }
 }
+
+/** What the poller concludes from one reading of both: the workers are read once the release exists. */
+function judgeEndpoint(entry: PatchedTarget, read: EndpointReleases, seen: EndpointWorkers): Progress {
+  const released = judgeRelease(entry, read)
+  return released.state === 'released' ? judgeEndpointWorkers(entry, released.latest, seen) : released
+}
+
+describe('judgeRelease', () => {
+  it('asks for the workers once the patch’s release exists', () => {
+    expect(judgeRelease(ENDPOINT, releases(4, { inProgress: true }))).toEqual({ state: 'released', latest: 4 })
+  })
+})
+
+describe('judgeEndpointWorkers', () => {
+  it('is done, with a note, when the workers scaled to zero after the release', () => {
+    expect(judgeEndpointWorkers(ENDPOINT, 4, workers([]))).toMatchObject({
+      state: 'done',
+      describe: 'no workers running'
+    })
+  })
+
+  it('waits while a stale worker of the old version is still serving', () => {
+    expect(judgeEndpointWorkers(ENDPOINT, 4, workers([worker('RUNNING', 4), worker('IDLE', 3)]))).toEqual({
+      state: 'pending',
+      describe: '1/2 workers on version 4, 1 ready'
+    })
+  })
+})
 
 describe('judgeEndpoint', () => {
   it('waits for a release newer than the one read before the patch', () => {

@@ -10,6 +10,7 @@ import type { RequestBudget } from '../runpod/http.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
 import type { Logger } from './log.js'
+import { PodReads } from './pod-reads.js'
 
 export type DeploymentStatus = 'rolled-out' | 'updated' | 'unchanged' | 'rolled-back' | 'failed' | 'planned'
 
@@ -79,7 +80,11 @@ interface Wait {
   readonly options: RolloutOptions
   readonly clock: Clock
   readonly log: Logger
+  /** The main wait's pod reads, one list a round for all pods. */
+  readonly pods: PodReads
 }
+
+type ReadPod = (id: string) => Promise<Pod>
 
 const ROLLBACK_BUDGET_MS = 60_000
 const NOT_READ = 'not read yet'
@@ -98,7 +103,9 @@ export async function waitForRollouts(
     sleep: options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
   }
   const deadline = clock.now() + options.timeoutMs
-  const wait: Wait = { client, options, clock, log }
+  const pods = new PodReads(client, { deadline, ...(options.signal ? { signal: options.signal } : {}) })
+  for (const { target } of patched) if (target.kind === 'pod') pods.join(target.id)
+  const wait: Wait = { client, options, clock, log, pods }
   return Promise.all(patched.map((entry) => waitForOne(wait, entry, deadline)))
 }
 
@@ -106,7 +113,9 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   const { options, clock, log } = wait
   const { target, image, patchedAt } = entry
   const label = labelOf(target)
-  const last = await poll(wait, entry, deadline, `${label}: `)
+  const last = await poll(wait, entry, deadline, `${label}: `, (id) => wait.pods.read(id)).finally(() =>
+    wait.pods.leave(target.id)
+  )
   const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image }
   const duration = () => clock.now() - patchedAt.getTime()
   if (last.state === 'done') {
@@ -149,13 +158,20 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
 }
 
 /** Polls until the target is done or failed, the deadline passes, or the run is cancelled; the last progress. */
-async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: string): Promise<Progress> {
+async function poll(
+  wait: Wait,
+  entry: PatchedTarget,
+  deadline: number,
+  prefix: string,
+  readPod: ReadPod
+): Promise<Progress> {
   const { options, clock, log } = wait
   const initial = options.pollInitialMs ?? 1_000
   const budget: RequestBudget = { deadline, ...(options.signal ? { signal: options.signal } : {}) }
   let interval = initial
   let delay = Math.max(0, entry.patchedAt.getTime() + initial - clock.now())
   let last: Progress = { state: 'pending', describe: NOT_READ }
+  const release: ReleaseWatch = {}
   for (;;) {
     try {
       await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())), options.signal)
@@ -165,7 +181,7 @@ async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: 
     }
     // The deadline bounds the requests too: with no time left, the last reading is the answer.
     if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ)) return last
-    const progress = await check(wait.client, entry, budget)
+    const progress = await check(wait.client, entry, budget, readPod, release)
     if (progress.describe !== last.describe) log.info(`${prefix}${progress.describe}`)
     // A read that got no answer says nothing about the target: the last one that did stays the reason.
     if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
@@ -178,14 +194,28 @@ async function poll(wait: Wait, entry: PatchedTarget, deadline: number, prefix: 
   }
 }
 
-async function check(client: RunpodClient, entry: PatchedTarget, budget: RequestBudget): Promise<Progress> {
+/** An endpoint's release of the patch, once seen: from then on its workers alone tell the progress. */
+interface ReleaseWatch {
+  latest?: number | null
+}
+
+/** One request per target and round: the pod (from the round's list), or the endpoint's releases, then its workers. */
+async function check(
+  client: RunpodClient,
+  entry: PatchedTarget,
+  budget: RequestBudget,
+  readPod: ReadPod,
+  release: ReleaseWatch
+): Promise<Progress> {
+  const { id } = entry.target
   try {
-    if (entry.target.kind === 'pod') return judgePod(entry, await client.getPod(entry.target.id, budget))
-    const [releases, workers] = await Promise.all([
-      client.listEndpointReleases(entry.target.id, budget),
-      client.listEndpointWorkers(entry.target.id, budget)
-    ])
-    return judgeEndpoint(entry, releases, workers)
+    if (entry.target.kind === 'pod') return judgePod(entry, await readPod(id))
+    if (release.latest === undefined) {
+      const released = judgeRelease(entry, await client.listEndpointReleases(id, budget))
+      if (released.state !== 'released') return released
+      release.latest = released.latest
+    }
+    return judgeEndpointWorkers(entry, release.latest, await client.listEndpointWorkers(id, budget))
   } catch (error) {
     // Retries are exhausted here: an outage (or a request cut by the deadline or a cancel) is waited out, anything else is final.
     if (
@@ -220,26 +250,30 @@ export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod):
   return { state: 'pending', describe }
 }
 
-/** Where a patched endpoint stands, from its releases and workers as Runpod reports them now. */
-export function judgeEndpoint(
-  { target, image }: PatchedTarget,
-  { endpointVersion, rollout }: EndpointReleases,
-  workers: EndpointWorkers
-): Progress {
-  const version = endpointVersion === null ? 'the latest version' : `version ${endpointVersion}`
+/** Whether the patch's release exists yet, from the endpoint's releases as Runpod reports them now. */
+export function judgeRelease(
+  { target }: PatchedTarget,
+  { endpointVersion, rollout }: EndpointReleases
+): Progress | { readonly state: 'released'; readonly latest: number | null } {
   // Until the patch's release shows up, the old one looks fully rolled out.
   if (target.version != null && endpointVersion !== null && endpointVersion <= target.version) {
     return { state: 'pending', describe: `waiting for a release newer than version ${target.version}` }
   }
-  if (rollout.workersTotal === 0) {
-    return {
-      state: 'done',
-      describe: 'no workers running',
-      note: 'The endpoint has no workers running: the next worker to start will run the new image.'
-    }
-  }
-  const latest = workers.endpointVersion ?? endpointVersion
-  const onLatestVersion = workers.workers.filter((worker) => onLatest(worker, latest, image))
+  if (rollout.workersTotal === 0) return NO_WORKERS
+  return { state: 'released', latest: endpointVersion }
+}
+
+/** Where an endpoint stands once the patch's release exists, from its workers as Runpod reports them now. */
+export function judgeEndpointWorkers(
+  { image }: PatchedTarget,
+  released: number | null,
+  workers: EndpointWorkers
+): Progress {
+  const latest = workers.endpointVersion ?? released
+  const version = latest === null ? image : `version ${latest}`
+  const all = workers.workers
+  if (all.length === 0) return NO_WORKERS
+  const onLatestVersion = all.filter((worker) => onLatest(worker, latest, image))
   const unhealthy = onLatestVersion.filter((worker) => worker.status === 'UNHEALTHY')
   if (unhealthy.length > 0) {
     return {
@@ -250,11 +284,14 @@ export function judgeEndpoint(
   }
   // A worker on the new version has not proven the image until it is ready for jobs.
   const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length
-  const onImage = latest === null ? onLatestVersion.length : rollout.workersOnLatest
-  const describe = `${onImage}/${rollout.workersTotal} workers on ${latest === null ? image : version}, ${ready} ready`
-  if (!rollout.inProgress && onImage >= rollout.workersTotal && ready >= rollout.workersTotal)
-    return { state: 'done', describe }
-  return { state: 'pending', describe }
+  const describe = `${onLatestVersion.length}/${all.length} workers on ${version}, ${ready} ready`
+  return { state: ready === all.length ? 'done' : 'pending', describe }
+}
+
+const NO_WORKERS: Progress = {
+  state: 'done',
+  describe: 'no workers running',
+  note: 'The endpoint has no workers running: the next worker to start will run the new image.'
 }
 
 /**
@@ -311,7 +348,9 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
     image: target.image,
     patchedAt: rollbackAt
   }
-  const last = await poll(wait, back, budget.deadline ?? clock.now(), `${label} (rollback): `)
+  const last = await poll(wait, back, budget.deadline ?? clock.now(), `${label} (rollback): `, (id) =>
+    client.getPod(id, budget)
+  )
   if (last.state === 'done') {
     log.info(`${label}: rolled back to ${target.image}.`)
     return true

@@ -14,6 +14,7 @@ import {
   parseGraphqlResult,
   parseLogEvents,
   parsePod,
+  parsePodPage,
   parseRegistryPage,
   type EcrDelegation,
   type Endpoint,
@@ -51,6 +52,7 @@ export interface CreateRegistryRequest {
 export type RegistryAuthUpdate = { readonly kind: 'updated' } | { readonly kind: 'retired'; readonly reason: string }
 
 const DELEGATIONS = '/v2/registries/delegations'
+const PODS = '/v2/pods'
 const REGISTRIES = '/v2/registries'
 const GRAPHQL = '/graphql'
 const PAGE_SIZE = 100
@@ -173,6 +175,11 @@ export class RunpodClient {
     return { kind: 'updated' }
   }
 
+  /** The account's pods, cluster members left out: one paged read for every pod target of a polling round. */
+  async listPods(budget?: RequestBudget): Promise<Pod[]> {
+    return this.listAll(PODS, parsePodPage, budget)
+  }
+
   async getPod(id: string, budget?: RequestBudget): Promise<Pod> {
     const path = podPath(id)
     return parsePod(await this.http.request(targetCall('GET', path, 'pod', id, budget)), `GET ${path}`)
@@ -255,7 +262,7 @@ function shows<T extends { readonly image: string | null; readonly registry: str
 }
 
 function podPath(id: string): string {
-  return `/v2/pods/${encodeURIComponent(id)}`
+  return `${PODS}/${encodeURIComponent(id)}`
 }
 
 function endpointPath(id: string): string {

@@ -233,7 +233,15 @@ export function parseGraphqlResult(
 }
 
 export function parsePod(body: unknown, where: string): Pod {
-  const pod = Fields.of(body, where)
+  return podFields(Fields.of(body, where))
+}
+
+/** `{"pods":[…]}` (cluster members are left out unless asked for), with optional `pagination`. */
+export function parsePodPage(body: unknown, where: string): Page<Pod> {
+  return page(body, where, 'pods', podFields)
+}
+
+function podFields(pod: Fields): Pod {
   return {
     id: pod.string('id'),
     name: pod.string('name'),

@@ -126,6 +126,7 @@ export const SIMULATED_ROUTES: readonly {
   { method: 'GET', path: '/v2/registries/delegations', statuses: [200, 401, 422, 429] },
   { method: 'POST', path: '/v2/registries/delegations', statuses: [201, 400, 401, 422, 429] },
   { method: 'DELETE', path: '/v2/registries/delegations/{id}', statuses: [204, 401, 404, 429] },
+  { method: 'GET', path: '/v2/pods', statuses: [200, 401, 422, 429] },
   { method: 'GET', path: '/v2/pods/{id}', statuses: [200, 401, 404, 429] },
   { method: 'PATCH', path: '/v2/pods/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/pods/{id}/logs', statuses: [200, 401, 404, 429] },
@@ -380,6 +381,12 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       if (reply) return reply
     }
     if (path === '/graphql' && method === 'POST') return graphqlReply(body)
+    if (path === '/v2/pods' && method === 'GET') {
+      // Cluster members only with includeClusterPods=true, as the document says; each listed pod is read, so it advances.
+      const listed = [...pods.values()].filter((pod) => query.get('includeClusterPods') === 'true' || !pod.clusterId)
+      for (const pod of listed) pod.poll()
+      return listReply('pods', listed, query)
+    }
     const pod = /^\/v2\/pods\/([^/]+)(\/logs)?$/.exec(path)
     if (pod?.[1]) {
       const found = pods.get(decodeURIComponent(pod[1]))
@@ -404,7 +411,10 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
         found.poll()
         return new Reply(200, found.releasesJSON())
       }
-      if (method === 'GET' && endpoint[2] === '/workers') return new Reply(200, found.workersJSON())
+      if (method === 'GET' && endpoint[2] === '/workers') {
+        found.poll()
+        return new Reply(200, found.workersJSON())
+      }
       if (method === 'GET' && !endpoint[2]) return new Reply(200, found)
       if (method === 'PATCH' && !endpoint[2]) {
         const invalid = validated('UpdateEndpointRequest', body)

@@ -70,7 +70,7 @@ export class SimPod {
   /** When a rollout started with readyAfterMs is ready. */
   readyAt: number | undefined
   private readonly failureLog: readonly string[]
-  private readonly clusterId: string | undefined
+  readonly clusterId: string | undefined
   private pollsLeft = 0
 
   constructor(seed: PodSeed) {
@@ -238,7 +238,7 @@ export class SimEndpoint {
     this.releases.unshift({ id: nextId('rel'), version: this.version, createdAt: iso(), diff })
   }
 
-  /** A poll of the releases: a new worker finishes starting, and one stale worker is replaced. */
+  /** A read of the releases or workers: a new worker finishes starting, and one stale worker is replaced. */
   poll(): void {
     const script = this.image === this.initialImage ? 'succeed' : this.script
     if (script === 'stall') return
