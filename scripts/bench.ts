@@ -418,14 +418,25 @@ async function roundTrips(): Promise<void> {
   }
 }
 
+// `npm run bench -- cold memory` runs only the named sections (after the bundle, which every figure needs).
+const SECTIONS: Record<string, (scratch: string) => Promise<void>> = {
+  cold: coldStart,
+  memory,
+  'round-trips': roundTrips,
+  detection,
+  scale
+}
+const chosen = process.argv.slice(2)
+const unknown = chosen.filter((name) => !(name in SECTIONS))
+if (unknown.length > 0) {
+  console.error(`Unknown section(s) ${unknown.join(', ')}: choose from ${Object.keys(SECTIONS).join(', ')}.`)
+  process.exit(2)
+}
 const scratch = await mkdtemp(path.join(tmpdir(), 'rpd-bench-'))
 try {
   await bundle(scratch)
-  await coldStart()
-  await memory(scratch)
-  await roundTrips()
-  await detection()
-  await scale()
+  for (const [name, section] of Object.entries(SECTIONS))
+    if (chosen.length === 0 || chosen.includes(name)) await section(scratch)
 } catch (error) {
   console.error(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1

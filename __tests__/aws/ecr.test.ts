@@ -27,7 +27,7 @@ const DIGEST = `sha256:${'c'.repeat(64)}`
 const $metadata = {}
 
 const ecr = mockClient(ECRClient)
-const client = createEcrClient('eu-west-1', { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' })
+const client = await createEcrClient('eu-west-1', { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' })
 
 function named(name: string, message = `${name} happened`): Error {
   return Object.assign(new Error(message), { name })
@@ -44,7 +44,7 @@ afterEach(() => {
 
 describe('createEcrClient', () => {
   it('sets the region, standard retries and bounded requests', async () => {
-    const fresh = createEcrClient('ap-south-1')
+    const fresh = await createEcrClient('ap-south-1')
     expect(await fresh.config.region()).toBe('ap-south-1')
     expect(await fresh.config.maxAttempts()).toBe(4)
     expect(await fresh.config.retryStrategy()).toMatchObject({ mode: 'standard' })

@@ -50,7 +50,7 @@ async function ecrFor(account: string, roleToAssume?: string): Promise<ECRClient
     audience: 'sts.amazonaws.com',
     region: REGION
   })
-  return createEcrClient(REGION, credentials)
+  return await createEcrClient(REGION, credentials)
 }
 
 beforeAll(async () => {
@@ -152,7 +152,7 @@ describe('default credential chain against moto', () => {
       audience: 'sts.amazonaws.com',
       region: REGION
     })
-    const client = createEcrClient(REGION, credentials)
+    const client = await createEcrClient(REGION, credentials)
     expect(await readRepositoryPolicy(client, repo)).toBe(POLICY)
     const login = await getAuthorizationToken(client, MOTO_DEFAULT_ACCOUNT)
     expect(login.username).toBe('AWS')

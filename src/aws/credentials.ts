@@ -1,8 +1,7 @@
 import * as core from '@actions/core'
-import { ECRClient } from '@aws-sdk/client-ecr'
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage } from '../errors.js'
 import { parseArn } from './arn.js'
+import { ecrSdk } from './ecr.js'
 import { awsClientSettings, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 
 export interface AwsCredentialOptions {
@@ -40,6 +39,7 @@ export async function resolveAwsCredentials(options: AwsCredentialOptions): Prom
 
 async function defaultChain(region: string): Promise<AwsCredentials> {
   // The ECR client's own default provider, so the check resolves exactly what the ECR calls will use.
+  const { ECRClient } = await ecrSdk()
   const client = new ECRClient({ region, ...awsClientSettings('ECR', region) })
   const provider = client.config.credentials
   try {
@@ -58,7 +58,11 @@ async function defaultChain(region: string): Promise<AwsCredentials> {
 async function assumeRoleWithGitHubOidc(
   options: AwsCredentialOptions & { roleToAssume: string }
 ): Promise<AwsCredentials> {
-  const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000)
+  // The SDK loads while the token request is in flight.
+  const [token, { AssumeRoleWithWebIdentityCommand, STSClient }] = await Promise.all([
+    gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000),
+    import('@aws-sdk/client-sts')
+  ])
   const sts = new STSClient({ region: options.region, ...awsClientSettings('STS', options.region) })
   try {
     const response = await sts.send(

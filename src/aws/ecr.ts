@@ -1,14 +1,13 @@
 import * as core from '@actions/core'
-import {
-  DescribeImagesCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-  GetRepositoryPolicyCommand,
-  SetRepositoryPolicyCommand
-} from '@aws-sdk/client-ecr'
+import type { ECRClient } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage } from '../errors.js'
 import { awsClientSettings, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
 import type { EcrRepository } from './arn.js'
+
+/** The SDK loads on first use, while the OIDC token and the Runpod reads are in flight, not at start-up. */
+export function ecrSdk(): Promise<typeof import('@aws-sdk/client-ecr')> {
+  return import('@aws-sdk/client-ecr')
+}
 
 export interface EcrImage {
   readonly digest: string
@@ -24,7 +23,12 @@ export interface EcrAuthorization {
  * Without credentials the client uses the SDK's default chain. Endpoints honour AWS_ENDPOINT_URL_ECR.
  * `maxAttempts: 1` for a write the caller repeats itself, after reading the state again.
  */
-export function createEcrClient(region: string, credentials?: AwsCredentials, maxAttempts?: number): ECRClient {
+export async function createEcrClient(
+  region: string,
+  credentials?: AwsCredentials,
+  maxAttempts?: number
+): Promise<ECRClient> {
+  const { ECRClient } = await ecrSdk()
   return new ECRClient({
     region,
     ...awsClientSettings('ECR', region, maxAttempts),
@@ -35,6 +39,7 @@ export function createEcrClient(region: string, credentials?: AwsCredentials, ma
 /** The repository's policy text, or undefined when the repository has none. */
 export async function readRepositoryPolicy(client: ECRClient, repo: EcrRepository): Promise<string | undefined> {
   try {
+    const { GetRepositoryPolicyCommand } = await ecrSdk()
     const response = await client.send(
       new GetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository })
     )
@@ -59,6 +64,7 @@ export async function describeImage(
   const imageId = tag !== undefined ? { imageTag: tag } : { imageDigest: digest }
   let details
   try {
+    const { DescribeImagesCommand } = await ecrSdk()
     const response = await client.send(
       new DescribeImagesCommand({ registryId: repo.account, repositoryName: repo.repository, imageIds: [imageId] })
     )
@@ -83,6 +89,7 @@ export async function writeRepositoryPolicy(
   policyText: string
 ): Promise<string> {
   try {
+    const { SetRepositoryPolicyCommand } = await ecrSdk()
     const response = await client.send(
       new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
     )
@@ -110,6 +117,7 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
   const region = await client.config.region()
   let data
   try {
+    const { GetAuthorizationTokenCommand } = await ecrSdk()
     const response = await client.send(new GetAuthorizationTokenCommand({ registryIds: [account] }))
     data = response.authorizationData?.[0]
   } catch (error) {

@@ -21,14 +21,14 @@ export interface ReadResult {
   readonly reads: DeployReads
   readonly ecr?: ECRClient
   /** A client for SetRepositoryPolicy that makes one attempt: the write phase reads before any repeat. */
-  readonly policyWriter?: () => ECRClient
+  readonly policyWriter?: () => Promise<ECRClient>
   /** token mode: the registry login from ECR (the password is masked). */
   readonly login?: EcrAuthorization
 }
 
 interface AwsReads {
   readonly client?: ECRClient
-  readonly policyWriter?: () => ECRClient
+  readonly policyWriter?: () => Promise<ECRClient>
   readonly digest?: string
   readonly policy?: { readonly text: string | undefined }
   readonly login?: EcrAuthorization
@@ -107,7 +107,7 @@ async function readAws(inputs: DeployInputs, image: ImageReference, region: stri
     audience: inputs.audience,
     region
   })
-  const client = createEcrClient(region, credentials)
+  const client = await createEcrClient(region, credentials)
   const [found, policyText, login] = await Promise.all([
     describeImage(client, repo, { tag: image.tag, digest: image.digest }),
     inputs.policy === 'skip' ? undefined : readRepositoryPolicy(client, repo),

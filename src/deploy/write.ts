@@ -23,7 +23,7 @@ export interface WriteContext {
   readonly principals: readonly string[]
   readonly runpod: RunpodClient
   readonly ecr: ECRClient | undefined
-  readonly policyWriter: (() => ECRClient) | undefined
+  readonly policyWriter: (() => Promise<ECRClient>) | undefined
   /** token mode: the registry login read from ECR. */
   readonly login: EcrAuthorization | undefined
   /** Registry credentials listed in the read phase. */
@@ -73,7 +73,7 @@ async function writePolicy(
 ): Promise<void> {
   const repo = image.ecr
   if (plan.policy.kind !== 'apply' || !ecr || !repo || !policyWriter) return
-  const writer = policyWriter()
+  const writer = await policyWriter()
   let sent = false
   try {
     for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt++) {
