@@ -66,7 +66,7 @@ function workflowStep(inputs: Record<string, string>): string {
   const lines = Object.entries(inputs).map(
     ([name, value]) => `    ${name}: ${name === 'runpod-api-key' ? '${{ secrets.RUNPOD_API_KEY }}' : value}`
   )
-  return ['- uses: runpod-ecr-deploy/runpod-ecr-deploy@v1', '  with:', ...lines].join('\n')
+  return ['- uses: OWNER/runpod-ecr-deploy@v1', '  with:', ...lines].join('\n')
 }
 
 function fail(message: string): never {

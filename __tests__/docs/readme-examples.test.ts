@@ -37,7 +37,7 @@ describe('README workflow examples', () => {
   it('use only declared inputs of the action, and id-token: write with role-to-assume', () => {
     for (const workflow of workflows) {
       for (const job of Object.values(workflow.jobs)) {
-        for (const step of job.steps.filter((s) => s.uses?.startsWith('runpod-ecr-deploy/runpod-ecr-deploy@'))) {
+        for (const step of job.steps.filter((s) => s.uses?.startsWith('OWNER/runpod-ecr-deploy@'))) {
           const given = Object.keys(step.with ?? {})
           expect(inputs).toEqual(expect.arrayContaining(given))
           if (given.includes('role-to-assume')) {
