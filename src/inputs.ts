@@ -36,6 +36,9 @@ export interface DeployInputs {
   readonly wait: boolean
   readonly waitTimeoutSeconds: number
   readonly rollback: boolean
+  /** verify mode on a pull request: comment the plan on it. */
+  readonly prComment: 'auto' | 'off'
+  readonly githubToken?: string
 }
 
 export type Inputs = LintInputs | DeployInputs
@@ -87,6 +90,7 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
   const registryCredentialName = read('registry-credential-name')
   const roleToAssume = read('role-to-assume')
   const awsRegion = read('aws-region')
+  const githubToken = read('github-token') || env['GITHUB_TOKEN']?.trim() || ''
   return {
     mode,
     image,
@@ -105,7 +109,9 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     pinDigest: bool(read, 'pin-digest', false),
     wait: bool(read, 'wait', true),
     waitTimeoutSeconds: positiveSeconds(read('wait-timeout') || '900'),
-    rollback: bool(read, 'rollback', true)
+    rollback: bool(read, 'rollback', true),
+    prComment: oneOf(read, 'pr-comment', ['auto', 'off'] as const, 'auto'),
+    ...(githubToken ? { githubToken } : {})
   }
 }
 

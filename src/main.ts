@@ -3,6 +3,8 @@
 import * as core from '@actions/core'
 import type { Logger } from './deploy/log.js'
 import { ActionError, errorMessage } from './errors.js'
+import type { DeployReport } from './deploy/report.js'
+import type { PullRequestRef } from './github/event.js'
 import { parseInputs, type DeployInputs, type LintInputs } from './inputs.js'
 
 /** The workflow log, through the toolkit's workflow commands. */
@@ -39,16 +41,20 @@ async function lint(inputs: LintInputs): Promise<void> {
 async function deploy(inputs: DeployInputs): Promise<void> {
   core.setSecret(inputs.runpodApiKey)
   const cancel = onCancel()
-  const [{ runDeploy }, { releaseTagFromEvent }, { publishDeployReport }] = await Promise.all([
+  if (inputs.githubToken) core.setSecret(inputs.githubToken)
+  const [{ runDeploy }, { readEvent }, { publishDeployReport }] = await Promise.all([
     import('./deploy/run.js'),
     import('./github/event.js'),
     import('./github/publish.js')
   ])
-  const releaseTag = await releaseTagFromEvent(process.env)
+  const event = await readEvent(process.env)
   try {
+    const releaseTag = event.releaseTag
     const context = { log: toolkitLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
     const { report, error } = await runDeploy(inputs, context)
     await publishDeployReport(report)
+    if (inputs.mode === 'verify' && inputs.prComment === 'auto' && event.pullRequest)
+      await commentPlan(report, event.pullRequest, inputs.githubToken)
     if (error !== undefined) throw error
   } finally {
     cancel.dispose()
@@ -77,6 +83,26 @@ function onCancel(): { readonly signal: AbortSignal; dispose(): void } {
       process.off('SIGTERM', stop)
     }
   }
+}
+
+async function commentPlan(
+  report: DeployReport,
+  pullRequest: PullRequestRef,
+  token: string | undefined
+): Promise<void> {
+  if (!token) {
+    core.notice(
+      `No plan comment on pull request #${pullRequest.number}: input 'github-token' is empty. Leave it at its default (\${{ github.token }}) and give the job 'permissions: pull-requests: write', or set 'pr-comment: off'.`
+    )
+    return
+  }
+  const { publishPlanComment } = await import('./github/pr-comment.js')
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env
+  await publishPlanComment(report, {
+    pullRequest,
+    token,
+    ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {})
+  })
 }
 
 function reportFailure(error: unknown): void {

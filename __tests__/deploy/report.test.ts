@@ -49,10 +49,20 @@ describe('deployOutputs', () => {
       'image-digest': DIGEST,
       'policy-changed': 'false',
       'delegation-id': 'deleg_1',
+      url: 'https://console.runpod.io/pods?id=p1',
       deployments: JSON.stringify([
         { kind: 'pod', id: 'p1', previousImage: 'old', image: PLAN.deployImage, status: 'rolled-out' }
       ])
     })
+  })
+
+  it('links the first target in the order of the inputs, pods first, endpoints by their console path', () => {
+    const endpointOnly: DeployReport = {
+      mode: 'deploy',
+      image: IMAGE,
+      deployments: [{ kind: 'endpoint', id: 'ep 1', previousImage: 'old', image: 'new', status: 'updated' }]
+    }
+    expect(deployOutputs(endpointOnly)['url']).toBe('https://console.runpod.io/serverless/user/endpoint/ep%201')
   })
 
   it('still says what it can when the run failed before planning', () => {

@@ -1,5 +1,6 @@
 // What a deploy or verify run reports: its log lines, one record per target, and the action's outputs.
 import type { ImageReference } from '../aws/image-reference.js'
+import { runpodConsoleUrl } from '../runpod/console.js'
 import { describeCredentialStep, type CredentialResult } from '../runpod/registries.js'
 import type { TargetKind, TargetState } from '../runpod/targets.js'
 import type { Logger } from './log.js'
@@ -133,6 +134,9 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
     report.credential?.id ??
     (report.mode === 'verify' && plan?.credential.kind === 'refresh' ? plan.credential.current.id : undefined)
   if (registryId) outputs['registry-id'] = registryId
+  // For `environment: url:` of the job: the first target, as the pod-id and endpoint-id inputs list them.
+  const first = plan?.targets[0]?.target ?? report.deployments[0]
+  if (first) outputs['url'] = runpodConsoleUrl(first.kind, first.id)
   outputs['deployments'] = JSON.stringify(
     report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status }))
   )

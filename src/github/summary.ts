@@ -1,13 +1,12 @@
 // The job summary of each mode: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
-import type { DeployPlan } from '../deploy/plan.js'
 import type { DeploymentRecord, DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
 import type { LintReport } from '../lint/run.js'
-import { describeCredentialStep } from '../runpod/registries.js'
-import type { TargetKind } from '../runpod/targets.js'
+import { runpodConsoleUrl } from '../runpod/console.js'
 import { escapeHtml, link } from './html.js'
+import { credentialText, delegationText, policyText } from './plan-text.js'
 
 type TableRow = Parameters<typeof core.summary.addTable>[0][number]
 
@@ -74,52 +73,6 @@ function overviewRows(report: DeployReport): TableRow[] {
   return rows
 }
 
-function policyText(report: DeployReport, plan: DeployPlan): string {
-  switch (plan.policy.kind) {
-    case 'skipped':
-      return `skipped: ${plan.policy.reason}`
-    case 'granted':
-      return 'already grants Runpod pull'
-    case 'apply':
-      if (report.policyChanged) return 'applied: added the AllowRunpodPull statement'
-      return report.mode === 'verify'
-        ? 'missing: deploy would add the AllowRunpodPull statement'
-        : 'missing: not written (the run stopped first)'
-  }
-}
-
-function delegationText(report: DeployReport, plan: DeployPlan): string {
-  switch (plan.delegation.kind) {
-    case 'skipped':
-      return `skipped: ${plan.delegation.reason}`
-    case 'reuse':
-      return `exists: ${plan.delegation.delegation.id}`
-    case 'create':
-      if (report.delegationId) return `created: ${report.delegationId}`
-      return report.mode === 'verify'
-        ? `missing: deploy would create one for ${plan.delegation.repository.arn}`
-        : 'missing: not created (the run stopped first)'
-  }
-}
-
-function credentialText(report: DeployReport, plan: DeployPlan): string {
-  const result = report.credential
-  if (!result)
-    return report.mode === 'verify'
-      ? `plan: ${describeCredentialStep(plan.credential)}`
-      : 'not written (the run stopped first)'
-  const how = {
-    refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
-    created: `created: ${result.id} (${result.name})`,
-    rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
-  }[result.how]
-  const cleanup = result.cleanup
-  if (!cleanup) return how
-  const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`)
-  const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`)
-  return [how, ...deleted, ...kept].join('; ')
-}
-
 function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
   const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({
     data,
@@ -141,13 +94,6 @@ function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`
-}
-
-function runpodConsoleUrl(kind: TargetKind, id: string): string {
-  const encoded = encodeURIComponent(id)
-  return kind === 'pod'
-    ? `https://console.runpod.io/pods?id=${encoded}`
-    : `https://console.runpod.io/serverless/user/endpoint/${encoded}`
 }
 
 function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {

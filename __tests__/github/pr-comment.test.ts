@@ -1,0 +1,76 @@
+// The plan comment as text: what a reviewer reads, and the marker that finds it again.
+import { describe, expect, it } from '@jest/globals'
+import { parseImageReference } from '../../src/aws/image-reference.js'
+import type { DeployPlan } from '../../src/deploy/plan.js'
+import type { DeployReport } from '../../src/deploy/report.js'
+import { commentMarker, planChangesNothing, planComment } from '../../src/github/pr-comment.js'
+import type { TargetState } from '../../src/runpod/targets.js'
+
+const IMAGE = parseImageReference('111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2')
+const OLD = '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v1'
+const POD: TargetState = { kind: 'pod', id: 'p1', name: 'trainer | big', image: OLD }
+const PLAN: DeployPlan = {
+  deployImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2',
+  policy: { kind: 'granted', supersededAccount: false, uncertain: [] },
+  delegation: { kind: 'create', repository: IMAGE.ecr! },
+  credential: { kind: 'skipped', reason: "input 'registry-auth' is delegation" },
+  targets: [{ target: POD, change: 'patch' }],
+  warnings: ['Endpoint e9 <b>is</b> scaled to zero']
+}
+
+function report(plan: DeployPlan, status: 'planned' | 'unchanged' = 'planned'): DeployReport {
+  return {
+    mode: 'verify',
+    image: IMAGE,
+    plan,
+    deployments: [{ kind: 'pod', id: 'p1', name: POD.name, previousImage: OLD, image: plan.deployImage, status }]
+  }
+}
+
+describe('planComment', () => {
+  it('starts with the marker and shows each step, each target old → new, and the warnings, escaped for Markdown', () => {
+    const text = planComment(report(PLAN), {
+      runUrl: 'https://github.com/o/r/actions/runs/1',
+      pullRequest: { owner: 'o', repo: 'r', number: 3, headSha: '0123456789abcdef' }
+    })
+    expect(text.startsWith(commentMarker(report(PLAN)))).toBe(true)
+    expect(text).toContain(
+      '| ECR delegation | missing: deploy would create one for arn:aws:ecr:us-east-1:111122223333:repository/worker |'
+    )
+    expect(text).toContain(`| pod \`p1\` trainer \\| big | \`${OLD}\` | \`${PLAN.deployImage}\` |`)
+    expect(text).toContain('> ⚠️ Endpoint e9 &lt;b&gt;is&lt;/b&gt; scaled to zero')
+    expect(text).toContain(
+      '<sub>runpod-ecr-deploy, verify mode: commit 0123456, [run](https://github.com/o/r/actions/runs/1)</sub>'
+    )
+    expect(text).not.toContain('changes nothing')
+  })
+
+  it('says so when the plan changes nothing', () => {
+    const settled: DeployPlan = {
+      ...PLAN,
+      delegation: { kind: 'skipped', reason: "input 'registry-auth' is none" },
+      targets: [{ target: { ...POD, image: PLAN.deployImage }, change: 'unchanged' }]
+    }
+    expect(planChangesNothing(settled)).toBe(true)
+    expect(planChangesNothing(PLAN)).toBe(false)
+    expect(planComment(report(settled, 'unchanged'))).toContain('This plan changes nothing')
+  })
+
+  it('shows the failure when no plan could be made', () => {
+    const failed: DeployReport = { mode: 'verify', image: IMAGE, deployments: [], failure: 'Image v2 is not in ECR' }
+    expect(planComment(failed)).toContain('❌ **The plan could not be made:** Image v2 is not in ECR')
+  })
+})
+
+describe('commentMarker', () => {
+  it('is one per image repository and set of targets, whatever the tag or the order of the targets', () => {
+    const a = report(PLAN)
+    const b: DeployReport = {
+      ...a,
+      image: parseImageReference('111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v3'),
+      deployments: [...a.deployments].reverse()
+    }
+    expect(commentMarker(a)).toBe(commentMarker(b))
+    expect(commentMarker({ ...a, deployments: [] })).not.toBe(commentMarker(a))
+  })
+})

@@ -1,0 +1,51 @@
+// What the plan (or the run) did with the policy, the delegation and the credential, in words: shared by the
+// job summary and the pull request comment.
+import type { DeployPlan } from '../deploy/plan.js'
+import type { DeployReport } from '../deploy/report.js'
+import { describeCredentialStep } from '../runpod/registries.js'
+
+export function policyText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.policy.kind) {
+    case 'skipped':
+      return `skipped: ${plan.policy.reason}`
+    case 'granted':
+      return 'already grants Runpod pull'
+    case 'apply':
+      if (report.policyChanged) return 'applied: added the AllowRunpodPull statement'
+      return report.mode === 'verify'
+        ? 'missing: deploy would add the AllowRunpodPull statement'
+        : 'missing: not written (the run stopped first)'
+  }
+}
+
+export function delegationText(report: DeployReport, plan: DeployPlan): string {
+  switch (plan.delegation.kind) {
+    case 'skipped':
+      return `skipped: ${plan.delegation.reason}`
+    case 'reuse':
+      return `exists: ${plan.delegation.delegation.id}`
+    case 'create':
+      if (report.delegationId) return `created: ${report.delegationId}`
+      return report.mode === 'verify'
+        ? `missing: deploy would create one for ${plan.delegation.repository.arn}`
+        : 'missing: not created (the run stopped first)'
+  }
+}
+
+export function credentialText(report: DeployReport, plan: DeployPlan): string {
+  const result = report.credential
+  if (!result)
+    return report.mode === 'verify'
+      ? `plan: ${describeCredentialStep(plan.credential)}`
+      : 'not written (the run stopped first)'
+  const how = {
+    refreshed: `refreshed in place: ${result.id} (${result.name}) holds a fresh ECR token`,
+    created: `created: ${result.id} (${result.name})`,
+    rotated: `rotated: created ${result.id} (${result.name}), as Runpod's GraphQL updateRegistryAuth is retired (${result.retiredReason ?? ''})`
+  }[result.how]
+  const cleanup = result.cleanup
+  if (!cleanup) return how
+  const deleted = cleanup.deleted.map((registry) => `deleted ${registry.id} (${registry.name})`)
+  const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`)
+  return [how, ...deleted, ...kept].join('; ')
+}

@@ -1,0 +1,148 @@
+// verify mode on a pull request: the plan as one comment on it, found again by a hidden marker so that each
+// run edits it instead of adding another. A comment that cannot be written is a notice, never a failure.
+import * as core from '@actions/core'
+import { formatImageReference } from '../aws/image-reference.js'
+import type { DeployPlan } from '../deploy/plan.js'
+import type { DeployReport } from '../deploy/report.js'
+import { errorMessage } from '../errors.js'
+import type { PullRequestRef } from './event.js'
+import { credentialText, delegationText, policyText } from './plan-text.js'
+
+export interface CommentSettings {
+  readonly pullRequest: PullRequestRef
+  readonly token: string
+  /** Links the comment to the run that wrote it. */
+  readonly runUrl?: string
+}
+
+/**
+ * Which comment is this step's: one per image repository and set of targets, so two verify steps of one
+ * pull request (a matrix, say) keep a comment each, and a new tag of the same image edits the same one.
+ */
+export function commentMarker(report: DeployReport): string {
+  const { registry, repository } = report.image
+  const targets = report.deployments.map((deployment) => `${deployment.kind}:${deployment.id}`).sort()
+  return `<!-- runpod-ecr-deploy plan: ${registry}/${repository} ${targets.join(',')} -->`
+}
+
+/** Whether deploying this plan would change anything at all. */
+export function planChangesNothing(plan: DeployPlan): boolean {
+  return (
+    plan.policy.kind !== 'apply' &&
+    plan.delegation.kind !== 'create' &&
+    plan.credential.kind === 'skipped' &&
+    plan.targets.every((step) => step.change === 'unchanged')
+  )
+}
+
+/** The comment's Markdown: the marker, the plan's overview, each target's old and new image, the warnings. */
+export function planComment(
+  report: DeployReport,
+  settings: Partial<Pick<CommentSettings, 'runUrl' | 'pullRequest'>> = {}
+): string {
+  const plan = report.plan
+  const image = plan?.deployImage ?? formatImageReference(report.image)
+  const lines = [commentMarker(report), `### Runpod deploy plan for \`${markdownCode(image)}\``, '']
+  if (report.failure) {
+    lines.push(`❌ **The plan could not be made:** ${markdownText(report.failure)}`)
+  } else if (plan) {
+    lines.push(
+      planChangesNothing(plan)
+        ? '✅ **This plan changes nothing:** the repository policy, the delegation and every target are already as a deploy would leave them.'
+        : 'Verify mode changed nothing. A deploy of this image would do the following:',
+      '',
+      '| | |',
+      '|---|---|',
+      `| Repository policy | ${markdownText(policyText(report, plan))} |`,
+      `| ECR delegation | ${markdownText(delegationText(report, plan))} |`
+    )
+    if (plan.credential.kind !== 'skipped')
+      lines.push(`| Registry credential | ${markdownText(credentialText(report, plan))} |`)
+    if (report.deployments.length > 0) {
+      lines.push('', '| Target | Now | After a deploy |', '|---|---|---|')
+      for (const deployment of report.deployments) {
+        const name = deployment.name ? ` ${markdownText(deployment.name)}` : ''
+        const after = deployment.status === 'unchanged' ? 'unchanged' : `\`${markdownCode(deployment.image)}\``
+        lines.push(
+          `| ${deployment.kind} \`${markdownCode(deployment.id)}\`${name} | \`${markdownCode(deployment.previousImage || '(none)')}\` | ${after} |`
+        )
+      }
+    }
+    if (plan.warnings.length > 0) lines.push('', ...plan.warnings.map((warning) => `> ⚠️ ${markdownText(warning)}`))
+  }
+  const sha = settings.pullRequest?.headSha
+  const from = [
+    sha ? `commit ${sha.slice(0, 7)}` : undefined,
+    settings.runUrl ? `[run](${settings.runUrl})` : undefined
+  ]
+  lines.push(
+    '',
+    `<sub>runpod-ecr-deploy, verify mode${from.some(Boolean) ? `: ${from.filter(Boolean).join(', ')}` : ''}</sub>`
+  )
+  return `${lines.join('\n')}\n`
+}
+
+/** Creates the plan comment, or edits the one an earlier run wrote; a refusal becomes one notice. */
+export async function publishPlanComment(report: DeployReport, settings: CommentSettings): Promise<void> {
+  const { pullRequest } = settings
+  const where = `pull request #${pullRequest.number}`
+  const { getOctokit } = await import('@actions/github')
+  const octokit = getOctokit(settings.token, { request: { timeout: 30_000 } })
+  const body = planComment(report, settings)
+  const marker = commentMarker(report)
+  try {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: pullRequest.owner,
+      repo: pullRequest.repo,
+      issue_number: pullRequest.number,
+      per_page: 100
+    })
+    const mine = comments.find((comment) => comment.body?.startsWith(marker))
+    if (mine) {
+      await octokit.rest.issues.updateComment({
+        owner: pullRequest.owner,
+        repo: pullRequest.repo,
+        comment_id: mine.id,
+        body
+      })
+      core.info(`Updated the plan comment on ${where}: ${mine.html_url}`)
+    } else {
+      const created = await octokit.rest.issues.createComment({
+        owner: pullRequest.owner,
+        repo: pullRequest.repo,
+        issue_number: pullRequest.number,
+        body
+      })
+      core.info(`Commented the plan on ${where}: ${created.data.html_url}`)
+    }
+  } catch (error) {
+    const status = (error as { status?: unknown }).status
+    if (status === 401 || status === 403 || status === 404) {
+      core.notice(
+        `Could not comment the plan on ${where} (HTTP ${status}: ${errorMessage(error)}). The token in 'github-token' needs 'pull-requests: write': add 'permissions: pull-requests: write' to the job. Pull requests from forks only ever get a read-only token; the plan is in the job summary either way, and 'pr-comment: off' turns the comment off.`,
+        { title: 'Plan comment not written' }
+      )
+      return
+    }
+    core.warning(
+      `Could not comment the plan on ${where}: ${errorMessage(error)}. The plan is in the job summary; re-run the job to try the comment again.`
+    )
+  }
+}
+
+/** Text in a Markdown table cell: no row breaks, no column breaks, no HTML. */
+function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+}
+
+/** Text inside backticks in a table cell. */
+function markdownCode(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'")
+}
