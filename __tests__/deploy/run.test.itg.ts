@@ -86,6 +86,10 @@ describe('deploy end to end', () => {
     expect(first.summary).toContain('applied: added the AllowRunpodPull statement')
     expect(first.summary).toContain(`created: ${first.outputs['delegation-id']}`)
     expect(first.summary).toContain('https://console.runpod.io/pods?id=pod-fresh')
+    expect(first.outputs['url']).toBe('https://console.runpod.io/pods?id=pod-fresh')
+    expect(first.summary).toMatch(
+      /```mermaid\ngantt\n[\s\S]*section pod pod-fresh pod-pod-fresh\n  rolled out :done, t0, \d+, \d+\n/
+    )
 
     const writesBefore = stack.runpod.writes().length
     const second = await deploy(inputs)

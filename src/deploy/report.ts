@@ -18,6 +18,8 @@ export interface DeploymentRecord {
   readonly reason?: string
   readonly note?: string
   readonly diagnostics?: readonly string[]
+  /** A waited-for rollout: when it was patched, rolled back and seen to end (ms since the epoch). */
+  readonly timeline?: { readonly patchedAt: number; readonly rollbackAt?: number; readonly endedAt: number }
 }
 
 /** Filled in as the run goes, so a failure half-way still reports what happened. */

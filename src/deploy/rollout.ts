@@ -54,6 +54,9 @@ export interface RolloutOutcome {
   readonly image: string
   /** From the patch to the outcome. */
   readonly durationMs: number
+  readonly patchedAt: Date
+  /** When the rollback began, for a target that was rolled back or failed its rollback. */
+  readonly rollbackAt?: Date
   /** Why it failed, for `rolled-back` and `failed`. */
   readonly reason?: string
   /** Something the user should know about a success (an endpoint with no workers). */
@@ -116,7 +119,7 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   const last = await poll(wait, entry, deadline, `${label}: `, (id) => wait.pods.read(id)).finally(() =>
     wait.pods.leave(target.id)
   )
-  const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image }
+  const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, patchedAt }
   const duration = () => clock.now() - patchedAt.getTime()
   if (last.state === 'done') {
     log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
@@ -147,9 +150,11 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   if (last.state === 'pending') {
     log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`)
   }
+  const rollbackAt = new Date(clock.now())
   const [diagnostics, restored] = await Promise.all([diagnosed, rollBack(wait, entry, budget)])
   return {
     ...base,
+    rollbackAt,
     status: restored === true ? 'rolled-back' : 'failed',
     durationMs: duration(),
     reason: restored === true ? reason : `${reason}; ${restored}`,
@@ -364,7 +369,7 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
 async function cancelledOutcome(
   { client, options, clock, log }: Wait,
   entry: PatchedTarget,
-  base: Pick<RolloutOutcome, 'kind' | 'id' | 'name' | 'previousImage' | 'image'>,
+  base: Pick<RolloutOutcome, 'kind' | 'id' | 'name' | 'previousImage' | 'image' | 'patchedAt'>,
   duration: () => number
 ): Promise<RolloutOutcome> {
   const { target } = entry
@@ -378,6 +383,7 @@ async function cancelledOutcome(
       cancelled: true
     }
   }
+  const rollbackAt = new Date(clock.now())
   try {
     await patchTargetImage(client, target, target.image, registryToRestore(entry), {
       deadline: clock.now() + CANCEL_BUDGET_MS
@@ -385,6 +391,7 @@ async function cancelledOutcome(
     log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`)
     return {
       ...base,
+      rollbackAt,
       status: 'rolled-back',
       durationMs: duration(),
       reason: `the run was cancelled before the rollout was seen; the rollback to ${target.image} was sent`,
@@ -394,6 +401,7 @@ async function cancelledOutcome(
   } catch (error) {
     return {
       ...base,
+      rollbackAt,
       status: 'failed',
       durationMs: duration(),
       reason: `the run was cancelled before the rollout was seen, and the rollback to ${target.image} failed: ${errorMessage(error)}`,

@@ -115,6 +115,7 @@ async function finishRollouts(
     const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, options, log))
     for (const outcome of outcomes) {
       const { kind, id, name, previousImage, image, status, durationMs, reason, note, diagnostics } = outcome
+      const patchedAt = outcome.patchedAt.getTime()
       report.deployments.push({
         kind,
         id,
@@ -125,7 +126,12 @@ async function finishRollouts(
         durationMs,
         ...(reason ? { reason } : {}),
         ...(note ? { note } : {}),
-        diagnostics
+        diagnostics,
+        timeline: {
+          patchedAt,
+          ...(outcome.rollbackAt ? { rollbackAt: outcome.rollbackAt.getTime() } : {}),
+          endedAt: patchedAt + durationMs
+        }
       })
       if (note) log.notice(`${kind} ${id}: ${note}`)
       if (diagnostics.length > 0)

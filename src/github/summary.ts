@@ -7,6 +7,7 @@ import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { escapeHtml, link } from './html.js'
 import { credentialText, delegationText, policyText } from './plan-text.js'
+import { rolloutGantt } from './timeline.js'
 
 type TableRow = Parameters<typeof core.summary.addTable>[0][number]
 
@@ -38,6 +39,8 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
     summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
   }
   if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
+  const gantt = rolloutGantt(report.deployments)
+  if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
     if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
     summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)

@@ -1,0 +1,48 @@
+// The rollout as a picture: a Mermaid gantt chart (GitHub renders ```mermaid blocks in job summaries), one
+// section per target, with its rollout and, where there was one, its rollback.
+import type { DeploymentRecord } from '../deploy/report.js'
+
+type Timed = DeploymentRecord & { readonly timeline: NonNullable<DeploymentRecord['timeline']> }
+
+/** The chart's source, or undefined when no target was waited for. */
+export function rolloutGantt(deployments: readonly DeploymentRecord[]): string | undefined {
+  const timed = deployments.filter((deployment): deployment is Timed => deployment.timeline !== undefined)
+  if (timed.length === 0) return undefined
+  const lines = ['gantt', '  title Rollout', '  dateFormat x', '  axisFormat %H:%M:%S']
+  timed.forEach((deployment, index) => {
+    const { patchedAt, rollbackAt, endedAt } = deployment.timeline
+    const id = `t${index}`
+    lines.push(
+      `  section ${label(`${deployment.kind} ${deployment.id}${deployment.name ? ` ${deployment.name}` : ''}`)}`
+    )
+    if (rollbackAt === undefined) {
+      const [name, tag] = TASKS[deployment.status]
+      lines.push(task(name, tag, id, patchedAt, endedAt))
+      return
+    }
+    lines.push(task('did not roll out', 'crit', `${id}a`, patchedAt, rollbackAt))
+    const back: [string, string] =
+      deployment.status === 'rolled-back' ? ['rolled back', 'done'] : ['rollback not seen', 'crit']
+    lines.push(task(back[0], back[1], `${id}b`, rollbackAt, endedAt))
+  })
+  return `${lines.join('\n')}\n`
+}
+
+const TASKS: Record<DeploymentRecord['status'], [string, string]> = {
+  'rolled-out': ['rolled out', 'done'],
+  updated: ['updated, not seen', 'active'],
+  'rolled-back': ['rolled back', 'done'],
+  failed: ['failed', 'crit'],
+  unchanged: ['unchanged', 'done'],
+  planned: ['planned', 'active']
+}
+
+function task(name: string, tag: string, id: string, from: number, to: number): string {
+  // A bar needs a length to be drawn: a target seen at once still gets one millisecond.
+  return `  ${name} :${tag}, ${id}, ${from}, ${Math.max(to, from + 1)}`
+}
+
+/** Mermaid's gantt syntax gives `:`, `;` and `#` meanings; a name keeps its other characters. */
+function label(text: string): string {
+  return text.replace(/[:;#\s]+/g, ' ').trim()
+}
