@@ -88,7 +88,7 @@ describe('deploy end to end', () => {
     expect(first.summary).toContain('https://console.runpod.io/pods?id=pod-fresh')
     expect(first.outputs['url']).toBe('https://console.runpod.io/pods?id=pod-fresh')
     expect(first.summary).toMatch(
-      /```mermaid\ngantt\n[\s\S]*section pod pod-fresh pod-pod-fresh\n  rolled out :done, t0, \d+, \d+\n/
+      /```mermaid\ngantt\n[\s\S]*section pod pod-fresh pod-pod-fresh\n {2}rolled out :done, t0, \d+, \d+\n/
     )
 
     const writesBefore = stack.runpod.writes().length
