@@ -48,6 +48,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     PATH: process.env['PATH'] ?? '',
     // A home of its own, so no ~/.aws config of the machine leaks into the action's credential chain.
     HOME: dir,
+    // What every runner sets; the action tells a local run (no OIDC token to be had) by its absence.
+    GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.cwd ?? process.cwd(),

@@ -18,6 +18,7 @@ const sts = mockClient(STSClient)
 
 // Every variable these tests change, restored afterwards.
 const TOUCHED = [
+  'GITHUB_ACTIONS',
   'ACTIONS_ID_TOKEN_REQUEST_URL',
   'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   'AWS_ACCESS_KEY_ID',
@@ -74,11 +75,21 @@ describe('with role-to-assume', () => {
 
   it('explains id-token permission when the job cannot request a token', async () => {
     delete process.env['ACTIONS_ID_TOKEN_REQUEST_URL']
+    process.env['GITHUB_ACTIONS'] = 'true'
     const failure = await actionErrorFrom(resolveAwsCredentials(options))
     expect(failure.message).toContain("'role-to-assume'")
     expect(failure.message).toContain('permissions: id-token: write')
     expect(failure.message).toContain('forks')
     expect(failure.message).toContain('aws-actions/configure-aws-credentials')
+  })
+
+  it('off a runner (local-action) advises static keys instead of a permission', async () => {
+    delete process.env['ACTIONS_ID_TOKEN_REQUEST_URL']
+    delete process.env['GITHUB_ACTIONS']
+    const failure = await actionErrorFrom(resolveAwsCredentials(options))
+    expect(failure.message).toMatch(/not on a GitHub Actions runner/)
+    expect(failure.message).toMatch(/leave 'role-to-assume' empty and give static AWS credentials/)
+    expect(failure.message).not.toMatch(/id-token: write/)
   })
 
   it('exchanges the OIDC token for a masked one-hour session', async () => {

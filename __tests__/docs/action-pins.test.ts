@@ -25,7 +25,7 @@ interface Pin {
 }
 
 const pins: Pin[] = files.flatMap((file) =>
-  [...readFileSync(file, 'utf8').matchAll(/uses:\s*([^\s@#]+)@([^\s#]+)/g)].map((match) => ({
+  [...readFileSync(file, 'utf8').matchAll(/uses:\s*([^\s@#`]+)@([^\s#`]+)/g)].map((match) => ({
     file,
     action: match[1] ?? '',
     ref: match[2] ?? ''

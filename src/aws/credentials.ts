@@ -95,6 +95,12 @@ async function assumeRoleWithGitHubOidc(
 
 async function gitHubIdToken(audience: string, timeoutMs: number): Promise<string> {
   if (!process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
+    // Off a runner (@github/local-action, a script) there is no token to be had, whatever the permissions.
+    if (process.env['GITHUB_ACTIONS'] !== 'true') {
+      throw new ActionError(
+        "Input 'role-to-assume' is set, but this run is not on a GitHub Actions runner (GITHUB_ACTIONS is not 'true', as under @github/local-action), and only a runner can issue a GitHub OIDC token. To run locally, leave 'role-to-assume' empty and give static AWS credentials instead: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the .env file."
+      )
+    }
     throw new ActionError(
       "Input 'role-to-assume' is set but this job cannot request a GitHub OIDC token. Add 'permissions: id-token: write' to the job or workflow (pull requests from forks never get a token). Alternatively leave 'role-to-assume' empty and configure AWS credentials with aws-actions/configure-aws-credentials in an earlier step."
     )
