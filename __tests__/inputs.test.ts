@@ -100,3 +100,41 @@ describe('parseInputs', () => {
     })
   })
 })
+
+describe('smoke test and canary inputs', () => {
+  it('parses the job, the expected output and the timeout, and defaults the job API to api.runpod.ai', () => {
+    const inputs = deploy({
+      'endpoint-id': 'e1',
+      'smoke-test': '{"input": {"prompt": "ping"}}',
+      'smoke-expect': '{"status": "ok"}'
+    })
+    expect(inputs.smoke).toEqual({ body: { input: { prompt: 'ping' } }, expect: { status: 'ok' }, timeoutSeconds: 300 })
+    expect(inputs.runpodServerlessUrl.href).toBe('https://api.runpod.ai/')
+    expect(deploy({})).not.toHaveProperty('smoke')
+  })
+
+  it.each([
+    [{ 'smoke-test': '{"input": ' }, /Input 'smoke-test' is not valid JSON/],
+    [{ 'smoke-test': '{"prompt": "ping"}' }, /must be a JSON object with an "input" field/],
+    [{ 'smoke-test': '[1]' }, /must be a JSON object with an "input" field/],
+    [{ 'smoke-test': '{"input": {}}', wait: 'false' }, /'smoke-test' needs 'wait: true'/],
+    [{ 'smoke-expect': '{}' }, /'smoke-expect' is set without 'smoke-test'/],
+    [{ 'smoke-test': '{"input": {}}', 'smoke-expect': 'ok' }, /Input 'smoke-expect' is not valid JSON/],
+    [
+      { 'smoke-test': '{"input": {}}', 'smoke-timeout': '5m' },
+      /Input 'smoke-timeout' is '5m': give a whole number of seconds/
+    ],
+    [
+      { 'runpod-serverless-url': 'http://api.runpod.ai' },
+      /Input 'runpod-serverless-url' is 'http:\/\/api\.runpod\.ai': the API key may only be sent over https/
+    ],
+    [{ 'pod-id': 'p1', canary: 'p2' }, /Input 'canary' is 'p2', which is none of the targets: .*\(p1\)/],
+    [{ 'pod-id': 'p1', canary: 'p1', wait: 'false' }, /'canary' needs 'wait: true'/]
+  ])('refuses %j, saying what to do', (values, message) => {
+    expect(() => deploy(values)).toThrow(message)
+  })
+
+  it('takes a canary among the pods or the endpoints', () => {
+    expect(deploy({ 'pod-id': 'p1', 'endpoint-id': 'e1,e2', canary: 'e2' }).canary).toBe('e2')
+  })
+})

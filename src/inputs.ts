@@ -2,7 +2,7 @@ import { isIamPrincipalArn, isIamRoleArn } from './aws/arn.js'
 import { AWS_REGION_PATTERN } from './aws/image-reference.js'
 import { ActionError } from './errors.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
-import { DEFAULT_RUNPOD_API_URL, parseApiUrl } from './runpod/api-url.js'
+import { DEFAULT_RUNPOD_API_URL, DEFAULT_RUNPOD_SERVERLESS_URL, parseApiUrl } from './runpod/api-url.js'
 
 export type Mode = 'deploy' | 'verify' | 'lint'
 export type PolicyMode = 'apply' | 'verify' | 'skip'
@@ -39,6 +39,19 @@ export interface DeployInputs {
   /** verify mode on a pull request: comment the plan on it. */
   readonly prComment: 'auto' | 'off'
   readonly githubToken?: string
+  /** A job sent to each endpoint once it rolled out; it must complete (and match `expect`) or it is rolled back. */
+  readonly smoke?: SmokeInputs
+  /** Where Serverless endpoints take jobs. */
+  readonly runpodServerlessUrl: URL
+  /** The target patched and waited for (and smoke-tested) first; the rest only when it passes. */
+  readonly canary?: string
+}
+
+export interface SmokeInputs {
+  readonly body: unknown
+  /** The JSON the job's output must contain; absent: any output of a COMPLETED job passes. */
+  readonly expect?: unknown
+  readonly timeoutSeconds: number
 }
 
 export type Inputs = LintInputs | DeployInputs
@@ -91,11 +104,16 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
   const roleToAssume = read('role-to-assume')
   const awsRegion = read('aws-region')
   const githubToken = read('github-token') || env['GITHUB_TOKEN']?.trim() || ''
+  const podIds = ids(read, 'pod-id')
+  const endpointIds = ids(read, 'endpoint-id')
+  const wait = bool(read, 'wait', true)
+  const smoke = smokeInputs(read, wait)
+  const canary = canaryTarget(read('canary'), podIds, endpointIds, wait)
   return {
     mode,
     image,
-    podIds: ids(read, 'pod-id'),
-    endpointIds: ids(read, 'endpoint-id'),
+    podIds,
+    endpointIds,
     runpodApiKey,
     runpodApiUrl: parseApiUrl(read('runpod-api-url') || DEFAULT_RUNPOD_API_URL),
     policy: oneOf(read, 'policy', ['apply', 'verify', 'skip'] as const, registryAuth === 'token' ? 'skip' : 'apply'),
@@ -107,11 +125,18 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     audience: read('audience') || 'sts.amazonaws.com',
     ...(awsRegion ? { awsRegion: region(awsRegion) } : {}),
     pinDigest: bool(read, 'pin-digest', false),
-    wait: bool(read, 'wait', true),
-    waitTimeoutSeconds: positiveSeconds(read('wait-timeout') || '900'),
+    wait,
+    waitTimeoutSeconds: positiveSeconds('wait-timeout', read('wait-timeout') || '900'),
     rollback: bool(read, 'rollback', true),
     prComment: oneOf(read, 'pr-comment', ['auto', 'off'] as const, 'auto'),
-    ...(githubToken ? { githubToken } : {})
+    ...(githubToken ? { githubToken } : {}),
+    ...(smoke ? { smoke } : {}),
+    runpodServerlessUrl: parseApiUrl(
+      read('runpod-serverless-url') || DEFAULT_RUNPOD_SERVERLESS_URL,
+      'runpod-serverless-url',
+      DEFAULT_RUNPOD_SERVERLESS_URL
+    ),
+    ...(canary ? { canary } : {})
   }
 }
 
@@ -197,12 +222,75 @@ function region(raw: string): string {
   return raw
 }
 
-function positiveSeconds(raw: string): number {
+function positiveSeconds(name: string, raw: string): number {
   const seconds = Number(raw)
   if (!Number.isInteger(seconds) || seconds <= 0) {
     throw new ActionError(
-      `Input 'wait-timeout' is '${raw}': give a whole number of seconds greater than 0, for example 900.`
+      `Input '${name}' is '${raw}': give a whole number of seconds greater than 0, for example ${name === 'wait-timeout' ? 900 : 300}.`
     )
   }
   return seconds
+}
+
+/** Runpod's limit on a job's payload (runsync). */
+const JOB_PAYLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+function smokeInputs(read: InputReader, wait: boolean): SmokeInputs | undefined {
+  const raw = read('smoke-test')
+  const expectRaw = read('smoke-expect')
+  if (!raw) {
+    if (expectRaw)
+      throw new ActionError(
+        "Input 'smoke-expect' is set without 'smoke-test': add the job to send in 'smoke-test', or remove 'smoke-expect'."
+      )
+    return undefined
+  }
+  const body = json('smoke-test', raw, `for example '{"input": {"prompt": "ping"}}'`)
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('input' in body)) {
+    throw new ActionError(
+      `Input 'smoke-test' must be a JSON object with an "input" field, the job body Runpod's runsync takes, for example '{"input": {"prompt": "ping"}}'.`
+    )
+  }
+  if (Buffer.byteLength(JSON.stringify(body)) > JOB_PAYLOAD_MAX_BYTES) {
+    throw new ActionError("Input 'smoke-test' is larger than Runpod's 20 MB job payload limit: send a small job.")
+  }
+  if (!wait) {
+    throw new ActionError(
+      "Input 'smoke-test' needs 'wait: true': the job is sent once an endpoint is seen rolled out. Remove 'wait: false' or 'smoke-test'."
+    )
+  }
+  const expected = expectRaw ? json('smoke-expect', expectRaw, `for example '{"status": "ok"}'`) : undefined
+  return {
+    body,
+    ...(expectRaw ? { expect: expected } : {}),
+    timeoutSeconds: positiveSeconds('smoke-timeout', read('smoke-timeout') || '300')
+  }
+}
+
+function json(name: string, raw: string, example: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch (error) {
+    throw new ActionError(`Input '${name}' is not valid JSON (${(error as Error).message}): ${example}.`)
+  }
+}
+
+function canaryTarget(
+  raw: string,
+  podIds: readonly string[],
+  endpointIds: readonly string[],
+  wait: boolean
+): string | undefined {
+  if (!raw) return undefined
+  if (!podIds.includes(raw) && !endpointIds.includes(raw)) {
+    throw new ActionError(
+      `Input 'canary' is '${raw}', which is none of the targets: name one id from 'pod-id' or 'endpoint-id' (${[...podIds, ...endpointIds].join(', ') || 'both are empty'}).`
+    )
+  }
+  if (!wait) {
+    throw new ActionError(
+      "Input 'canary' needs 'wait: true': the other targets are deployed only once the canary is seen rolled out. Remove 'wait: false' or 'canary'."
+    )
+  }
+  return raw
 }

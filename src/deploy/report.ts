@@ -6,6 +6,7 @@ import type { TargetKind, TargetState } from '../runpod/targets.js'
 import type { Logger } from './log.js'
 import type { DeployPlan, DeployReads, TargetStep } from './plan.js'
 import type { DeploymentStatus } from './rollout.js'
+import type { SmokeResult } from './smoke.js'
 
 export interface DeploymentRecord {
   readonly kind: TargetKind
@@ -18,6 +19,8 @@ export interface DeploymentRecord {
   readonly reason?: string
   readonly note?: string
   readonly diagnostics?: readonly string[]
+  /** The smoke job of an endpoint that rolled out. */
+  readonly smoke?: SmokeResult
   /** A waited-for rollout: when it was patched, rolled back and seen to end (ms since the epoch). */
   readonly timeline?: { readonly patchedAt: number; readonly rollbackAt?: number; readonly endedAt: number }
 }
@@ -32,6 +35,8 @@ export interface DeployReport {
   /** token mode: what was done to the registry credential. */
   credential?: CredentialResult
   readonly deployments: DeploymentRecord[]
+  /** What the run was set to prove besides the rollout, in words (smoke test, canary). */
+  checks?: { readonly smoke?: string; readonly canary?: string }
   failure?: string
 }
 

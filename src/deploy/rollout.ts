@@ -9,8 +9,11 @@ import { RunpodApiError } from '../runpod/errors.js'
 import type { RequestBudget } from '../runpod/http.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
+import type { SmokeInputs } from '../inputs.js'
+import type { JobClient } from '../runpod/jobs.js'
 import type { Logger } from './log.js'
 import { PodReads } from './pod-reads.js'
+import { runSmokeTest, smokeDiagnostics, type SmokeResult } from './smoke.js'
 
 export type DeploymentStatus = 'rolled-out' | 'updated' | 'unchanged' | 'rolled-back' | 'failed' | 'planned'
 
@@ -40,6 +43,8 @@ export interface RolloutOptions {
   readonly pacedPollMaxMs?: number
   /** System log lines to show for a failed pod. */
   readonly logLines?: number
+  /** A job each endpoint must complete once rolled out; one that does not counts as a failed rollout. */
+  readonly smoke?: { readonly jobs: JobClient; readonly settings: SmokeInputs }
   readonly now?: () => number
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
@@ -65,6 +70,8 @@ export interface RolloutOutcome {
   readonly diagnostics: readonly string[]
   /** The run was cancelled while this target was being waited for. */
   readonly cancelled?: true
+  /** The smoke job of an endpoint that rolled out. */
+  readonly smoke?: SmokeResult
 }
 
 export type Progress =
@@ -121,39 +128,53 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   )
   const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, patchedAt }
   const duration = () => clock.now() - patchedAt.getTime()
+  let smoke: SmokeResult | undefined
   if (last.state === 'done') {
     log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
-    return {
-      ...base,
-      status: 'rolled-out',
-      durationMs: duration(),
-      diagnostics: [],
-      ...(last.note ? { note: last.note } : {})
+    if (options.smoke && target.kind === 'endpoint' && !options.signal?.aborted) {
+      smoke = await runSmokeTest(options.smoke.jobs, target.id, options.smoke.settings, log, {
+        ...(options.signal ? { signal: options.signal } : {})
+      })
+    }
+    if (!smoke || smoke.passed) {
+      return {
+        ...base,
+        status: 'rolled-out',
+        durationMs: duration(),
+        diagnostics: [],
+        ...(last.note ? { note: last.note } : {}),
+        ...(smoke ? { smoke } : {})
+      }
     }
   }
-  if (options.signal?.aborted) return cancelledOutcome(wait, entry, base, duration)
+  if (options.signal?.aborted)
+    return { ...(await cancelledOutcome(wait, entry, base, duration)), ...(smoke ? { smoke } : {}) }
 
-  const reason =
-    last.state === 'failed'
+  const reason = smoke
+    ? `the smoke test failed: ${smoke.reason ?? 'no reason given'}`
+    : last.state === 'failed'
       ? last.describe
       : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
   log.info(`${label}: did not roll out: ${reason}`)
   const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS
   const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) }
   // The diagnostics read what already happened, so they run beside the rollback, not out of its budget.
-  const diagnosed =
-    last.state === 'failed' && last.diagnostics
+  const diagnosed = smoke
+    ? Promise.resolve(smokeDiagnostics(smoke))
+    : last.state === 'failed' && last.diagnostics
       ? Promise.resolve([...last.diagnostics])
       : diagnose(wait, target, budget)
+  const smoked = smoke ? { smoke } : {}
   if (!options.rollback)
-    return { ...base, status: 'failed', durationMs: duration(), reason, diagnostics: await diagnosed }
-  if (last.state === 'pending') {
+    return { ...base, ...smoked, status: 'failed', durationMs: duration(), reason, diagnostics: await diagnosed }
+  if (last.state === 'pending' && !smoke) {
     log.info(`${label}: wait-timeout is over; the rollback gets a budget of its own, ${Math.round(budgetMs / 1000)} s.`)
   }
   const rollbackAt = new Date(clock.now())
   const [diagnostics, restored] = await Promise.all([diagnosed, rollBack(wait, entry, budget)])
   return {
     ...base,
+    ...smoked,
     rollbackAt,
     status: restored === true ? 'rolled-back' : 'failed',
     durationMs: duration(),

@@ -4,12 +4,14 @@ import { checkRegion, parseImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import { RunpodClient } from '../runpod/client.js'
+import { JobClient } from '../runpod/jobs.js'
 import { inGroup, type Logger } from './log.js'
 import { planDeploy, type DeployPlan } from './plan.js'
 import { readEverything } from './read.js'
 import { logPlan, record, stepRecord, type DeployReport } from './report.js'
 import { rolloutError, waitForRollouts } from './rollout.js'
-import { cleanUpCredentials, writeEverything, type Written } from './write.js'
+import { shorten } from './smoke.js'
+import { cleanUpCredentials, patchHeld, writeEverything, type Written } from './write.js'
 
 export interface DeployContext {
   readonly log: Logger
@@ -39,6 +41,11 @@ export async function runDeploy(
   }
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }
   const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log })
+  // Verify mode only reports the smoke test: no job is ever sent.
+  const jobs =
+    inputs.smoke && inputs.mode === 'deploy'
+      ? new JobClient({ baseUrl: inputs.runpodServerlessUrl, apiKey: inputs.runpodApiKey, log })
+      : undefined
   try {
     const { reads, ecr, policyWriter, login } = await readEverything(inputs, image, region, runpod, log)
     const plan = planDeploy(
@@ -54,6 +61,8 @@ export async function runDeploy(
     )
     report.plan = plan
     logPlan(log, plan)
+    const checks = describeChecks(inputs, plan, log)
+    if (checks) report.checks = checks
     if (inputs.mode === 'verify') {
       const credentialId = plan.credential.kind === 'refresh' ? plan.credential.current.id : undefined
       report.deployments.push(
@@ -76,17 +85,71 @@ export async function runDeploy(
       registries: reads.registries ?? [],
       log
     }
-    const written = await inGroup(log, 'Write', () => writeEverything(context, report))
-    await finishRollouts({ inputs, plan, runpod, log, report, ...(signal ? { signal } : {}) }, written)
+    const canary = inputs.canary
+    const written = await inGroup(log, 'Write', () =>
+      writeEverything(context, report, canary === undefined ? undefined : (step) => step.target.id === canary)
+    )
+    const rollout: Rollout = {
+      inputs,
+      plan,
+      runpod,
+      log,
+      report,
+      ...(jobs ? { jobs } : {}),
+      ...(signal ? { signal } : {})
+    }
+    let done = written
+    if (canary !== undefined && written.held.length > 0) {
+      try {
+        await finishRollouts(rollout, written)
+      } catch (error) {
+        // The canary did not pass: nothing else was touched.
+        for (const step of written.held) {
+          report.deployments.push({
+            ...record(step.target, plan.deployImage, 'unchanged'),
+            reason: `not deployed: the canary ${canary} did not pass`
+          })
+        }
+        throw new ActionError(
+          `The canary ${canary} did not pass, so the other ${written.held.length} target(s) were not deployed and still run their images.\n${errorMessage(error)}`,
+          { cause: error }
+        )
+      }
+      log.info(`The canary ${canary} passed: deploying the other ${written.held.length} target(s).`)
+      done = await inGroup(log, 'Write the other targets', () => patchHeld(context, written, report))
+    }
+    await finishRollouts(rollout, done)
     // Without the wait, targets may still be pulling with an older credential: keep them all.
-    if (inputs.wait) await cleanUpCredentials(plan, written.steps, runpod, log, report)
+    if (inputs.wait) await cleanUpCredentials(plan, done.steps, runpod, log, report)
     return { report }
   } catch (error) {
     report.failure = errorMessage(error)
     return { report, error }
   } finally {
     await runpod.close().catch((error: unknown) => log.debug(`Closing the Runpod client: ${errorMessage(error)}`))
+    await jobs?.close().catch((error: unknown) => log.debug(`Closing the job client: ${errorMessage(error)}`))
   }
+}
+
+/** The smoke test and the canary in words, for the log, the summary and the plan comment. */
+function describeChecks(inputs: DeployInputs, plan: DeployPlan, log: Logger): DeployReport['checks'] {
+  const checks: { smoke?: string; canary?: string } = {}
+  if (inputs.smoke) {
+    const endpoints = plan.targets.filter((step) => step.target.kind === 'endpoint').map((step) => step.target.id)
+    if (endpoints.length === 0)
+      log.warning(
+        "Input 'smoke-test' is set but no endpoint is a target: the smoke test runs on Serverless endpoints only."
+      )
+    const expected = inputs.smoke.expect === undefined ? '' : `, output must contain ${shorten(inputs.smoke.expect)}`
+    checks.smoke = `${shorten(inputs.smoke.body)} to ${endpoints.length > 0 ? `endpoint ${endpoints.join(', ')}` : 'no endpoint'} once rolled out${expected}, within ${inputs.smoke.timeoutSeconds} s${inputs.mode === 'verify' ? ' (verify mode sends no job)' : ''}`
+  }
+  if (inputs.canary) {
+    const step = plan.targets.find((candidate) => candidate.target.id === inputs.canary)
+    checks.canary = `${step?.target.kind ?? 'target'} ${inputs.canary} is deployed and proven first; the others only when it passes`
+  }
+  if (checks.smoke) log.info(`Smoke test: ${checks.smoke}`)
+  if (checks.canary) log.info(`Canary: ${checks.canary}`)
+  return checks.smoke || checks.canary ? checks : undefined
 }
 
 /** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
@@ -97,11 +160,12 @@ interface Rollout {
   readonly runpod: RunpodClient
   readonly log: Logger
   readonly report: DeployReport
+  readonly jobs?: JobClient
   readonly signal?: AbortSignal
 }
 
 async function finishRollouts(
-  { inputs, plan, runpod, log, report, signal }: Rollout,
+  { inputs, plan, runpod, log, report, jobs, signal }: Rollout,
   { rollouts, patchFailures }: Written
 ): Promise<void> {
   if (!inputs.wait) {
@@ -110,7 +174,8 @@ async function finishRollouts(
     const options = {
       timeoutMs: inputs.waitTimeoutSeconds * 1000,
       rollback: inputs.rollback,
-      ...(signal ? { signal } : {})
+      ...(signal ? { signal } : {}),
+      ...(jobs && inputs.smoke ? { smoke: { jobs, settings: inputs.smoke } } : {})
     }
     const outcomes = await inGroup(log, 'Rollout', () => waitForRollouts(runpod, rollouts, options, log))
     for (const outcome of outcomes) {
@@ -126,6 +191,7 @@ async function finishRollouts(
         durationMs,
         ...(reason ? { reason } : {}),
         ...(note ? { note } : {}),
+        ...(outcome.smoke ? { smoke: outcome.smoke } : {}),
         diagnostics,
         timeline: {
           patchedAt,

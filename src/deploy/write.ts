@@ -37,9 +37,17 @@ export interface Written {
   readonly rollouts: readonly PatchedTarget[]
   /** One line per target whose PATCH was refused. */
   readonly patchFailures: readonly string[]
+  /** The steps not yet carried out: with a canary, every target but the canary, until it passes. */
+  readonly held: readonly TargetStep[]
+  readonly credentialId: string | undefined
 }
 
-export async function writeEverything(context: WriteContext, report: DeployReport): Promise<Written> {
+/** With `first`, only the steps it picks are patched now; the rest are `held` for patchHeld. */
+export async function writeEverything(
+  context: WriteContext,
+  report: DeployReport,
+  first?: (step: TargetStep) => boolean
+): Promise<Written> {
   // Runpod validates the repository policy when a delegation is created, so the policy goes first.
   await writePolicy(context, report)
   const delegation = await writeDelegation(context, report)
@@ -54,9 +62,17 @@ export async function writeEverything(context: WriteContext, report: DeployRepor
           { id: credentialId }
         )
       : plan.targets
+  const now = first ? steps.filter(first) : steps
+  const held = first ? steps.filter((step) => !first(step)) : []
   // The targets do not depend on which delegation serves the repository: they are patched meanwhile.
-  const [patched] = await Promise.all([patchTargets(context, steps, credentialId, report), delegation.settled])
-  return { steps, ...patched }
+  const [patched] = await Promise.all([patchTargets(context, now, credentialId, report), delegation.settled])
+  return { steps, ...patched, held, credentialId }
+}
+
+/** The held steps, patched once the canary passed. */
+export async function patchHeld(context: WriteContext, written: Written, report: DeployReport): Promise<Written> {
+  const patched = await patchTargets(context, written.held, written.credentialId, report)
+  return { ...written, ...patched, held: [] }
 }
 
 /** How often the policy is merged again when another writer replaced it in between. */
@@ -158,7 +174,7 @@ async function patchTargets(
   steps: readonly TargetStep[],
   credentialId: string | undefined,
   report: DeployReport
-): Promise<Omit<Written, 'steps'>> {
+): Promise<Pick<Written, 'rollouts' | 'patchFailures'>> {
   const toPatch = steps.filter((step) => step.change === 'patch')
   for (const step of steps) {
     if (step.change === 'unchanged')

@@ -58,6 +58,8 @@ export function planComment(
     )
     if (plan.credential.kind !== 'skipped')
       lines.push(`| Registry credential | ${markdownText(credentialText(report, plan))} |`)
+    if (report.checks?.smoke) lines.push(`| Smoke test | ${markdownText(report.checks.smoke)} |`)
+    if (report.checks?.canary) lines.push(`| Canary | ${markdownText(report.checks.canary)} |`)
     if (report.deployments.length > 0) {
       lines.push('', '| Target | Now | After a deploy |', '|---|---|---|')
       for (const deployment of report.deployments) {

@@ -38,7 +38,8 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
           : 'Statement to add'
     summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
   }
-  if (report.deployments.length > 0) summary.addHeading('Targets', 3).addTable(targetRows(report.deployments))
+  if (report.deployments.length > 0)
+    summary.addHeading('Targets', 3).addTable(targetRows(report.deployments, report.checks?.smoke !== undefined))
   const gantt = rolloutGantt(report.deployments)
   if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
@@ -73,14 +74,22 @@ function overviewRows(report: DeployReport): TableRow[] {
     if (plan.credential.kind !== 'skipped')
       rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
   }
+  if (report.checks?.smoke) rows.push([{ data: 'Smoke test', header: true }, { data: escapeHtml(report.checks.smoke) }])
+  if (report.checks?.canary) rows.push([{ data: 'Canary', header: true }, { data: escapeHtml(report.checks.canary) }])
   return rows
 }
 
-function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
-  const header = ['Target', 'Previous image', 'New image', 'Status', 'Time', 'Console'].map((data) => ({
-    data,
-    header: true
-  }))
+function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): TableRow[] {
+  const titles = [
+    'Target',
+    'Previous image',
+    'New image',
+    'Status',
+    'Time',
+    ...(smoked ? ['Smoke test'] : []),
+    'Console'
+  ]
+  const header = titles.map((data) => ({ data, header: true }))
   return [
     header,
     ...deployments.map((deployment) => [
@@ -89,9 +98,17 @@ function targetRows(deployments: readonly DeploymentRecord[]): TableRow[] {
       deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+      ...(smoked ? [smokeCell(deployment)] : []),
       link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
     ])
   ]
+}
+
+function smokeCell({ smoke }: DeploymentRecord): string {
+  if (!smoke) return ''
+  const job = smoke.jobId ? ` job <code>${escapeHtml(smoke.jobId)}</code>` : ''
+  const time = smoke.executionTimeMs === undefined ? '' : `, ${formatDuration(Math.max(1000, smoke.executionTimeMs))}`
+  return smoke.passed ? `✅ passed${job}${time}` : `❌ ${escapeHtml(smoke.status ?? 'failed')}${job}${time}`
 }
 
 function formatDuration(ms: number): string {

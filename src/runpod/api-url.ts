@@ -3,6 +3,8 @@
 import { ActionError } from '../errors.js'
 
 export const DEFAULT_RUNPOD_API_URL = 'https://api.runpod.io'
+/** Where Serverless endpoints take jobs (runsync, status): another host than the REST API. */
+export const DEFAULT_RUNPOD_SERVERLESS_URL = 'https://api.runpod.ai'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
@@ -15,18 +17,16 @@ export function isSafeApiUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
 }
 
-/** The `runpod-api-url` input as a URL, refused before any client exists when the key would travel in clear. */
-export function parseApiUrl(raw: string): URL {
+/** A Runpod URL input, refused before any client exists when the key would travel in clear. */
+export function parseApiUrl(raw: string, input = 'runpod-api-url', fallback = DEFAULT_RUNPOD_API_URL): URL {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new ActionError(
-      `Input 'runpod-api-url' is '${raw}', which is not a URL. Remove it to use ${DEFAULT_RUNPOD_API_URL}.`
-    )
+    throw new ActionError(`Input '${input}' is '${raw}', which is not a URL. Remove it to use ${fallback}.`)
   }
   if (isSafeApiUrl(url)) return url
   throw new ActionError(
-    `Input 'runpod-api-url' is '${raw}': the API key may only be sent over https:// (plain http:// is allowed for loopback test servers only). Use an https:// URL or remove the input to use ${DEFAULT_RUNPOD_API_URL}.`
+    `Input '${input}' is '${raw}': the API key may only be sent over https:// (plain http:// is allowed for loopback test servers only). Use an https:// URL or remove the input to use ${fallback}.`
   )
 }

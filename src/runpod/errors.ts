@@ -14,6 +14,8 @@ export interface RunpodErrorDetails {
   readonly retryable: boolean
   readonly retryAfterMs?: number
   readonly problem?: Problem
+  /** No connection was made, so the request cannot have reached Runpod. */
+  readonly notSent?: boolean
 }
 
 export class RunpodApiError extends ActionError {
@@ -22,6 +24,7 @@ export class RunpodApiError extends ActionError {
   readonly retryable: boolean
   readonly retryAfterMs: number | undefined
   readonly problem: Problem | undefined
+  readonly notSent: boolean
 
   constructor(message: string, details: RunpodErrorDetails) {
     super(message)
@@ -30,6 +33,7 @@ export class RunpodApiError extends ActionError {
     this.retryable = details.retryable
     this.retryAfterMs = details.retryAfterMs
     this.problem = details.problem
+    this.notSent = details.notSent ?? false
   }
 }
 
@@ -114,9 +118,17 @@ export function networkError(method: string, path: string, baseUrl: URL, error: 
   const timedOut = isTimeout(error)
   const reason = timedOut ? 'timed out' : `failed (${code ?? errorMessage(error)})`
   const retryable = timedOut || (code !== undefined && RETRYABLE_CODES.has(code))
-  const advice = retryable ? '' : ` Check that 'runpod-api-url' (${baseUrl.origin}) is reachable from the runner.`
-  return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, { summary: reason, retryable })
+  const advice = retryable ? '' : ` Check that the Runpod URL (${baseUrl.origin}) is reachable from the runner.`
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code)
+  return new RunpodApiError(`Runpod request ${method} ${path} ${reason}.${advice}`, {
+    summary: reason,
+    retryable,
+    notSent
+  })
 }
+
+/** Failures before a connection existed: the request never left the runner. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
 function isTimeout(error: unknown): boolean {
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined

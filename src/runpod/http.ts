@@ -151,6 +151,22 @@ export class RunpodHttp {
   }
 
   /**
+   * A create that cannot be found again afterwards (a serverless job): sent again only when Runpod certainly
+   * did not take it (a 429, or no connection made). Any other failure is final, so it never runs twice.
+   */
+  async sendOnce(call: Call): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(call)
+      } catch (error) {
+        const untaken = error instanceof RunpodApiError && (error.status === 429 || error.notSent)
+        if (!untaken) throw error
+        await this.beforeRetry(call, error, attempt)
+      }
+    }
+  }
+
+  /**
    * The text of a server-sent event stream that backfills and then follows live output: reading stops
    * once the stream has been quiet for `idleMs`, or at the request timeout.
    */

@@ -68,6 +68,21 @@ export interface EndpointWorkers {
   readonly workers: readonly Worker[]
 }
 
+/** A Serverless job's state, from Runpod's queue-based job API (runsync, status). */
+export type JobStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | (string & {})
+
+export interface Job {
+  readonly id: string
+  readonly status: JobStatus
+  /** What the handler returned, when COMPLETED; any JSON. */
+  readonly output?: unknown
+  /** Why it failed, as Runpod or the handler put it. */
+  readonly error?: string
+  readonly executionTimeMs: number | null
+  readonly delayTimeMs: number | null
+  readonly workerId: string | null
+}
+
 /** RFC 9457 problem details as Runpod sends them. */
 export interface Problem {
   readonly title: string
@@ -123,6 +138,11 @@ class Fields {
 
   has(name: string): boolean {
     return this.value[name] !== undefined && this.value[name] !== null
+  }
+
+  /** A field of any JSON type, as sent (a job's output). */
+  raw(name: string): unknown {
+    return this.value[name]
   }
 
   private typed(name: string, type: 'string' | 'number' | 'boolean'): unknown {
@@ -288,6 +308,24 @@ export function parseEndpointWorkers(body: unknown, where: string): EndpointWork
       version: worker.optionalNumber('version'),
       image: worker.optionalString('image')
     }))
+  }
+}
+
+/** A job as runsync or status answer it: `{id, status}`, with `output` or `error` once it ended. */
+export function parseJob(body: unknown, where: string): Job {
+  const job = Fields.of(body, where)
+  const error = job.raw('error')
+  return {
+    id: job.string('id'),
+    status: job.string('status'),
+    ...(job.raw('output') === undefined ? {} : { output: job.raw('output') }),
+    // Handlers may return an error object as well as a string.
+    ...(error === undefined || error === null
+      ? {}
+      : { error: typeof error === 'string' ? error : JSON.stringify(error) }),
+    executionTimeMs: job.optionalNumber('executionTime'),
+    delayTimeMs: job.optionalNumber('delayTime'),
+    workerId: job.optionalString('workerId')
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type PodSeed,
   type RegistrySeed
 } from './resources.js'
+import { jobRequestProblems } from './jobs.js'
 import { validateRequest, type RequestSchemaName } from './schemas.js'
 
 export type { DelegationSeed, EndpointSeed, PodSeed, RegistrySeed, RolloutScript, SimRegistry } from './resources.js'
@@ -359,7 +360,13 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     )
   }
 
-  async function route(method: string, path: string, body: unknown, query: URLSearchParams): Promise<Reply | 'logs'> {
+  async function route(
+    method: string,
+    path: string,
+    body: unknown,
+    query: URLSearchParams,
+    raw: string
+  ): Promise<Reply | 'logs'> {
     if (path === '/v2/registries/delegations') {
       if (method === 'GET') return listReply('delegations', delegations, query)
       if (method === 'POST') return createDelegationReply(body)
@@ -381,6 +388,17 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       if (reply) return reply
     }
     if (path === '/graphql' && method === 'POST') return graphqlReply(body)
+    const job = /^\/v2\/([^/]+)\/(runsync|status\/([^/]+))$/.exec(path)
+    if (job?.[1] && job[1] !== 'pods' && job[1] !== 'serverless' && job[1] !== 'registries') {
+      return jobReply(
+        method,
+        decodeURIComponent(job[1]),
+        job[2] === 'runsync' ? undefined : decodeURIComponent(job[3] ?? ''),
+        body,
+        raw,
+        query
+      )
+    }
     if (path === '/v2/pods' && method === 'GET') {
       // Cluster members only with includeClusterPods=true, as the document says; each listed pod is read, so it advances.
       const listed = [...pods.values()].filter((pod) => query.get('includeClusterPods') === 'true' || !pod.clusterId)
@@ -424,6 +442,35 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       }
     }
     return problem(404, `no route for ${method} ${path}`)
+  }
+
+  /** runsync holds the request until the job ends or `wait` is over; status reads a job back. */
+  async function jobReply(
+    method: string,
+    endpointId: string,
+    jobId: string | undefined,
+    body: unknown,
+    raw: string,
+    query: URLSearchParams
+  ): Promise<Reply> {
+    const endpoint = endpoints.get(endpointId)
+    if (!endpoint) return new Reply(404, { error: `endpoint ${endpointId} not found` })
+    if (jobId === undefined) {
+      if (method !== 'POST') return new Reply(405, { error: 'runsync takes POST' })
+      const problems = jobRequestProblems(body, Buffer.byteLength(raw), query.get('wait'))
+      if (problems.length > 0) return new Reply(400, { error: problems.join('; ') })
+      const unknownQuery = [...query.keys()].filter((name) => name !== 'wait')
+      if (unknownQuery.length > 0)
+        return new Reply(400, { error: `unknown query parameter ${unknownQuery.join(', ')}` })
+      const submitted = endpoint.submit(body as { input: unknown })
+      const until = Date.now() + Number(query.get('wait') ?? 90_000)
+      while (!submitted.ended() && Date.now() < until) await sleep(Math.min(20, until - Date.now()))
+      return new Reply(200, submitted.toJSON())
+    }
+    if (method !== 'GET') return new Reply(405, { error: 'status takes GET' })
+    const found = endpoint.jobs.find((candidate) => candidate.id === jobId)
+    if (!found || found.expired()) return new Reply(404, { error: `job ${jobId} not found` })
+    return new Reply(200, found.toJSON())
   }
 
   function streamLogs(
@@ -515,7 +562,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       await new Promise((resolve) => request.socket.once('close', resolve))
       return
     }
-    const reply = await route(method, url.pathname, body, url.searchParams)
+    const reply = await route(method, url.pathname, body, url.searchParams, raw)
     if (reply !== 'logs' && !declared(method, url.pathname, reply.status)) {
       throw new Error(`simulator answered ${method} ${url.pathname} with undeclared status ${reply.status}`)
     }

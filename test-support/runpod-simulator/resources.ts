@@ -1,6 +1,8 @@
 // The simulator's pods, endpoints and delegations, shaped like Runpod v2 responses (every field the
 // OpenAPI document marks required), with scripted rollouts that advance one step per poll.
 
+import { DEFAULT_JOB_SCRIPT, SimJob, type JobScript } from './jobs.js'
+
 export type PodStatus = 'PROVISIONING' | 'STARTING' | 'RUNNING' | 'EXITED' | 'ERROR' | 'TERMINATED'
 export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | 'UNHEALTHY'
 
@@ -38,6 +40,8 @@ export interface EndpointSeed {
   readonly rollout?: RolloutScript
   /** Every worker runs the new release, ready, this long after the PATCH (a known moment). */
   readonly readyAfterMs?: number
+  /** How the endpoint's jobs end while it runs a new image (on its first image they complete). */
+  readonly jobs?: JobScript
 }
 
 export interface DelegationSeed {
@@ -206,8 +210,12 @@ export class SimEndpoint {
   private readonly readyAfterMs: number | undefined
   /** When a rollout started with readyAfterMs is ready. */
   readyAt: number | undefined
+  private readonly jobScript: JobScript
+  /** The jobs it was sent, oldest first. */
+  readonly jobs: SimJob[] = []
 
   constructor(seed: EndpointSeed) {
+    this.jobScript = seed.jobs ?? DEFAULT_JOB_SCRIPT
     this.id = seed.id
     this.name = seed.name ?? `endpoint-${seed.id}`
     this.image = seed.image
@@ -236,6 +244,13 @@ export class SimEndpoint {
     if (this.readyAfterMs !== undefined) this.readyAt = Date.now() + this.readyAfterMs
     this.version += 1
     this.releases.unshift({ id: nextId('rel'), version: this.version, createdAt: iso(), diff })
+  }
+
+  /** A job for the endpoint: it ends as scripted while the endpoint runs a new image. */
+  submit(body: { input: unknown }): SimJob {
+    const job = new SimJob(this.id, body, this.image === this.initialImage ? DEFAULT_JOB_SCRIPT : this.jobScript)
+    this.jobs.push(job)
+    return job
   }
 
   /** A read of the releases or workers: a new worker finishes starting, and one stale worker is replaced. */

@@ -1,0 +1,57 @@
+// Runpod's queue-based job API of a Serverless endpoint (POST /v2/{id}/runsync, GET /v2/{id}/status/{jobId}),
+// served from its own host (api.runpod.ai) with the same API key as a Bearer token, as Runpod documents.
+import { RunpodHttp, type RequestBudget, type RunpodHttpOptions } from './http.js'
+import { parseJob, type Job } from './wire.js'
+
+/** runsync holds the request open this long at most, and at least this long (Runpod's documented range). */
+export const RUNSYNC_WAIT_MIN_MS = 1_000
+export const RUNSYNC_WAIT_MAX_MS = 300_000
+
+export class JobClient {
+  private readonly http: RunpodHttp
+
+  constructor(options: RunpodHttpOptions) {
+    // A runsync answer may take the whole wait: the request timeout leaves room beyond the longest one.
+    this.http = new RunpodHttp({ requestTimeoutMs: RUNSYNC_WAIT_MAX_MS + 30_000, ...options })
+  }
+
+  /**
+   * Submits a job and waits up to `waitMs` for it to end. A job cannot be looked up before its id is known,
+   * so the POST is sent again only when Runpod certainly did not take it: a job never runs twice.
+   */
+  async runSync(endpointId: string, body: unknown, waitMs: number, budget?: RequestBudget): Promise<Job> {
+    const wait = Math.round(Math.min(RUNSYNC_WAIT_MAX_MS, Math.max(RUNSYNC_WAIT_MIN_MS, waitMs)))
+    const path = `${endpointPath(endpointId)}/runsync?wait=${wait}`
+    return parseJob(
+      await this.http.sendOnce({
+        method: 'POST',
+        path,
+        body,
+        resource: { kind: 'endpoint', id: endpointId },
+        ...(budget ? { budget } : {})
+      }),
+      `POST ${path}`
+    )
+  }
+
+  async status(endpointId: string, jobId: string, budget?: RequestBudget): Promise<Job> {
+    const path = `${endpointPath(endpointId)}/status/${encodeURIComponent(jobId)}`
+    return parseJob(
+      await this.http.request({
+        method: 'GET',
+        path,
+        resource: { kind: 'endpoint', id: endpointId },
+        ...(budget ? { budget } : {})
+      }),
+      `GET ${path}`
+    )
+  }
+
+  async close(): Promise<void> {
+    await this.http.close()
+  }
+}
+
+function endpointPath(id: string): string {
+  return `/v2/${encodeURIComponent(id)}`
+}
