@@ -182,6 +182,16 @@ async function coldStart(): Promise<void> {
   }
 }
 
+/** A repository with tag v2 pushed whose policy and delegation are in place already; its v1 reference. */
+async function configuredRepository(stack: LocalStack, repository: string): Promise<string> {
+  await stack.createRepository(repository)
+  await stack.pushImage(repository, 'v2')
+  const seed = { account: stack.account, region: stack.region, repository }
+  await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
+  stack.runpod.addDelegation(seed)
+  return `${stack.registryHost()}/${repository}:v1`
+}
+
 // ---- 2b. peak memory --------------------------------------------------------------------------------
 
 const MEMORY_RUNS = 3
@@ -218,12 +228,7 @@ async function memory(scratch: string): Promise<void> {
     let index = 0
     deploy = await peakRss(scratch, async (env) => {
       const repository = `bench/memory-${index++}`
-      await stack.createRepository(repository)
-      await stack.pushImage(repository, 'v2')
-      const seed = { account: stack.account, region: stack.region, repository }
-      await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
-      stack.runpod.addDelegation(seed)
-      const oldImage = `${stack.registryHost()}/${repository}:v1`
+      const oldImage = await configuredRepository(stack, repository)
       const pod = stack.runpod.addPod({ id: `pod-memory-${index}`, image: oldImage, readyAfterMs: 1_000 })
       const endpoint = stack.runpod.addEndpoint({ id: `ep-memory-${index}`, image: oldImage, readyAfterMs: 1_000 })
       const run = await runAction({
@@ -485,12 +490,7 @@ async function scale(): Promise<void> {
       for (const count of [10, 50, 100]) {
         const tag = `${limited ? 'l' : 'f'}${wait ? 'w' : ''}-${count}`
         const repository = `bench/scale-${tag}`
-        await stack.createRepository(repository)
-        await stack.pushImage(repository, 'v2')
-        const seed = { account: stack.account, region: stack.region, repository }
-        await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
-        stack.runpod.addDelegation(seed)
-        const oldImage = `${stack.registryHost()}/${repository}:v1`
+        const oldImage = await configuredRepository(stack, repository)
         const ids = (kind: string) => Array.from({ length: count / 2 }, (_, i) => `${kind}-${tag}-${i}`)
         // Waiting: every target runs the new image 3 s after its PATCH.
         for (const id of ids('pod')) stack.runpod.addPod({ id, image: oldImage, readyAfterMs: 3_000 })
@@ -553,12 +553,7 @@ async function detection(): Promise<void> {
   try {
     for (let i = 0; i < DETECTION_RUNS; i++) {
       const repository = `bench/detect-${i}`
-      await stack.createRepository(repository)
-      await stack.pushImage(repository, 'v2')
-      const seed = { account: stack.account, region: stack.region, repository }
-      await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
-      stack.runpod.addDelegation(seed)
-      const oldImage = `${stack.registryHost()}/${repository}:v1`
+      const oldImage = await configuredRepository(stack, repository)
       // Ready moments spread over one 2 s poll cycle, so the runs sample every phase of it.
       const offset = i * 260
       const pod = stack.runpod.addPod({ id: `pod-detect-${i}`, image: oldImage, readyAfterMs: 1_500 + offset })

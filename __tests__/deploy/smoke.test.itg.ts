@@ -88,6 +88,9 @@ describe('smoke test', () => {
     const run = await deploy({ 'endpoint-id': id, 'smoke-timeout': '3' })
     expect(run.exitCode).toBe(1)
     expect(logOf(run)).toMatch(/job sync-\S+ still IN_QUEUE after 3 s \(smoke-timeout\)/)
+    // The stuck job is cancelled, so it does not take a worker later.
+    expect(logOf(run)).toMatch(/cancelled job sync-/)
+    expect(stack.runpod.endpoint(id).jobs[0]?.status()).toBe('CANCELLED')
     expect(deployments(run)).toEqual([expect.objectContaining({ id, status: 'rolled-back' })])
     expect(Date.now() - started).toBeLessThan(20_000)
     // runsync asked Runpod to hold the request no longer than the deadline left.

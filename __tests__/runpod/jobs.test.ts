@@ -112,3 +112,13 @@ describe('JobClient.status', () => {
     await expect(jobs().status('ep1', 'sync-9')).resolves.toMatchObject({ status: 'IN_PROGRESS' })
   })
 })
+
+describe('JobClient.cancel', () => {
+  it('posts the cancel of a job and reads its state', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/v2/ep1/cancel/sync-9', method: 'POST' })
+      .reply(200, { id: 'sync-9', status: 'CANCELLED' })
+    await expect(jobs().cancel('ep1', 'sync-9')).resolves.toMatchObject({ status: 'CANCELLED' })
+  })
+})

@@ -65,6 +65,13 @@ describe('simulated job API', () => {
       unknown
     >
     expect(queued).toEqual({ id: expect.any(String), status: 'IN_QUEUE' })
+    expect(await (await call('GET', `/v2/ep-queue/cancel/${String(queued['id'])}`)).json()).toMatchObject({
+      error: expect.any(String)
+    })
+    expect(await (await call('POST', `/v2/ep-queue/cancel/${String(queued['id'])}`)).json()).toEqual({
+      id: queued['id'],
+      status: 'CANCELLED'
+    })
     expect(await (await call('POST', '/v2/ep-fail/runsync?wait=5000', { input: {} })).json()).toMatchObject({
       status: 'FAILED',
       error: 'boom'

@@ -152,7 +152,6 @@ function describeChecks(inputs: DeployInputs, plan: DeployPlan, log: Logger): De
   return checks.smoke || checks.canary ? checks : undefined
 }
 
-/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
 /** What the wait needs of the run. */
 interface Rollout {
   readonly inputs: DeployInputs
@@ -164,6 +163,7 @@ interface Rollout {
   readonly signal?: AbortSignal
 }
 
+/** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
 async function finishRollouts(
   { inputs, plan, runpod, log, report, jobs, signal }: Rollout,
   { rollouts, patchFailures }: Written

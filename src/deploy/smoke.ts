@@ -33,6 +33,7 @@ export interface SmokeOptions {
 const PENDING = new Set(['IN_QUEUE', 'IN_PROGRESS'])
 const OUTPUT_SHOWN = 300
 const ANSWER_MARGIN_MS = 2_000
+const CANCEL_BUDGET_MS = 5_000
 
 export type JobVerdict =
   { readonly state: 'pending' } | { readonly state: 'passed' } | { readonly state: 'failed'; readonly reason: string }
@@ -127,6 +128,11 @@ export async function runSmokeTest(
       const why = options.signal?.aborted
         ? 'the run was cancelled'
         : `still ${job.status} after ${smoke.timeoutSeconds} s (smoke-timeout)`
+      // Left queued, it would hold a worker later, on whatever the endpoint then runs.
+      await jobs.cancel(endpointId, job.id, { deadline: now() + CANCEL_BUDGET_MS }).then(
+        () => log.info(`${label}: cancelled job ${job.id}.`),
+        (error: unknown) => log.warning(`${label}: could not cancel job ${job.id}: ${errorMessage(error)}`)
+      )
       return describe(job, false, `job ${job.id} ${why}`)
     }
     try {

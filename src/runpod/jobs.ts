@@ -47,6 +47,20 @@ export class JobClient {
     )
   }
 
+  /** Cancels a job that is still queued or running; cancelling twice does no harm, so it is retried like a read. */
+  async cancel(endpointId: string, jobId: string, budget?: RequestBudget): Promise<Job> {
+    const path = `${endpointPath(endpointId)}/cancel/${encodeURIComponent(jobId)}`
+    return parseJob(
+      await this.http.request({
+        method: 'POST',
+        path,
+        resource: { kind: 'endpoint', id: endpointId },
+        ...(budget ? { budget } : {})
+      }),
+      `POST ${path}`
+    )
+  }
+
   async close(): Promise<void> {
     await this.http.close()
   }

@@ -388,16 +388,10 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       if (reply) return reply
     }
     if (path === '/graphql' && method === 'POST') return graphqlReply(body)
-    const job = /^\/v2\/([^/]+)\/(runsync|status\/([^/]+))$/.exec(path)
+    const job = /^\/v2\/([^/]+)\/(runsync|(status|cancel)\/([^/]+))$/.exec(path)
     if (job?.[1] && job[1] !== 'pods' && job[1] !== 'serverless' && job[1] !== 'registries') {
-      return jobReply(
-        method,
-        decodeURIComponent(job[1]),
-        job[2] === 'runsync' ? undefined : decodeURIComponent(job[3] ?? ''),
-        body,
-        raw,
-        query
-      )
+      const operation = job[2] === 'runsync' ? 'runsync' : job[3] === 'cancel' ? 'cancel' : 'status'
+      return jobReply(method, decodeURIComponent(job[1]), operation, decodeURIComponent(job[4] ?? ''), body, raw, query)
     }
     if (path === '/v2/pods' && method === 'GET') {
       // Cluster members only with includeClusterPods=true, as the document says; each listed pod is read, so it advances.
@@ -444,18 +438,19 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     return problem(404, `no route for ${method} ${path}`)
   }
 
-  /** runsync holds the request until the job ends or `wait` is over; status reads a job back. */
+  /** runsync holds the request until the job ends or `wait` is over; status reads a job back; cancel ends it. */
   async function jobReply(
     method: string,
     endpointId: string,
-    jobId: string | undefined,
+    operation: 'runsync' | 'status' | 'cancel',
+    jobId: string,
     body: unknown,
     raw: string,
     query: URLSearchParams
   ): Promise<Reply> {
     const endpoint = endpoints.get(endpointId)
     if (!endpoint) return new Reply(404, { error: `endpoint ${endpointId} not found` })
-    if (jobId === undefined) {
+    if (operation === 'runsync') {
       if (method !== 'POST') return new Reply(405, { error: 'runsync takes POST' })
       const problems = jobRequestProblems(body, Buffer.byteLength(raw), query.get('wait'))
       if (problems.length > 0) return new Reply(400, { error: problems.join('; ') })
@@ -467,9 +462,11 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       while (!submitted.ended() && Date.now() < until) await sleep(Math.min(20, until - Date.now()))
       return new Reply(200, submitted.toJSON())
     }
-    if (method !== 'GET') return new Reply(405, { error: 'status takes GET' })
+    if (method !== (operation === 'cancel' ? 'POST' : 'GET'))
+      return new Reply(405, { error: `${operation} takes ${operation === 'cancel' ? 'POST' : 'GET'}` })
     const found = endpoint.jobs.find((candidate) => candidate.id === jobId)
     if (!found || found.expired()) return new Reply(404, { error: `job ${jobId} not found` })
+    if (operation === 'cancel') found.cancel()
     return new Reply(200, found.toJSON())
   }
 

@@ -79,6 +79,7 @@ export class SimJob {
   readonly id: string
   readonly createdAt = Date.now()
   readonly input: unknown
+  private cancelled = false
 
   constructor(
     readonly endpointId: string,
@@ -97,14 +98,20 @@ export class SimJob {
     return this.script.outcome === 'queue' ? undefined : this.startedAt + (this.script.runMs ?? RUN_MS)
   }
 
+  /** Runpod's cancel: a job that has not ended ends CANCELLED. */
+  cancel(): void {
+    if (!this.ended()) this.cancelled = true
+  }
+
   status(now = Date.now()): string {
+    if (this.cancelled) return 'CANCELLED'
     if (this.script.outcome === 'queue' || now < this.startedAt) return 'IN_QUEUE'
     if (now < (this.endsAt ?? Infinity)) return 'IN_PROGRESS'
     return { complete: 'COMPLETED', fail: 'FAILED', timeout: 'TIMED_OUT' }[this.script.outcome]
   }
 
   ended(now = Date.now()): boolean {
-    return this.endsAt !== undefined && now >= this.endsAt
+    return this.cancelled || (this.endsAt !== undefined && now >= this.endsAt)
   }
 
   /** Runpod drops a runsync result a minute after the job ended. */
@@ -115,7 +122,7 @@ export class SimJob {
   toJSON(): Record<string, unknown> {
     const now = Date.now()
     const status = this.status(now)
-    if (status === 'IN_QUEUE') return { id: this.id, status }
+    if (status === 'IN_QUEUE' || status === 'CANCELLED') return { id: this.id, status }
     const base = {
       id: this.id,
       status,
