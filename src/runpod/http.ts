@@ -1,8 +1,9 @@
-// Runpod's HTTP transport over undici: bearer auth, a timeout on every request, one retry path for
+// Runpod's HTTP transport over Node's fetch: bearer auth, a timeout on every request, one retry path for
 // requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
-// rather than after it.
+// rather than after it. Node's fetch is undici inside Node, so a deploy's first request waits for no
+// bundled HTTP client; the npm undici loads only for a proxy (or comes from a test, as a MockAgent).
 import { setTimeout as sleepFor } from 'node:timers/promises'
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { ActionError, errorMessage } from '../errors.js'
 import { isSafeApiUrl } from './api-url.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
@@ -26,6 +27,7 @@ export interface RunpodHttpOptions {
   readonly backoffMaxMs?: number
   /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
   readonly maxWaitMs?: number
+  /** Replaces Node's own dispatcher (and the proxy agent): tests pass undici's MockAgent. */
   readonly dispatcher?: Dispatcher
   /** Waits `ms`, or rejects when `signal` aborts first. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -52,10 +54,6 @@ export interface Call {
   readonly budget?: RequestBudget
 }
 
-type Headers = Record<string, string | string[] | undefined>
-
-// Every target is read and patched at once; a smaller pool would queue them into extra round trips.
-const MAX_CONNECTIONS = 64
 const SILENT: RequestLog = { debug: () => {}, info: () => {} }
 
 export class RunpodHttp {
@@ -66,7 +64,8 @@ export class RunpodHttp {
   private readonly backoffBaseMs: number
   private readonly backoffMaxMs: number
   private readonly maxWaitMs: number
-  private readonly dispatcher: Dispatcher
+  /** undefined: Node's own dispatcher (a keep-alive pool with no limit per origin, so every target goes at once). */
+  private readonly dispatcher: Promise<Dispatcher | undefined>
   private readonly ownsDispatcher: boolean
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   private readonly random: () => number
@@ -90,7 +89,7 @@ export class RunpodHttp {
     this.backoffMaxMs = options.backoffMaxMs ?? 10_000
     this.maxWaitMs = options.maxWaitMs ?? 120_000
     this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher = options.dispatcher ?? defaultDispatcher(this.requestTimeoutMs)
+    this.dispatcher = options.dispatcher ? Promise.resolve(options.dispatcher) : proxyDispatcher()
     this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
@@ -179,24 +178,17 @@ export class RunpodHttp {
     let text = ''
     const started = this.now()
     try {
-      const response = await request(this.url(path), {
-        dispatcher: this.dispatcher,
+      const response = await fetch(this.url(path), {
+        ...(await this.dispatcherOption()),
         method: 'GET',
         headers: { ...this.authHeaders(), accept: 'text/event-stream' },
-        headersTimeout: this.requestTimeoutMs,
         signal: controller.signal
       })
       headersReceived = true
       this.noteRateLimit(response.headers)
-      this.log.debug(`Runpod GET ${path} -> ${response.statusCode} (${this.now() - started} ms)`)
-      if (response.statusCode !== 200) {
-        throw responseError({
-          method: 'GET',
-          path,
-          status: response.statusCode,
-          body: await response.body.text(),
-          resource
-        })
+      this.log.debug(`Runpod GET ${path} -> ${response.status} (${this.now() - started} ms)`)
+      if (response.status !== 200) {
+        throw responseError({ method: 'GET', path, status: response.status, body: await response.text(), resource })
       }
       const decoder = new TextDecoder()
       const quiet = () => {
@@ -204,8 +196,9 @@ export class RunpodHttp {
         idle = setTimeout(() => controller.abort(), idleMs)
       }
       quiet()
-      for await (const chunk of response.body) {
-        text += decoder.decode(chunk as Buffer, { stream: true })
+      const reader = response.body?.getReader()
+      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+        text += decoder.decode(chunk.value, { stream: true })
         quiet()
       }
     } catch (error) {
@@ -227,7 +220,13 @@ export class RunpodHttp {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close()
+    if (this.ownsDispatcher) await (await this.dispatcher)?.close()
+  }
+
+  /** fetch's (undici's) non-standard `dispatcher` option, when there is one to pass. */
+  private async dispatcherOption(): Promise<{ dispatcher?: Dispatcher }> {
+    const dispatcher = await this.dispatcher
+    return dispatcher ? { dispatcher } : {}
   }
 
   /** Throws when the failure is final; otherwise waits the retry delay (within the budget). */
@@ -293,8 +292,8 @@ export class RunpodHttp {
     let text: string
     try {
       const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])]
-      const response = await request(this.url(call.path), {
-        dispatcher: this.dispatcher,
+      const response = await fetch(this.url(call.path), {
+        ...(await this.dispatcherOption()),
         method: call.method,
         headers: {
           ...this.authHeaders(),
@@ -302,13 +301,12 @@ export class RunpodHttp {
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
         },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // One signal bounds the headers and the body together.
         signal: AbortSignal.any(signals)
       })
-      status = response.statusCode
+      status = response.status
       headers = response.headers
-      text = await response.body.text()
+      text = await response.text()
     } catch (error) {
       this.pacer.settled()
       this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
@@ -392,16 +390,19 @@ export class RunpodHttp {
   }
 }
 
-/** A keep-alive pool; through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured). */
-function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
-  const options = { keepAliveTimeout: 10_000, connections: MAX_CONNECTIONS, connect: { timeout: connectTimeoutMs } }
+/**
+ * Through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured): undici's
+ * EnvHttpProxyAgent, loaded only then. Otherwise undefined, for Node's own dispatcher.
+ */
+async function proxyDispatcher(): Promise<Dispatcher | undefined> {
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name])
-  return proxied ? new EnvHttpProxyAgent(options) : new Agent(options)
+  if (!proxied) return undefined
+  const { EnvHttpProxyAgent } = await import('undici')
+  return new EnvHttpProxyAgent({ keepAliveTimeout: 10_000 })
 }
 
 function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
+  return headers.get(name) ?? undefined
 }
 
 /**
