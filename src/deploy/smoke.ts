@@ -164,7 +164,8 @@ function describe(job: Job, passed: boolean, reason: string | undefined): SmokeR
   }
 }
 
-function formatMs(ms: number): string {
+/** A job's execution time as the log and the summary show it. */
+export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 

@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import type { DeploymentRecord, DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
+import { formatMs } from '../deploy/smoke.js'
 import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { escapeHtml, link } from './html.js'
@@ -107,7 +108,7 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): 
 function smokeCell({ smoke }: DeploymentRecord): string {
   if (!smoke) return ''
   const job = smoke.jobId ? ` job <code>${escapeHtml(smoke.jobId)}</code>` : ''
-  const time = smoke.executionTimeMs === undefined ? '' : `, ${formatDuration(Math.max(1000, smoke.executionTimeMs))}`
+  const time = smoke.executionTimeMs === undefined ? '' : `, ${formatMs(smoke.executionTimeMs)}`
   return smoke.passed ? `✅ passed${job}${time}` : `❌ ${escapeHtml(smoke.status ?? 'failed')}${job}${time}`
 }
 

@@ -1,6 +1,6 @@
 // Runpod's queue-based job API of a Serverless endpoint (POST /v2/{id}/runsync, GET /v2/{id}/status/{jobId}),
 // served from its own host (api.runpod.ai) with the same API key as a Bearer token, as Runpod documents.
-import { RunpodHttp, type RequestBudget, type RunpodHttpOptions } from './http.js'
+import { RunpodHttp, type Call, type RequestBudget, type RunpodHttpOptions } from './http.js'
 import { parseJob, type Job } from './wire.js'
 
 /** runsync holds the request open this long at most, and at least this long (Runpod's documented range). */
@@ -21,44 +21,19 @@ export class JobClient {
    */
   async runSync(endpointId: string, body: unknown, waitMs: number, budget?: RequestBudget): Promise<Job> {
     const wait = Math.round(Math.min(RUNSYNC_WAIT_MAX_MS, Math.max(RUNSYNC_WAIT_MIN_MS, waitMs)))
-    const path = `${endpointPath(endpointId)}/runsync?wait=${wait}`
-    return parseJob(
-      await this.http.sendOnce({
-        method: 'POST',
-        path,
-        body,
-        resource: { kind: 'endpoint', id: endpointId },
-        ...(budget ? { budget } : {})
-      }),
-      `POST ${path}`
-    )
+    const call = jobCall('POST', endpointId, `runsync?wait=${wait}`, budget)
+    return parseJob(await this.http.sendOnce({ ...call, body }), `POST ${call.path}`)
   }
 
   async status(endpointId: string, jobId: string, budget?: RequestBudget): Promise<Job> {
-    const path = `${endpointPath(endpointId)}/status/${encodeURIComponent(jobId)}`
-    return parseJob(
-      await this.http.request({
-        method: 'GET',
-        path,
-        resource: { kind: 'endpoint', id: endpointId },
-        ...(budget ? { budget } : {})
-      }),
-      `GET ${path}`
-    )
+    const call = jobCall('GET', endpointId, `status/${encodeURIComponent(jobId)}`, budget)
+    return parseJob(await this.http.request(call), `GET ${call.path}`)
   }
 
   /** Cancels a job that is still queued or running; cancelling twice does no harm, so it is retried like a read. */
   async cancel(endpointId: string, jobId: string, budget?: RequestBudget): Promise<Job> {
-    const path = `${endpointPath(endpointId)}/cancel/${encodeURIComponent(jobId)}`
-    return parseJob(
-      await this.http.request({
-        method: 'POST',
-        path,
-        resource: { kind: 'endpoint', id: endpointId },
-        ...(budget ? { budget } : {})
-      }),
-      `POST ${path}`
-    )
+    const call = jobCall('POST', endpointId, `cancel/${encodeURIComponent(jobId)}`, budget)
+    return parseJob(await this.http.request(call), `POST ${call.path}`)
   }
 
   async close(): Promise<void> {
@@ -66,6 +41,11 @@ export class JobClient {
   }
 }
 
-function endpointPath(id: string): string {
-  return `/v2/${encodeURIComponent(id)}`
+function jobCall(method: 'GET' | 'POST', endpointId: string, operation: string, budget?: RequestBudget): Call {
+  return {
+    method,
+    path: `/v2/${encodeURIComponent(endpointId)}/${operation}`,
+    resource: { kind: 'endpoint', id: endpointId },
+    ...(budget ? { budget } : {})
+  }
 }
