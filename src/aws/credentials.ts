@@ -58,11 +58,10 @@ async function defaultChain(region: string): Promise<AwsCredentials> {
 async function assumeRoleWithGitHubOidc(
   options: AwsCredentialOptions & { roleToAssume: string }
 ): Promise<AwsCredentials> {
-  // The SDK loads while the token request is in flight.
-  const [token, { AssumeRoleWithWebIdentityCommand, STSClient }] = await Promise.all([
-    gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000),
-    import('@aws-sdk/client-sts')
-  ])
+  const token = await gitHubIdToken(options.audience, options.oidcTimeoutMs ?? 60_000)
+  // Loaded once the token is here, not beside its request: compiling the SDK would hold back the first
+  // requests, and with the token in hand the wall time is the same (npm run bench -- cold round-trips).
+  const { AssumeRoleWithWebIdentityCommand, STSClient } = await import('@aws-sdk/client-sts')
   const sts = new STSClient({ region: options.region, ...awsClientSettings('STS', options.region) })
   try {
     const response = await sts.send(
