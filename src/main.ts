@@ -53,8 +53,10 @@ async function deploy(inputs: DeployInputs): Promise<void> {
     const context = { log: toolkitLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
     const { report, error } = await runDeploy(inputs, context)
     await publishDeployReport(report)
-    if (inputs.mode === 'verify' && inputs.prComment === 'auto' && event.pullRequest)
-      await commentPlan(report, event.pullRequest, inputs.githubToken)
+    if (inputs.mode === 'verify' && inputs.prComment === 'auto' && event.pullRequest) {
+      const targets = [...inputs.podIds.map((id) => `pod:${id}`), ...inputs.endpointIds.map((id) => `endpoint:${id}`)]
+      await commentPlan(report, event.pullRequest, inputs.githubToken, targets)
+    }
     if (error !== undefined) throw error
   } finally {
     cancel.dispose()
@@ -88,7 +90,8 @@ function onCancel(): { readonly signal: AbortSignal; dispose(): void } {
 async function commentPlan(
   report: DeployReport,
   pullRequest: PullRequestRef,
-  token: string | undefined
+  token: string | undefined,
+  targets: readonly string[]
 ): Promise<void> {
   if (!token) {
     core.notice(
@@ -101,6 +104,7 @@ async function commentPlan(
   await publishPlanComment(report, {
     pullRequest,
     token,
+    targets,
     ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {})
   })
 }

@@ -91,6 +91,18 @@ describe('plan comment on the pull request', () => {
     expect(github.invalid).toEqual([])
   })
 
+  it('shows a failed plan, and the next run edits that same comment', async () => {
+    const pod = `pod-${repository.replace('/', '-')}`
+    stack.runpod.addPod({ id: pod, image: `${stack.registryHost()}/${repository}:v1` })
+    const failed = await verifyOnPullRequest(11, { image: `${stack.registryHost()}/${repository}:v9` })
+    expect(failed.exitCode).toBe(1)
+    expect(commentsOn(11)[0]?.body).toContain('The plan could not be made')
+    const fixed = await verifyOnPullRequest(11)
+    expect(fixed.exitCode).toBe(0)
+    expect(commentsOn(11)).toHaveLength(1)
+    expect(commentsOn(11)[0]?.body).toContain('missing: deploy would add the AllowRunpodPull statement')
+  })
+
   it('says when the plan changes nothing', async () => {
     const pod = `pod-${repository.replace('/', '-')}`
     stack.runpod.addPod({ id: pod, image: `${stack.registryHost()}/${repository}:v2` })

@@ -8,6 +8,7 @@ import type { TargetState } from '../../src/runpod/targets.js'
 
 const IMAGE = parseImageReference('111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2')
 const OLD = '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v1'
+const TARGETS = ['pod:p1']
 const POD: TargetState = { kind: 'pod', id: 'p1', name: 'trainer | big', image: OLD }
 const PLAN: DeployPlan = {
   deployImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2',
@@ -30,10 +31,11 @@ function report(plan: DeployPlan, status: 'planned' | 'unchanged' = 'planned'): 
 describe('planComment', () => {
   it('starts with the marker and shows each step, each target old → new, and the warnings, escaped for Markdown', () => {
     const text = planComment(report(PLAN), {
+      targets: TARGETS,
       runUrl: 'https://github.com/o/r/actions/runs/1',
       pullRequest: { owner: 'o', repo: 'r', number: 3, headSha: '0123456789abcdef' }
     })
-    expect(text.startsWith(commentMarker(report(PLAN)))).toBe(true)
+    expect(text.startsWith(commentMarker(report(PLAN), TARGETS))).toBe(true)
     expect(text).toContain(
       '| ECR delegation | missing: deploy would create one for arn:aws:ecr:us-east-1:111122223333:repository/worker |'
     )
@@ -53,24 +55,27 @@ describe('planComment', () => {
     }
     expect(planChangesNothing(settled)).toBe(true)
     expect(planChangesNothing(PLAN)).toBe(false)
-    expect(planComment(report(settled, 'unchanged'))).toContain('This plan changes nothing')
+    expect(planComment(report(settled, 'unchanged'), { targets: TARGETS })).toContain('This plan changes nothing')
   })
 
   it('shows the failure when no plan could be made', () => {
     const failed: DeployReport = { mode: 'verify', image: IMAGE, deployments: [], failure: 'Image v2 is not in ECR' }
-    expect(planComment(failed)).toContain('❌ **The plan could not be made:** Image v2 is not in ECR')
+    expect(planComment(failed, { targets: TARGETS })).toContain(
+      '❌ **The plan could not be made:** Image v2 is not in ECR'
+    )
   })
 })
 
 describe('commentMarker', () => {
-  it('is one per image repository and set of targets, whatever the tag or the order of the targets', () => {
+  it('is one per image repository and set of targets, whatever the tag, the order, or how far the run got', () => {
     const a = report(PLAN)
     const b: DeployReport = {
-      ...a,
+      mode: 'verify',
       image: parseImageReference('111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v3'),
-      deployments: [...a.deployments].reverse()
+      deployments: [],
+      failure: 'Image v3 is not in ECR'
     }
-    expect(commentMarker(a)).toBe(commentMarker(b))
-    expect(commentMarker({ ...a, deployments: [] })).not.toBe(commentMarker(a))
+    expect(commentMarker(a, ['pod:p1', 'endpoint:e1'])).toBe(commentMarker(b, ['endpoint:e1', 'pod:p1']))
+    expect(commentMarker(a, ['pod:p1'])).not.toBe(commentMarker(a, ['pod:p1', 'endpoint:e1']))
   })
 })

@@ -11,18 +11,20 @@ import { credentialText, delegationText, policyText } from './plan-text.js'
 export interface CommentSettings {
   readonly pullRequest: PullRequestRef
   readonly token: string
+  /** The targets the inputs name, `pod:ID` and `endpoint:ID`: with the image repository, which comment is this step's. */
+  readonly targets: readonly string[]
   /** Links the comment to the run that wrote it. */
   readonly runUrl?: string
 }
 
 /**
- * Which comment is this step's: one per image repository and set of targets, so two verify steps of one
- * pull request (a matrix, say) keep a comment each, and a new tag of the same image edits the same one.
+ * Which comment is this step's: one per image repository and set of targets (as the inputs name them, so a
+ * run that failed before reading them edits the same comment), so two verify steps of one pull request (a
+ * matrix, say) keep a comment each, and a new tag of the same image edits the same one.
  */
-export function commentMarker(report: DeployReport): string {
+export function commentMarker(report: DeployReport, targets: readonly string[]): string {
   const { registry, repository } = report.image
-  const targets = report.deployments.map((deployment) => `${deployment.kind}:${deployment.id}`).sort()
-  return `<!-- runpod-ecr-deploy plan: ${registry}/${repository} ${targets.join(',')} -->`
+  return `<!-- runpod-ecr-deploy plan: ${registry}/${repository} ${[...targets].sort().join(',')} -->`
 }
 
 /** Whether deploying this plan would change anything at all. */
@@ -38,11 +40,11 @@ export function planChangesNothing(plan: DeployPlan): boolean {
 /** The comment's Markdown: the marker, the plan's overview, each target's old and new image, the warnings. */
 export function planComment(
   report: DeployReport,
-  settings: Partial<Pick<CommentSettings, 'runUrl' | 'pullRequest'>> = {}
+  settings: Pick<CommentSettings, 'targets'> & Partial<Pick<CommentSettings, 'runUrl' | 'pullRequest'>>
 ): string {
   const plan = report.plan
   const image = plan?.deployImage ?? formatImageReference(report.image)
-  const lines = [commentMarker(report), `### Runpod deploy plan for \`${markdownCode(image)}\``, '']
+  const lines = [commentMarker(report, settings.targets), `### Runpod deploy plan for \`${markdownCode(image)}\``, '']
   if (report.failure) {
     lines.push(`❌ **The plan could not be made:** ${markdownText(report.failure)}`)
   } else if (plan) {
@@ -91,7 +93,7 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(settings.token, { request: { timeout: 30_000 } })
   const body = planComment(report, settings)
-  const marker = commentMarker(report)
+  const marker = commentMarker(report, settings.targets)
   try {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
       owner: pullRequest.owner,
