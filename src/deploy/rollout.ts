@@ -132,9 +132,7 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   if (last.state === 'done') {
     log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
     if (options.smoke && target.kind === 'endpoint' && !options.signal?.aborted) {
-      smoke = await runSmokeTest(options.smoke.jobs, target.id, options.smoke.settings, log, {
-        ...(options.signal ? { signal: options.signal } : {})
-      })
+      smoke = await runSmokeTest(options.smoke.jobs, target.id, options.smoke.settings, log, options.signal)
     }
     if (!smoke || smoke.passed) {
       return {

@@ -21,19 +21,13 @@ export interface SmokeResult {
   readonly reason?: string
 }
 
-export interface SmokeOptions {
-  readonly signal?: AbortSignal
-  readonly now?: () => number
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  /** First status poll after runsync answered that the job still runs; the interval grows to pollMaxMs. */
-  readonly pollInitialMs?: number
-  readonly pollMaxMs?: number
-}
-
 const PENDING = new Set(['IN_QUEUE', 'IN_PROGRESS'])
 const OUTPUT_SHOWN = 300
 const ANSWER_MARGIN_MS = 2_000
 const CANCEL_BUDGET_MS = 5_000
+/** Status polls after runsync answered that the job still runs: the first after 1 s, growing to 5 s. */
+const POLL_INITIAL_MS = 1_000
+const POLL_MAX_MS = 5_000
 
 export type JobVerdict =
   { readonly state: 'pending' } | { readonly state: 'passed' } | { readonly state: 'failed'; readonly reason: string }
@@ -57,13 +51,6 @@ export function outputMatches(actual: unknown, expected: unknown): boolean {
   if (isPlainObject(expected)) {
     if (!isPlainObject(actual)) return false
     return Object.entries(expected).every(([key, value]) => key in actual && outputMatches(actual[key], value))
-  }
-  if (Array.isArray(expected)) {
-    return (
-      Array.isArray(actual) &&
-      actual.length === expected.length &&
-      expected.every((value, index) => exactlyEqual(actual[index], value))
-    )
   }
   return exactlyEqual(actual, expected)
 }
@@ -96,23 +83,20 @@ export async function runSmokeTest(
   endpointId: string,
   smoke: SmokeInputs,
   log: Logger,
-  options: SmokeOptions = {}
+  signal?: AbortSignal
 ): Promise<SmokeResult> {
-  const now = options.now ?? Date.now
-  const sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
-  const timeoutMs = smoke.timeoutSeconds * 1000
-  const deadline = now() + timeoutMs
-  const budget = { deadline, ...(options.signal ? { signal: options.signal } : {}) }
+  const deadline = Date.now() + smoke.timeoutSeconds * 1000
+  const budget = { deadline, ...(signal ? { signal } : {}) }
   const label = `endpoint ${endpointId} (smoke test)`
   let job: Job
   try {
     // Runpod holds runsync for `wait`: less than the time left, so its answer arrives before the deadline.
-    job = await jobs.runSync(endpointId, smoke.body, deadline - now() - ANSWER_MARGIN_MS, budget)
+    job = await jobs.runSync(endpointId, smoke.body, deadline - Date.now() - ANSWER_MARGIN_MS, budget)
   } catch (error) {
     return { passed: false, reason: `the job could not be sent: ${errorMessage(error)}` }
   }
   log.info(`${label}: job ${job.id} ${job.status}`)
-  let interval = options.pollInitialMs ?? 1_000
+  let interval = POLL_INITIAL_MS
   for (;;) {
     const verdict = judgeJob(job, smoke.expect)
     if (verdict.state !== 'pending') {
@@ -123,24 +107,24 @@ export async function runSmokeTest(
       )
       return result
     }
-    const left = deadline - now()
-    if (left <= 0 || options.signal?.aborted) {
-      const why = options.signal?.aborted
+    const left = deadline - Date.now()
+    if (left <= 0 || signal?.aborted) {
+      const why = signal?.aborted
         ? 'the run was cancelled'
         : `still ${job.status} after ${smoke.timeoutSeconds} s (smoke-timeout)`
       // Left queued, it would hold a worker later, on whatever the endpoint then runs.
-      await jobs.cancel(endpointId, job.id, { deadline: now() + CANCEL_BUDGET_MS }).then(
+      await jobs.cancel(endpointId, job.id, { deadline: Date.now() + CANCEL_BUDGET_MS }).then(
         () => log.info(`${label}: cancelled job ${job.id}.`),
         (error: unknown) => log.warning(`${label}: could not cancel job ${job.id}: ${errorMessage(error)}`)
       )
       return describe(job, false, `job ${job.id} ${why}`)
     }
     try {
-      await sleep(Math.min(interval, left), options.signal)
+      await sleepFor(Math.min(interval, left), undefined, signal ? { signal } : {})
     } catch {
       continue
     }
-    interval = Math.min(options.pollMaxMs ?? 5_000, interval * 1.5)
+    interval = Math.min(POLL_MAX_MS, interval * 1.5)
     try {
       const next = await jobs.status(endpointId, job.id, budget)
       if (next.status !== job.status) log.info(`${label}: job ${job.id} ${next.status}`)
