@@ -15,12 +15,17 @@ const layer = (folder, allowed, why) => ({
 })
 const LAYERS = [
   layer('errors.ts', [], 'errors.ts is the bottom of src/ and imports nothing from it.'),
+  layer('secrets.ts', [], 'secrets.ts is at the bottom beside errors.ts and imports nothing from src/.'),
   layer(
     'policy',
     ['./errors.ts', './aws/arn.ts'],
     'policy/ is pure analysis: it may use only errors.ts and aws/arn.ts.'
   ),
-  layer('aws', ['./errors.ts'], 'aws/ is at the bottom beside policy/: it may use only errors.ts.'),
+  layer(
+    'aws',
+    ['./errors.ts', './secrets.ts'],
+    'aws/ is at the bottom beside policy/: it may use only errors.ts and secrets.ts.'
+  ),
   layer('runpod', ['./errors.ts', './aws', './policy'], 'runpod/ sits above aws/ and policy/, below the modes.'),
   layer(
     'inputs.ts',
@@ -34,7 +39,7 @@ const LAYERS = [
   ),
   layer(
     'lint',
-    ['./errors.ts', './inputs.ts', './policy'],
+    ['./errors.ts', './secrets.ts', './inputs.ts', './policy'],
     'lint/ is a mode: it returns a report; github/ publishes it.'
   ),
   { target: './src/github', from: './src/main.ts', message: 'github/ publishes reports; only main.ts wires it.' }

@@ -1,22 +1,12 @@
 // The shell: reads the inputs, runs one mode, and hands its report to github/. Each mode loads only its
 // own code: a lint run never parses the AWS SDK, a deploy never the glob code.
 import * as core from '@actions/core'
-import type { Logger } from './deploy/log.js'
 import { ActionError, errorMessage } from './errors.js'
 import type { DeployReport } from './deploy/report.js'
 import type { PullRequestRef } from './github/event.js'
+import { workflowLog } from './github/workflow-log.js'
 import { parseInputs, type DeployInputs, type LintInputs } from './inputs.js'
-
-/** The workflow log, through the toolkit's workflow commands. */
-const toolkitLog: Logger = {
-  debug: (message) => core.debug(message),
-  info: (message) => core.info(message),
-  warning: (message, properties) => core.warning(message, properties),
-  notice: (message, properties) => core.notice(message, properties),
-  error: (message, properties) => core.error(message, properties),
-  startGroup: (name) => core.startGroup(name),
-  endGroup: () => core.endGroup()
-}
+import { registerSecret } from './secrets.js'
 
 export async function run(): Promise<void> {
   try {
@@ -39,9 +29,9 @@ async function lint(inputs: LintInputs): Promise<void> {
 }
 
 async function deploy(inputs: DeployInputs): Promise<void> {
-  core.setSecret(inputs.runpodApiKey)
+  registerSecret(inputs.runpodApiKey)
+  registerSecret(inputs.githubToken)
   const cancel = onCancel()
-  if (inputs.githubToken) core.setSecret(inputs.githubToken)
   const [{ runDeploy }, { readEvent }, { publishDeployReport }] = await Promise.all([
     import('./deploy/run.js'),
     import('./github/event.js'),
@@ -50,7 +40,7 @@ async function deploy(inputs: DeployInputs): Promise<void> {
   const event = await readEvent(process.env)
   try {
     const releaseTag = event.releaseTag
-    const context = { log: toolkitLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
+    const context = { log: workflowLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
     const { report, error } = await runDeploy(inputs, context)
     await publishDeployReport(report)
     if (inputs.mode === 'verify' && inputs.prComment === 'auto' && event.pullRequest) {

@@ -33,6 +33,8 @@ export interface IssueComment {
   readonly owner: string
   readonly repo: string
   body: string
+  /** Who wrote it: the token's identity (`github-actions[bot]`) unless a test plants someone else's. */
+  readonly author: string
   readonly createdAt: string
   updatedAt: string
 }
@@ -53,6 +55,8 @@ export interface GitHubStandIn {
   readOnly: boolean
   /** Requests the stand-in refused as the description would, with why. */
   readonly invalid: string[]
+  /** A comment written by someone else (a contributor who may copy the plan's marker). */
+  addComment(comment: Pick<IssueComment, 'owner' | 'repo' | 'issueNumber' | 'body' | 'author'>): IssueComment
   close(): Promise<void>
 }
 
@@ -174,8 +178,10 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
-const USER = {
-  login: 'github-actions[bot]',
+const TOKEN_LOGIN = 'github-actions[bot]'
+
+const BOT_USER = {
+  login: TOKEN_LOGIN,
   id: 41898282,
   node_id: 'MDM6Qm90NDE4OTgyODI=',
   avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
@@ -195,6 +201,30 @@ const USER = {
   site_admin: false
 }
 
+function userJson(login: string): Record<string, unknown> {
+  if (login === TOKEN_LOGIN) return BOT_USER
+  const url = `https://api.github.com/users/${login}`
+  return {
+    ...BOT_USER,
+    login,
+    id: 1_000_000 + login.length,
+    node_id: `U_${login}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${login}`,
+    url,
+    html_url: `https://github.com/${login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: 'User'
+  }
+}
+
 function commentJson(comment: IssueComment): Record<string, unknown> {
   const repo = `${comment.owner}/${comment.repo}`
   return {
@@ -204,7 +234,7 @@ function commentJson(comment: IssueComment): Record<string, unknown> {
     html_url: `https://github.com/${repo}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
     issue_url: `https://api.github.com/repos/${repo}/issues/${comment.issueNumber}`,
     body: comment.body,
-    user: USER,
+    user: userJson(comment.author),
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
     author_association: 'NONE'
@@ -273,6 +303,11 @@ export async function startGitHubStandIn(
       documentation_url: 'https://docs.github.com/rest/issues/comments',
       status: '403'
     }
+    if (operationId === 'users/get-authenticated') {
+      // What GitHub answers an installation token such as the default GITHUB_TOKEN.
+      reply(403, forbidden)
+      return
+    }
     if (operationId === 'issues/list-comments') {
       const issueNumber = Number(route.params['issue_number'])
       const all = comments.filter((c) => c.owner === owner && c.repo === repo && c.issueNumber === issueNumber)
@@ -297,6 +332,7 @@ export async function startGitHubStandIn(
         owner,
         repo,
         body: (body as { body: string }).body,
+        author: TOKEN_LOGIN,
         createdAt: now,
         updatedAt: now
       }
@@ -330,6 +366,12 @@ export async function startGitHubStandIn(
     requests,
     readOnly: options.readOnly ?? false,
     invalid,
+    addComment(seed) {
+      const now = new Date().toISOString()
+      const comment: IssueComment = { ...seed, id: nextId++, createdAt: now, updatedAt: now }
+      comments.push(comment)
+      return comment
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -86,8 +86,34 @@ describe('plan comment on the pull request', () => {
       'issues/list-comments 200',
       'issues/create-comment 201',
       'issues/list-comments 200',
+      // Whose comment the marked one is: the default token may not read its user, so it is github-actions[bot].
+      'users/get-authenticated 403',
       'issues/update-comment 200'
     ])
+    expect(github.invalid).toEqual([])
+  })
+
+  it("leaves a contributor's comment that copies the marker alone, and writes its own", async () => {
+    const pod = `pod-${repository.replace('/', '-')}`
+    stack.runpod.addPod({ id: pod, image: `${stack.registryHost()}/${repository}:v1` })
+    expect((await verifyOnPullRequest(21)).exitCode).toBe(0)
+    const [real] = commentsOn(21)
+    const marker = real?.body.split('\n')[0] ?? ''
+    expect(marker).toMatch(/^<!-- runpod-ecr-deploy plan: /)
+    github.comments.splice(github.comments.indexOf(real!), 1)
+    const planted = github.addComment({
+      owner: 'octo-org',
+      repo: 'gpu-workers',
+      issueNumber: 21,
+      author: 'mallory',
+      body: `${marker}\n✅ This plan changes nothing. Approve away.`
+    })
+
+    const run = await verifyOnPullRequest(21)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(/Commented the plan on pull request #21/)
+    expect(planted.body).toBe(`${marker}\n✅ This plan changes nothing. Approve away.`)
+    expect(commentsOn(21).map((comment) => comment.author)).toEqual(['mallory', 'github-actions[bot]'])
     expect(github.invalid).toEqual([])
   })
 

@@ -5,6 +5,7 @@ import type { DeployPlan } from '../../src/deploy/plan.js'
 import type { DeployReport } from '../../src/deploy/report.js'
 import { commentMarker, planChangesNothing, planComment } from '../../src/github/pr-comment.js'
 import type { TargetState } from '../../src/runpod/targets.js'
+import { renderGitHubMarkdown } from '../../test-support/rendered-markdown.js'
 
 const IMAGE = parseImageReference('111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2')
 const OLD = '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v1'
@@ -39,8 +40,13 @@ describe('planComment', () => {
     expect(text).toContain(
       '| ECR delegation | missing: deploy would create one for arn:aws:ecr:us-east-1:111122223333:repository/worker |'
     )
-    expect(text).toContain(`| pod \`p1\` trainer \\| big | \`${OLD}\` | \`${PLAN.deployImage}\` |`)
-    expect(text).toContain('> ⚠️ Endpoint e9 &lt;b&gt;is&lt;/b&gt; scaled to zero')
+    const rendered = renderGitHubMarkdown(text)
+    const cells = [...rendered.document.querySelectorAll('tr')].map((row) =>
+      [...row.querySelectorAll('td')].map((cell) => cell.textContent)
+    )
+    expect(cells).toContainEqual(['pod p1 trainer | big', OLD, PLAN.deployImage])
+    expect(rendered.text).toContain('⚠️ Endpoint e9 <b>is</b> scaled to zero')
+    expect(rendered.document.querySelector('b')).toBeNull()
     expect(text).toContain(
       '<sub>runpod-ecr-deploy, verify mode: commit 0123456, [run](https://github.com/o/r/actions/runs/1)</sub>'
     )
@@ -77,5 +83,40 @@ describe('commentMarker', () => {
     }
     expect(commentMarker(a, ['pod:p1', 'endpoint:e1'])).toBe(commentMarker(b, ['endpoint:e1', 'pod:p1']))
     expect(commentMarker(a, ['pod:p1'])).not.toBe(commentMarker(a, ['pod:p1', 'endpoint:e1']))
+  })
+})
+
+describe('outside text in the plan comment', () => {
+  const HOSTILE_NAME = '@acme/security-team [approve](https://evil.example/x) ![x](https://evil.example/i.png)'
+  const HOSTILE_WARNING = 'see www.evil.example or mail ops@evil.example <img src=x onerror=alert(1)>\n\n# pwned'
+
+  it('renders no mention, link, image or HTML from a pod name, a warning or a failure', () => {
+    const hostile: DeployReport = {
+      ...report({ ...PLAN, warnings: [HOSTILE_WARNING] }),
+      deployments: [
+        { kind: 'pod', id: 'p1', name: HOSTILE_NAME, previousImage: 'x`|y', image: PLAN.deployImage, status: 'planned' }
+      ]
+    }
+    for (const text of [
+      planComment(hostile, { targets: TARGETS }),
+      planComment({ ...hostile, failure: `Runpod said: ${HOSTILE_NAME}` }, { targets: TARGETS })
+    ]) {
+      const rendered = renderGitHubMarkdown(text)
+      expect(rendered.links).toEqual([])
+      expect(rendered.unexpectedElements).toEqual([])
+      expect(rendered.mentions).toEqual([])
+      expect(rendered.document.querySelector('h1')).toBeNull()
+    }
+    // Still readable: the reader sees the text as it was sent.
+    const rendered = renderGitHubMarkdown(planComment(hostile, { targets: TARGETS }))
+    expect(rendered.text).toContain(HOSTILE_NAME)
+    expect(rendered.text).toContain('<img src=x onerror=alert(1)>')
+  })
+
+  it('the renderer used here would show the markup if it were not escaped', () => {
+    const raw = renderGitHubMarkdown(`| a |\n|---|\n| ${HOSTILE_NAME} |\n\n${HOSTILE_WARNING}`)
+    expect(raw.links.length).toBeGreaterThan(2)
+    expect(raw.mentions).toContain('@acme/security-team')
+    expect(raw.unexpectedElements.join()).toContain('img')
   })
 })

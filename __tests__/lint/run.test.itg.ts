@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../test-support/run-action.js'
+import { runnerCommands } from '../../test-support/runner-commands.js'
 
 // Runs the bundled dist/index.js (npm test bundles first) as GitHub would, on files in a temp workspace.
 describe('mode: lint (bundled action)', () => {
@@ -124,5 +125,45 @@ describe('mode: lint (bundled action)', () => {
     const run = await lint({ 'policy-file': 'policies/runpod-current.json\npolicies/missing/*.json' })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::Input 'policy-file': 'policies\/missing\/\*\.json' matches no file/)
+  })
+
+  describe('paths a pull request controls stay in the workspace', () => {
+    let outside: string
+
+    beforeAll(async () => {
+      outside = await mkdtemp(path.join(tmpdir(), 'rpd-outside-'))
+      await copyFile('examples/policies/public.json', path.join(outside, 'secret-policy.json'))
+      await symlink(path.join(outside, 'secret-policy.json'), path.join(workspace, 'policies', 'link.json'))
+      await symlink(outside, path.join(workspace, 'out-dir'))
+    })
+
+    afterAll(async () => {
+      await rm(outside, { recursive: true, force: true })
+    })
+
+    it.each([
+      ['policy-file', '../x.json'],
+      ['policy-file', '/etc/passwd'],
+      ['policy-file', 'policies/link.json'],
+      ['sarif-file', '../out.sarif'],
+      ['sarif-file', 'out-dir/findings.sarif']
+    ])('%s: %s fails naming the input, reading and writing nothing outside', async (input, value) => {
+      const inputs: Record<string, string> = { 'policy-file': 'policies/runpod-current.json', [input]: value }
+      const run = await lint(inputs)
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toContain(`::error::Input '${input}': '${value}' is outside the workspace`)
+      expect(run.outputs['findings']).toBeUndefined()
+      await expect(stat(path.join(outside, 'findings.sarif'))).rejects.toThrow()
+      await expect(stat(path.join(path.dirname(workspace), 'out.sarif'))).rejects.toThrow()
+    })
+
+    it('a file name from the pull request that looks like a workflow command stays inert', async () => {
+      const name = 'policies/x\n::error::forged ##[warning]forged.json'
+      await copyFile('examples/policies/runpod-current.json', path.join(workspace, name))
+      const run = await lint({ 'policy-file': 'policies/x*' })
+      expect(run.exitCode).toBe(0)
+      expect(runnerCommands(run.stdout).filter((command) => command.data.startsWith('forged'))).toEqual([])
+      await rm(path.join(workspace, name))
+    })
   })
 })

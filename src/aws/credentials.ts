@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { ActionError, errorMessage } from '../errors.js'
+import { registerSecret } from '../secrets.js'
 import { parseArn } from './arn.js'
 import { ecrSdk } from './ecr.js'
 import { awsClientSettings, NO_CREDENTIALS_HELP, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
@@ -76,9 +77,9 @@ async function assumeRoleWithGitHubOidc(
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
       throw new Error(`STS returned no credentials for ${options.roleToAssume}`)
     }
-    core.setSecret(credentials.AccessKeyId)
-    core.setSecret(credentials.SecretAccessKey)
-    core.setSecret(credentials.SessionToken)
+    registerSecret(credentials.AccessKeyId)
+    registerSecret(credentials.SecretAccessKey)
+    registerSecret(credentials.SessionToken)
     return {
       accessKeyId: credentials.AccessKeyId,
       secretAccessKey: credentials.SecretAccessKey,
@@ -109,8 +110,10 @@ async function gitHubIdToken(audience: string, timeoutMs: number): Promise<strin
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)
   })
   try {
-    // getIDToken masks the token itself (core.setSecret) as soon as it arrives.
-    return await Promise.race([core.getIDToken(audience), timeout])
+    // getIDToken masks the token in the log as soon as it arrives; registered, it is redacted from files too.
+    const token = await Promise.race([core.getIDToken(audience), timeout])
+    registerSecret(token)
+    return token
   } catch (error) {
     throw new ActionError(
       `Could not get a GitHub OIDC token for audience '${audience}' (input 'audience'): ${errorMessage(error)}. Check that the job has 'permissions: id-token: write' and re-run the job.`,

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { registerSecret } from '../secrets.js'
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage } from '../errors.js'
 import { awsClientSettings, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
@@ -86,12 +86,14 @@ export async function describeImage(
 export async function writeRepositoryPolicy(
   client: ECRClient,
   repo: EcrRepository,
-  policyText: string
+  policyText: string,
+  abortSignal?: AbortSignal
 ): Promise<string> {
   try {
     const { SetRepositoryPolicyCommand } = await ecrSdk()
     const response = await client.send(
-      new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText })
+      new SetRepositoryPolicyCommand({ registryId: repo.account, repositoryName: repo.repository, policyText }),
+      abortSignal ? { abortSignal } : {}
     )
     return response.policyText ?? policyText
   } catch (error) {
@@ -136,12 +138,12 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
   if (!data?.authorizationToken) {
     throw new Error(`ECR returned incomplete authorization data for account ${account} in ${region}`)
   }
-  core.setSecret(data.authorizationToken)
+  registerSecret(data.authorizationToken)
   const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8')
   const separator = decoded.indexOf(':')
   if (separator < 0) throw new Error('ECR returned an authorization token that is not USER:PASSWORD')
   const password = decoded.slice(separator + 1)
-  core.setSecret(password)
+  registerSecret(password)
   return { username: decoded.slice(0, separator), password }
 }
 

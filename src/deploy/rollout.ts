@@ -11,6 +11,7 @@ import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/t
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
 import type { SmokeInputs } from '../inputs.js'
 import type { JobClient } from '../runpod/jobs.js'
+import { CANCEL_ROLLBACK_MS } from './cancel.js'
 import type { Logger } from './log.js'
 import { PodReads } from './pod-reads.js'
 import { runSmokeTest, smokeDiagnostics, type SmokeResult } from './smoke.js'
@@ -98,8 +99,6 @@ type ReadPod = (id: string) => Promise<Pod>
 
 const ROLLBACK_BUDGET_MS = 60_000
 const NOT_READ = 'not read yet'
-/** After a cancel the runner kills the process within seconds: the rollback PATCHes get this long. */
-const CANCEL_BUDGET_MS = 4_000
 
 /** Waits for every patched target concurrently; each outcome says whether it rolled out, back, or failed. */
 export async function waitForRollouts(
@@ -405,7 +404,7 @@ async function cancelledOutcome(
   const rollbackAt = new Date(clock.now())
   try {
     await patchTargetImage(client, target, target.image, registryToRestore(entry), {
-      deadline: clock.now() + CANCEL_BUDGET_MS
+      deadline: clock.now() + CANCEL_ROLLBACK_MS
     })
     log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`)
     return {

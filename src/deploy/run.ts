@@ -5,6 +5,7 @@ import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import { RunpodClient } from '../runpod/client.js'
 import { JobClient } from '../runpod/jobs.js'
+import { stopIfCancelled } from './cancel.js'
 import { inGroup, type Logger } from './log.js'
 import { planDeploy, type DeployPlan } from './plan.js'
 import { readEverything } from './read.js'
@@ -72,8 +73,8 @@ export async function runDeploy(
       )
       return { report }
     }
-    // Before the first write a cancel changes nothing; once writing, the writes finish and the wait is cut short.
-    if (signal?.aborted) throw new ActionError('The workflow was cancelled before anything was changed.')
+    // A cancel stops every write not yet started; the wait is cut short and rolls back what was patched.
+    stopIfCancelled(signal, 'anything was written')
     const context = {
       image,
       plan,
@@ -83,7 +84,8 @@ export async function runDeploy(
       policyWriter,
       login,
       registries: reads.registries ?? [],
-      log
+      log,
+      ...(signal ? { signal } : {})
     }
     const canary = inputs.canary
     const written = await inGroup(log, 'Write', () =>

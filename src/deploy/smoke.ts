@@ -3,8 +3,10 @@
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { errorMessage } from '../errors.js'
 import type { SmokeInputs } from '../inputs.js'
+import { RunpodApiError } from '../runpod/errors.js'
 import type { JobClient } from '../runpod/jobs.js'
 import type { Job } from '../runpod/wire.js'
+import { afterGrace, CANCEL_GRACE_MS } from './cancel.js'
 import type { Logger } from './log.js'
 
 export interface SmokeResult {
@@ -23,7 +25,12 @@ export interface SmokeResult {
 
 const PENDING = new Set(['IN_QUEUE', 'IN_PROGRESS'])
 const OUTPUT_SHOWN = 300
+/** Nesting shown of a job's output; deeper values show as `[…]` or `{…}`. */
+const OUTPUT_DEPTH = 20
+/** The whole output at debug level, still bounded. */
+const OUTPUT_DEBUG = 20_000
 const ANSWER_MARGIN_MS = 2_000
+/** Cancelling a job at smoke-timeout; after a cancelled run only the grace is left. */
 const CANCEL_BUDGET_MS = 5_000
 /** Status polls after runsync answered that the job still runs: the first after 1 s, growing to 5 s. */
 const POLL_INITIAL_MS = 1_000
@@ -71,10 +78,46 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** JSON, cut to a length the log and the summary can show. */
+/**
+ * JSON, cut to a length the log and the summary can show. A job's output is anything a container returns
+ * (nested thousands deep, megabytes long), so this never recurses past OUTPUT_DEPTH, keeps no more than
+ * `max` characters, and cannot throw.
+ */
 export function shorten(value: unknown, max = OUTPUT_SHOWN): string {
-  const text = value === undefined ? '(none)' : JSON.stringify(value)
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text
+  if (value === undefined) return '(none)'
+  let shown = ''
+  let length = 0
+  const emit = (text: string) => {
+    if (shown.length < max) shown += text.slice(0, max - shown.length)
+    length += text.length
+  }
+  const walk = (node: unknown, depth: number): void => {
+    if (typeof node !== 'object' || node === null) {
+      emit(jsonScalar(node))
+      return
+    }
+    const array = Array.isArray(node)
+    if (depth >= OUTPUT_DEPTH) {
+      emit(array ? '[…]' : '{…}')
+      return
+    }
+    emit(array ? '[' : '{')
+    const entries: [string, unknown][] = array ? node.map((item) => ['', item]) : Object.entries(node)
+    entries.forEach(([key, item], index) => {
+      if (index > 0) emit(',')
+      if (!array) emit(`${JSON.stringify(key)}:`)
+      walk(item, depth + 1)
+    })
+    emit(array ? ']' : '}')
+  }
+  walk(value, 0)
+  return length > max ? `${shown}… (${length} characters)` : shown
+}
+
+function jsonScalar(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value)
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null'
+  return 'null'
 }
 
 /** Sends the smoke job to a rolled-out endpoint and follows it until it ends or smoke-timeout is over. */
@@ -91,8 +134,18 @@ export async function runSmokeTest(
   let job: Job
   try {
     // Runpod holds runsync for `wait`: less than the time left, so its answer arrives before the deadline.
-    job = await jobs.runSync(endpointId, smoke.body, deadline - Date.now() - ANSWER_MARGIN_MS, budget)
+    // A cancel lets it answer within the grace, so that the job it names can be cancelled.
+    const sendBudget = { deadline, ...(signal ? { signal: afterGrace(signal) } : {}) }
+    const waitMs = deadline - Date.now() - ANSWER_MARGIN_MS
+    log.info(`${label}: sending the smoke job (runsync; Runpod answers when it ends, or with its id after a wait).`)
+    job = await jobs.runSync(endpointId, smoke.body, waitMs, sendBudget)
   } catch (error) {
+    if (signal?.aborted) {
+      log.warning(
+        `${label}: the run was cancelled while Runpod held the smoke job's request (runsync), and the job's id never came back, so the action cannot cancel it: a smoke job may still be queued or running on endpoint ${endpointId}. Check the endpoint's requests in the Runpod console and cancel it there.`
+      )
+      return { passed: false, reason: "the run was cancelled before the smoke job's id came back" }
+    }
     return { passed: false, reason: `the job could not be sent: ${errorMessage(error)}` }
   }
   log.info(`${label}: job ${job.id} ${job.status}`)
@@ -100,7 +153,7 @@ export async function runSmokeTest(
   for (;;) {
     const verdict = judgeJob(job, smoke.expect)
     if (verdict.state !== 'pending') {
-      if (job.output !== undefined) log.debug(`${label}: job ${job.id} output: ${JSON.stringify(job.output)}`)
+      if (job.output !== undefined) log.debug(`${label}: job ${job.id} output: ${shorten(job.output, OUTPUT_DEBUG)}`)
       const result = describe(job, verdict.state === 'passed', verdict.state === 'failed' ? verdict.reason : undefined)
       log.info(
         `${label}: ${result.passed ? 'passed' : 'failed'}: job ${job.id} ${job.status}${job.executionTimeMs === null ? '' : ` in ${formatMs(job.executionTimeMs)}`}${result.passed ? '' : ` (${result.reason ?? ''})`}`
@@ -113,7 +166,8 @@ export async function runSmokeTest(
         ? 'the run was cancelled'
         : `still ${job.status} after ${smoke.timeoutSeconds} s (smoke-timeout)`
       // Left queued, it would hold a worker later, on whatever the endpoint then runs.
-      await jobs.cancel(endpointId, job.id, { deadline: Date.now() + CANCEL_BUDGET_MS }).then(
+      const cancelMs = signal?.aborted ? CANCEL_GRACE_MS : CANCEL_BUDGET_MS
+      await jobs.cancel(endpointId, job.id, { deadline: Date.now() + cancelMs }).then(
         () => log.info(`${label}: cancelled job ${job.id}.`),
         (error: unknown) => log.warning(`${label}: could not cancel job ${job.id}: ${errorMessage(error)}`)
       )
@@ -130,6 +184,11 @@ export async function runSmokeTest(
       if (next.status !== job.status) log.info(`${label}: job ${job.id} ${next.status}`)
       job = next
     } catch (error) {
+      if (error instanceof RunpodApiError && error.status === 404) {
+        const reason = `Runpod does not know job ${job.id} (HTTP 404 on its status): its result expired, or the endpoint never took the job. Check the endpoint's workers and requests in the Runpod console; 'smoke-timeout' bounds how long a job may take.`
+        log.info(`${label}: failed: ${reason}`)
+        return describe(job, false, reason)
+      }
       // Retries are spent: the next poll, or the deadline, decides.
       log.debug(`${label}: reading job ${job.id} failed: ${errorMessage(error)}`)
     }

@@ -8,10 +8,12 @@ import { analyzeGrant } from '../policy/grant.js'
 import { applyRunpodGrant, keepsWrittenPolicy } from '../policy/merge.js'
 import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
 import type { RunpodClient } from '../runpod/client.js'
+import type { RequestBudget } from '../runpod/http.js'
 import { postDelegation, settleDelegation } from '../runpod/delegations.js'
 import { removeCredentials, staleCredentials, syncCredential } from '../runpod/registries.js'
 import { patchTargetImage } from '../runpod/targets.js'
 import type { RegistryCredential } from '../runpod/wire.js'
+import { afterGrace, stopIfCancelled } from './cancel.js'
 import type { Logger } from './log.js'
 import { planTargets, type DeployPlan, type TargetStep } from './plan.js'
 import { record, stepRecord, type DeployReport } from './report.js'
@@ -29,6 +31,8 @@ export interface WriteContext {
   /** Registry credentials listed in the read phase. */
   readonly registries: readonly RegistryCredential[]
   readonly log: Logger
+  /** Aborted when the workflow is cancelled: no write starts after it, and one in flight gets a grace. */
+  readonly signal?: AbortSignal
 }
 
 export interface Written {
@@ -40,6 +44,11 @@ export interface Written {
   /** The steps not yet carried out: with a canary, every target but the canary, until it passes. */
   readonly held: readonly TargetStep[]
   readonly credentialId: string | undefined
+}
+
+/** A request budget whose signal cuts the request a grace after a cancel (none without a signal). */
+function graceBudget(signal: AbortSignal | undefined): { budget?: RequestBudget } {
+  return signal ? { budget: { signal: afterGrace(signal) } } : {}
 }
 
 /** With `first`, only the steps it picks are patched now; the rest are `held` for patchHeld. */
@@ -71,6 +80,7 @@ export async function writeEverything(
 
 /** The held steps, patched once the canary passed. */
 export async function patchHeld(context: WriteContext, written: Written, report: DeployReport): Promise<Written> {
+  stopIfCancelled(context.signal, 'the other targets were patched')
   const patched = await patchTargets(context, written.held, written.credentialId, report)
   return { ...written, ...patched, held: [] }
 }
@@ -84,7 +94,7 @@ const POLICY_WRITE_ATTEMPTS = 3
  * another writer came in between, it is merged again.
  */
 async function writePolicy(
-  { image, plan, principals, ecr, policyWriter, log }: WriteContext,
+  { image, plan, principals, ecr, policyWriter, log, signal }: WriteContext,
   report: DeployReport
 ): Promise<void> {
   const repo = image.ecr
@@ -104,9 +114,10 @@ async function writePolicy(
         return
       }
       let stored: string
+      stopIfCancelled(signal, `the policy of ${repo.repository} was written`)
       try {
         sent = true
-        stored = await writeRepositoryPolicy(writer, repo, merge.policyText)
+        stored = await writeRepositoryPolicy(writer, repo, merge.policyText, signal && afterGrace(signal))
       } catch (error) {
         if (!isTransientAwsError(error) || attempt === POLICY_WRITE_ATTEMPTS) throw error
         log.info(
@@ -138,7 +149,7 @@ async function writePolicy(
 
 /** Creates the delegation when the plan says so; `settled` ends when concurrent creates are settled (see settleDelegation). */
 async function writeDelegation(
-  { image, plan, runpod, log }: WriteContext,
+  { image, plan, runpod, log, signal }: WriteContext,
   report: DeployReport
 ): Promise<{ readonly settled: Promise<void> }> {
   if (plan.delegation.kind === 'reuse') report.delegationId = plan.delegation.delegation.id
@@ -146,7 +157,17 @@ async function writeDelegation(
   const { repository } = plan.delegation
   const reference = image.tag === undefined ? (image.digest === undefined ? '' : `@${image.digest}`) : `:${image.tag}`
   const imageUri = `${image.registry}/${image.repository}${reference}`
-  const created = await postDelegation(runpod, repository, { imageUri, log })
+  stopIfCancelled(signal, `the Runpod delegation for ${repository.arn} was created`)
+  const created = await postDelegation(runpod, repository, { imageUri, log, ...graceBudget(signal) }).catch(
+    (error: unknown) => {
+      throw signal?.aborted
+        ? new ActionError(
+            `The workflow was cancelled while the Runpod delegation for ${repository.arn} was being created, and the create did not answer within the grace: it may exist at Runpod (the next run finds and reuses it). No target was patched.`,
+            { cause: error }
+          )
+        : error
+    }
+  )
   log.info(`Created Runpod ECR delegation ${created.id} for ${repository.arn}.`)
   report.delegationId = created.id
   const settled = settleDelegation(runpod, repository, created, log).then((kept) => {
@@ -159,18 +180,20 @@ async function writeDelegation(
 
 /** token mode: the id of the credential the targets should use from now on. */
 async function writeCredential(
-  { plan, runpod, login, registries, log }: WriteContext,
+  { plan, runpod, login, registries, log, signal }: WriteContext,
   report: DeployReport
 ): Promise<string | undefined> {
   if (plan.credential.kind !== 'create' && plan.credential.kind !== 'refresh') return undefined
   if (!login) throw new Error('registry-auth: token needs the ECR login read first')
   const existingIds = new Set(registries.map((registry) => registry.id))
-  report.credential = await syncCredential(runpod, log, plan.credential, login, existingIds)
+  stopIfCancelled(signal, 'the Runpod registry credential was written')
+  const { budget } = graceBudget(signal)
+  report.credential = await syncCredential(runpod, log, plan.credential, login, existingIds, budget)
   return report.credential.id
 }
 
 async function patchTargets(
-  { plan, runpod, log }: WriteContext,
+  { plan, runpod, log, signal }: WriteContext,
   steps: readonly TargetStep[],
   credentialId: string | undefined,
   report: DeployReport
@@ -185,11 +208,13 @@ async function patchTargets(
     if (steps.length > 0) log.info('Every target already runs this image: nothing to patch.')
     return { rollouts: [], patchFailures: [] }
   }
+  stopIfCancelled(signal, `${toPatch.length} target(s) were patched`)
+  const { budget } = graceBudget(signal)
   const patched = await Promise.allSettled(
     toPatch.map(async (step): Promise<PatchedTarget> => {
       const patchedAt = new Date()
       const registry = step.credential === 'set' ? credentialId : undefined
-      await patchTargetImage(runpod, step.target, plan.deployImage, registry)
+      await patchTargetImage(runpod, step.target, plan.deployImage, registry, budget)
       const what =
         step.target.image === plan.deployImage
           ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
@@ -204,7 +229,9 @@ async function patchTargets(
   const patchFailures = patched.flatMap((result, index) => {
     const step = toPatch[index]
     if (result.status === 'fulfilled' || !step) return []
-    const reason = errorMessage(result.reason)
+    const reason = signal?.aborted
+      ? `the workflow was cancelled while the update was sent, and it did not answer within the grace: it may have taken effect, so check the ${step.target.kind} in the Runpod console (${errorMessage(result.reason)})`
+      : errorMessage(result.reason)
     report.deployments.push({ ...record(step.target, plan.deployImage, 'failed'), reason })
     return [`- ${step.target.kind} ${step.target.id}: the update was refused: ${reason}`]
   })

@@ -5,8 +5,11 @@ import { formatImageReference } from '../aws/image-reference.js'
 import type { DeployPlan } from '../deploy/plan.js'
 import type { DeployReport } from '../deploy/report.js'
 import { errorMessage } from '../errors.js'
+import { redactSecrets } from '../secrets.js'
 import type { PullRequestRef } from './event.js'
+import { codeSpan, inertText } from './markup.js'
 import { credentialText, delegationText, policyText } from './plan-text.js'
+import { info } from './workflow-log.js'
 
 export interface CommentSettings {
   readonly pullRequest: PullRequestRef
@@ -44,9 +47,9 @@ export function planComment(
 ): string {
   const plan = report.plan
   const image = plan?.deployImage ?? formatImageReference(report.image)
-  const lines = [commentMarker(report, settings.targets), `### Runpod deploy plan for \`${markdownCode(image)}\``, '']
+  const lines = [commentMarker(report, settings.targets), `### Runpod deploy plan for ${codeSpan(image)}`, '']
   if (report.failure) {
-    lines.push(`❌ **The plan could not be made:** ${markdownText(report.failure)}`)
+    lines.push(`❌ **The plan could not be made:** ${inertText(report.failure)}`)
   } else if (plan) {
     lines.push(
       planChangesNothing(plan)
@@ -55,24 +58,24 @@ export function planComment(
       '',
       '| | |',
       '|---|---|',
-      `| Repository policy | ${markdownText(policyText(report, plan))} |`,
-      `| ECR delegation | ${markdownText(delegationText(report, plan))} |`
+      `| Repository policy | ${inertText(policyText(report, plan))} |`,
+      `| ECR delegation | ${inertText(delegationText(report, plan))} |`
     )
     if (plan.credential.kind !== 'skipped')
-      lines.push(`| Registry credential | ${markdownText(credentialText(report, plan))} |`)
-    if (report.checks?.smoke) lines.push(`| Smoke test | ${markdownText(report.checks.smoke)} |`)
-    if (report.checks?.canary) lines.push(`| Canary | ${markdownText(report.checks.canary)} |`)
+      lines.push(`| Registry credential | ${inertText(credentialText(report, plan))} |`)
+    if (report.checks?.smoke) lines.push(`| Smoke test | ${inertText(report.checks.smoke)} |`)
+    if (report.checks?.canary) lines.push(`| Canary | ${inertText(report.checks.canary)} |`)
     if (report.deployments.length > 0) {
       lines.push('', '| Target | Now | After a deploy |', '|---|---|---|')
       for (const deployment of report.deployments) {
-        const name = deployment.name ? ` ${markdownText(deployment.name)}` : ''
-        const after = deployment.status === 'unchanged' ? 'unchanged' : `\`${markdownCode(deployment.image)}\``
+        const name = deployment.name ? ` ${inertText(deployment.name)}` : ''
+        const after = deployment.status === 'unchanged' ? 'unchanged' : codeSpan(deployment.image)
         lines.push(
-          `| ${deployment.kind} \`${markdownCode(deployment.id)}\`${name} | \`${markdownCode(deployment.previousImage || '(none)')}\` | ${after} |`
+          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |`
         )
       }
     }
-    if (plan.warnings.length > 0) lines.push('', ...plan.warnings.map((warning) => `> ⚠️ ${markdownText(warning)}`))
+    if (plan.warnings.length > 0) lines.push('', ...plan.warnings.map((warning) => `> ⚠️ ${inertText(warning)}`))
   }
   const sha = settings.pullRequest?.headSha
   const from = [
@@ -86,13 +89,25 @@ export function planComment(
   return `${lines.join('\n')}\n`
 }
 
+/** Who writes with the default GITHUB_TOKEN (an installation token, which may not read GET /user). */
+const DEFAULT_TOKEN_LOGIN = 'github-actions[bot]'
+
+/** The login the token writes comments as: its user for a personal token, else the default token's bot. */
+async function tokenLogin(octokit: ReturnType<typeof import('@actions/github').getOctokit>): Promise<string> {
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login
+  } catch {
+    return DEFAULT_TOKEN_LOGIN
+  }
+}
+
 /** Creates the plan comment, or edits the one an earlier run wrote; a refusal becomes one notice. */
 export async function publishPlanComment(report: DeployReport, settings: CommentSettings): Promise<void> {
   const { pullRequest } = settings
   const where = `pull request #${pullRequest.number}`
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(settings.token, { request: { timeout: 30_000 } })
-  const body = planComment(report, settings)
+  const body = redactSecrets(planComment(report, settings))
   const marker = commentMarker(report, settings.targets)
   try {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -101,7 +116,10 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
       issue_number: pullRequest.number,
       per_page: 100
     })
-    const mine = comments.find((comment) => comment.body?.startsWith(marker))
+    // A marker alone proves nothing: anyone may paste it into a comment of their own.
+    const marked = comments.filter((comment) => comment.body?.startsWith(marker))
+    const author = marked.length > 0 ? await tokenLogin(octokit) : undefined
+    const mine = marked.find((comment) => comment.user?.login === author)
     if (mine) {
       await octokit.rest.issues.updateComment({
         owner: pullRequest.owner,
@@ -109,7 +127,7 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
         comment_id: mine.id,
         body
       })
-      core.info(`Updated the plan comment on ${where}: ${mine.html_url}`)
+      info(`Updated the plan comment on ${where}: ${mine.html_url}`)
     } else {
       const created = await octokit.rest.issues.createComment({
         owner: pullRequest.owner,
@@ -117,7 +135,7 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
         issue_number: pullRequest.number,
         body
       })
-      core.info(`Commented the plan on ${where}: ${created.data.html_url}`)
+      info(`Commented the plan on ${where}: ${created.data.html_url}`)
     }
   } catch (error) {
     const status = (error as { status?: unknown }).status
@@ -132,21 +150,4 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
       `Could not comment the plan on ${where}: ${errorMessage(error)}. The plan is in the job summary; re-run the job to try the comment again.`
     )
   }
-}
-
-/** Text in a Markdown table cell: no row breaks, no column breaks, no HTML. */
-function markdownText(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-}
-
-/** Text inside backticks in a table cell. */
-function markdownCode(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/\|/g, '\\|')
-    .replace(/`/g, "'")
 }

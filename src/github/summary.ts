@@ -6,7 +6,8 @@ import type { DeploymentStatus } from '../deploy/rollout.js'
 import { formatMs } from '../deploy/smoke.js'
 import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
-import { escapeHtml, link } from './html.js'
+import { redactSecrets } from '../secrets.js'
+import { inertText, link, preformatted } from './markup.js'
 import { credentialText, delegationText, policyText } from './plan-text.js'
 import { rolloutGantt } from './timeline.js'
 
@@ -27,7 +28,7 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
     report.mode === 'verify' ? 'Runpod ECR deploy: plan (verify mode, nothing changed)' : 'Runpod ECR deploy',
     2
   )
-  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${escapeHtml(report.failure)}</p>`, true)
+  if (report.failure) summary.addRaw(`<p>❌ <strong>Failed:</strong> ${inertText(report.failure)}</p>`, true)
   summary.addTable(overviewRows(report))
   const plan = report.plan
   if (plan?.policy.kind === 'apply') {
@@ -45,13 +46,12 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
     if (!deployment.reason && !deployment.note && !deployment.diagnostics?.length) continue
-    summary.addHeading(`${deployment.kind} ${escapeHtml(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
-    for (const text of [deployment.reason, deployment.note])
-      if (text) summary.addRaw(`<p>${escapeHtml(text)}</p>`, true)
-    if (deployment.diagnostics?.length) summary.addCodeBlock(deployment.diagnostics.join('\n'))
+    summary.addHeading(`${deployment.kind} ${inertText(deployment.id)}: ${STATUS_ICONS[deployment.status]}`, 4)
+    for (const text of [deployment.reason, deployment.note]) if (text) summary.addRaw(`<p>${inertText(text)}</p>`, true)
+    if (deployment.diagnostics?.length) summary.addRaw(preformatted(deployment.diagnostics), true)
   }
-  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true)
-  await summary.write()
+  for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${inertText(warning)}</p>`, true)
+  await writeRedacted()
 }
 
 function overviewRows(report: DeployReport): TableRow[] {
@@ -59,10 +59,10 @@ function overviewRows(report: DeployReport): TableRow[] {
   const rows: TableRow[] = [
     [
       { data: 'Image', header: true },
-      { data: `<code>${escapeHtml(plan?.deployImage ?? formatImageReference(report.image))}</code>` }
+      { data: `<code>${inertText(plan?.deployImage ?? formatImageReference(report.image))}</code>` }
     ]
   ]
-  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${escapeHtml(plan.digest)}</code>` }])
+  if (plan?.digest) rows.push([{ data: 'Digest', header: true }, { data: `<code>${inertText(plan.digest)}</code>` }])
   const ecr = report.image.ecr
   if (ecr)
     rows.push([
@@ -70,13 +70,13 @@ function overviewRows(report: DeployReport): TableRow[] {
       { data: link(ecrConsoleUrl(ecr), `${ecr.repository} (${ecr.account}, ${ecr.region})`) }
     ])
   if (plan) {
-    rows.push([{ data: 'Repository policy', header: true }, { data: escapeHtml(policyText(report, plan)) }])
-    rows.push([{ data: 'ECR delegation', header: true }, { data: escapeHtml(delegationText(report, plan)) }])
+    rows.push([{ data: 'Repository policy', header: true }, { data: inertText(policyText(report, plan)) }])
+    rows.push([{ data: 'ECR delegation', header: true }, { data: inertText(delegationText(report, plan)) }])
     if (plan.credential.kind !== 'skipped')
-      rows.push([{ data: 'Registry credential', header: true }, { data: escapeHtml(credentialText(report, plan)) }])
+      rows.push([{ data: 'Registry credential', header: true }, { data: inertText(credentialText(report, plan)) }])
   }
-  if (report.checks?.smoke) rows.push([{ data: 'Smoke test', header: true }, { data: escapeHtml(report.checks.smoke) }])
-  if (report.checks?.canary) rows.push([{ data: 'Canary', header: true }, { data: escapeHtml(report.checks.canary) }])
+  if (report.checks?.smoke) rows.push([{ data: 'Smoke test', header: true }, { data: inertText(report.checks.smoke) }])
+  if (report.checks?.canary) rows.push([{ data: 'Canary', header: true }, { data: inertText(report.checks.canary) }])
   return rows
 }
 
@@ -94,9 +94,9 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): 
   return [
     header,
     ...deployments.map((deployment) => [
-      `${deployment.kind} <code>${escapeHtml(deployment.id)}</code>${deployment.name ? ` ${escapeHtml(deployment.name)}` : ''}`,
-      `<code>${escapeHtml(deployment.previousImage)}</code>`,
-      deployment.previousImage === deployment.image ? '(same)' : `<code>${escapeHtml(deployment.image)}</code>`,
+      `${deployment.kind} <code>${inertText(deployment.id)}</code>${deployment.name ? ` ${inertText(deployment.name)}` : ''}`,
+      `<code>${inertText(deployment.previousImage)}</code>`,
+      deployment.previousImage === deployment.image ? '(same)' : `<code>${inertText(deployment.image)}</code>`,
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
       ...(smoked ? [smokeCell(deployment)] : []),
@@ -107,9 +107,9 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): 
 
 function smokeCell({ smoke }: DeploymentRecord): string {
   if (!smoke) return ''
-  const job = smoke.jobId ? ` job <code>${escapeHtml(smoke.jobId)}</code>` : ''
+  const job = smoke.jobId ? ` job <code>${inertText(smoke.jobId)}</code>` : ''
   const time = smoke.executionTimeMs === undefined ? '' : `, ${formatMs(smoke.executionTimeMs)}`
-  return smoke.passed ? `✅ passed${job}${time}` : `❌ ${escapeHtml(smoke.status ?? 'failed')}${job}${time}`
+  return smoke.passed ? `✅ passed${job}${time}` : `❌ ${inertText(smoke.status ?? 'failed')}${job}${time}`
 }
 
 function formatDuration(ms: number): string {
@@ -145,10 +145,16 @@ export async function writeLintSummary(report: LintReport): Promise<void> {
       ...findings.map((finding) => [
         finding.severity,
         finding.rule,
-        `${finding.file}:${finding.line}:${finding.column}`,
-        escapeHtml(finding.message)
+        inertText(`${finding.file}:${finding.line}:${finding.column}`),
+        inertText(finding.message)
       ])
     ])
   }
-  await core.summary.write()
+  await writeRedacted()
+}
+
+/** Appends the summary built so far to the job summary file, without any registered secret in it. */
+async function writeRedacted(): Promise<void> {
+  const text = redactSecrets(core.summary.stringify())
+  await core.summary.emptyBuffer().addRaw(text).write()
 }

@@ -42,7 +42,10 @@ function task(name: string, tag: string, id: string, from: number, to: number): 
   return `  ${name} :${tag}, ${id}, ${from}, ${Math.max(to, from + 1)}`
 }
 
-/** Mermaid's gantt syntax gives `:`, `;` and `#` meanings; a name keeps its other characters. */
+/**
+ * Pod and endpoint names come from outside: Mermaid's gantt syntax gives `:`, `;` and `#` meanings and its
+ * labels may hold HTML, so a section keeps letters, digits, spaces and `._-/` only.
+ */
 function label(text: string): string {
-  return text.replace(/[:;#\s]+/g, ' ').trim()
+  return text.replace(/[^\p{L}\p{N}._\-/]+/gu, ' ').trim()
 }

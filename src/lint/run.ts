@@ -8,6 +8,8 @@ import { ActionError, errorMessage } from '../errors.js'
 import type { LintInputs } from '../inputs.js'
 import { lintPolicy, type Finding } from '../policy/lint.js'
 import { toSarif } from '../policy/sarif.js'
+import { redactSecrets } from '../secrets.js'
+import { checkReadable, checkWritable, openWorkspace, workspacePattern, type Workspace } from './workspace.js'
 
 export interface LintReport {
   readonly findings: readonly Finding[]
@@ -20,11 +22,14 @@ export interface LintReport {
   readonly failure?: string
 }
 
-export async function runLint(inputs: LintInputs, workspace: string): Promise<LintReport> {
+export async function runLint(inputs: LintInputs, root: string): Promise<LintReport> {
+  const workspace = await openWorkspace(root)
+  const sarifPath = inputs.sarifFile ? await checkWritable(workspace, inputs.sarifFile, 'sarif-file') : undefined
   const files = await expand(inputs.policyFiles, workspace)
+  await Promise.all(files.map((file) => checkReadable(workspace, file, 'policy-file')))
   const perFile = await Promise.all(
     files.map(async (file) => {
-      const relative = path.relative(workspace, file).split(path.sep).join('/')
+      const relative = path.relative(root, file).split(path.sep).join('/')
       const text = await readFile(file, 'utf8').catch((error: unknown) => {
         throw new ActionError(
           `Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
@@ -35,13 +40,9 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
     })
   )
   const findings: Finding[] = perFile.flatMap((file) => file.findings)
-  if (inputs.sarifFile) {
+  if (inputs.sarifFile && sarifPath) {
     const sources = new Map(perFile.map((file) => [file.relative, file.source]))
-    await writeSarif(
-      toSarif(findings, packageJson.version, sources),
-      path.resolve(workspace, inputs.sarifFile),
-      inputs.sarifFile
-    )
+    await writeSarif(toSarif(findings, packageJson.version, sources), sarifPath, inputs.sarifFile)
   }
 
   const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length
@@ -61,7 +62,7 @@ export async function runLint(inputs: LintInputs, workspace: string): Promise<Li
 }
 
 async function writeSarif(log: object, sarifPath: string, input: string): Promise<void> {
-  const sarif = `${JSON.stringify(log, null, 2)}\n`
+  const sarif = redactSecrets(`${JSON.stringify(log, null, 2)}\n`)
   await mkdir(path.dirname(sarifPath), { recursive: true })
     .then(() => writeFile(sarifPath, sarif))
     .catch((error: unknown) => {
@@ -75,9 +76,11 @@ async function writeSarif(log: object, sarifPath: string, input: string): Promis
  * All patterns in one glob, in order, as other actions read a multi-line pattern input: a `!` line excludes
  * what the lines before it matched. A pattern that matches no file at all is named, as a typo would be.
  */
-async function expand(patterns: readonly string[], workspace: string): Promise<string[]> {
+async function expand(patterns: readonly string[], workspace: Workspace): Promise<string[]> {
   const absolute = patterns.map((pattern) =>
-    pattern.startsWith('!') ? `!${path.resolve(workspace, pattern.slice(1))}` : path.resolve(workspace, pattern)
+    pattern.startsWith('!')
+      ? `!${path.resolve(workspace.root, pattern.slice(1))}`
+      : workspacePattern(workspace, pattern, 'policy-file')
   )
   const search = async (lines: readonly string[]) =>
     (await glob.create(lines.join('\n'), { matchDirectories: false, implicitDescendants: false })).glob()
@@ -88,12 +91,12 @@ async function expand(patterns: readonly string[], workspace: string): Promise<s
   const empty = patterns.find((_pattern, index) => alone[index]?.length === 0)
   if (empty !== undefined) {
     throw new ActionError(
-      `Input 'policy-file': '${empty}' matches no file in ${workspace}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
+      `Input 'policy-file': '${empty}' matches no file in ${workspace.root}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
     )
   }
   if (files === undefined || files.length === 0) {
     throw new ActionError(
-      `Input 'policy-file': the '!' lines exclude every file the other lines match in ${workspace}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
+      `Input 'policy-file': the '!' lines exclude every file the other lines match in ${workspace.root}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
     )
   }
   return files.sort()

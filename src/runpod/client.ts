@@ -78,10 +78,11 @@ export class RunpodClient {
   /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
   async createDelegation(
     body: CreateDelegationRequest,
-    findCreated: () => Promise<EcrDelegation | undefined>
+    findCreated: () => Promise<EcrDelegation | undefined>,
+    budget?: RequestBudget
   ): Promise<EcrDelegation> {
     return this.http.writeOnce(
-      { method: 'POST', path: DELEGATIONS, body },
+      { method: 'POST', path: DELEGATIONS, body, ...(budget ? { budget } : {}) },
       parseCreatedDelegation,
       findCreated,
       (created) => `Runpod created delegation ${created.id} although the response to the request was lost; using it.`
@@ -99,10 +100,11 @@ export class RunpodClient {
   /** A create is not idempotent: `findCreated` recognises one whose answer was lost, so it is never repeated. */
   async createRegistry(
     body: CreateRegistryRequest,
-    findCreated: () => Promise<RegistryCredential | undefined>
+    findCreated: () => Promise<RegistryCredential | undefined>,
+    budget?: RequestBudget
   ): Promise<RegistryCredential> {
     return this.http.writeOnce(
-      { method: 'POST', path: REGISTRIES, body },
+      { method: 'POST', path: REGISTRIES, body, ...(budget ? { budget } : {}) },
       parseCreatedRegistry,
       findCreated,
       (created) =>
@@ -121,6 +123,7 @@ export class RunpodClient {
   ): Promise<T[]> {
     const items: T[] = []
     let cursor: string | undefined
+    const seen = new Set<string>()
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(cursor === undefined ? {} : { cursor }) })
       const url = `${path}?${query}`
@@ -130,10 +133,17 @@ export class RunpodClient {
       )
       items.push(...result.items)
       if (result.nextCursor === undefined) return items
+      // A cursor that comes back would be followed for as long as the run lasts, spending the rate limit.
+      if (seen.has(result.nextCursor)) {
+        throw new ActionError(
+          `Runpod's list GET ${path} does not advance: page ${page + 1} points to a cursor an earlier page already gave, so the action stopped reading it. Retry the job; if it persists, report it to Runpod support with the time of the run.`
+        )
+      }
+      seen.add(result.nextCursor)
       cursor = result.nextCursor
     }
     throw new ActionError(
-      `Runpod's list ${path} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}. Retry the job; report it if it persists.`
+      `Runpod's list GET ${path} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}, so the action stopped reading it. Retry the job; if it persists, report it to Runpod support with the time of the run.`
     )
   }
 
@@ -147,14 +157,20 @@ export class RunpodClient {
    * (REST v2 has no update). Setting the same values twice is harmless, so it is retried like a read.
    * 'retired' when the API or the mutation is gone: HTTP 404/410 or a GraphQL error saying so.
    */
-  async updateRegistryAuth(id: string, username: string, password: string): Promise<RegistryAuthUpdate> {
+  async updateRegistryAuth(
+    id: string,
+    username: string,
+    password: string,
+    budget?: RequestBudget
+  ): Promise<RegistryAuthUpdate> {
     // Inline arguments: the input type's name is not part of any published contract; JSON strings are valid GraphQL strings.
     const input = `{id: ${JSON.stringify(id)}, username: ${JSON.stringify(username)}, password: ${JSON.stringify(password)}}`
     const call: Call = {
       method: 'POST',
       path: GRAPHQL,
       body: { query: `mutation { updateRegistryAuth(input: ${input}) { id name } }` },
-      graphql: true
+      graphql: true,
+      ...(budget ? { budget } : {})
     }
     let body: unknown
     try {

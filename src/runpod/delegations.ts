@@ -4,7 +4,7 @@ import { ActionError } from '../errors.js'
 import { RUNPOD_STATEMENT_SID } from '../policy/runpod-statement.js'
 import type { RunpodClient } from './client.js'
 import { RunpodApiError } from './errors.js'
-import type { RequestLog } from './http.js'
+import type { RequestBudget, RequestLog } from './http.js'
 import type { EcrDelegation } from './wire.js'
 
 export interface CreateDelegationOptions {
@@ -15,6 +15,8 @@ export interface CreateDelegationOptions {
    */
   readonly imageUri?: string
   readonly log?: RequestLog
+  /** Bounds the create (a cancel cuts it after its grace). */
+  readonly budget?: RequestBudget
 }
 
 /** The delegation for this repository, if Runpod has one (account, region and repository all match; never the tag). */
@@ -57,8 +59,10 @@ export async function postDelegation(
 ): Promise<EcrDelegation> {
   const { log } = options
   const create = (resource: string) =>
-    client.createDelegation(options.name === undefined ? { resource } : { resource, name: options.name }, async () =>
-      findDelegation(await client.listDelegations(), repo)
+    client.createDelegation(
+      options.name === undefined ? { resource } : { resource, name: options.name },
+      async () => findDelegation(await client.listDelegations(), repo),
+      options.budget
     )
   let created: EcrDelegation
   try {

@@ -18,6 +18,8 @@ export interface RequestLog {
 
 export interface RunpodHttpOptions {
   readonly baseUrl: URL
+  /** The input that names `baseUrl`, for messages: `runpod-api-url` unless said otherwise. */
+  readonly urlInput?: string
   readonly apiKey: string
   /** Bound on each request, headers and body together. */
   readonly requestTimeoutMs?: number
@@ -56,8 +58,14 @@ export interface Call {
 
 const SILENT: RequestLog = { debug: () => {}, info: () => {} }
 
+/** Runpod's answers are kilobytes: a body past this is not Runpod's, and reading it stops there. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** An error answer is read only this far: enough for any problem document. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024
+
 export class RunpodHttp {
   private readonly baseUrl: URL
+  private readonly urlInput: string
   private readonly apiKey: string
   readonly requestTimeoutMs: number
   private readonly maxRetries: number
@@ -75,10 +83,11 @@ export class RunpodHttp {
 
   constructor(options: RunpodHttpOptions) {
     const { baseUrl } = options
+    this.urlInput = options.urlInput ?? 'runpod-api-url'
     // inputs.ts checks this too; repeated here because the key must never leave over plain HTTP.
     if (!isSafeApiUrl(baseUrl)) {
       throw new ActionError(
-        `Refusing to send the Runpod API key to ${baseUrl.origin}: 'runpod-api-url' must be https:// (plain http:// only for loopback test servers).`
+        `Refusing to send the Runpod API key to ${baseUrl.origin}: '${this.urlInput}' must be https:// (plain http:// only for loopback test servers).`
       )
     }
     this.baseUrl = baseUrl
@@ -182,25 +191,24 @@ export class RunpodHttp {
         ...(await this.dispatcherOption()),
         method: 'GET',
         headers: { ...this.authHeaders(), accept: 'text/event-stream' },
+        redirect: 'manual',
         signal: controller.signal
       })
       headersReceived = true
       this.noteRateLimit(response.headers)
       this.log.debug(`Runpod GET ${path} -> ${response.status} (${this.now() - started} ms)`)
+      if (isRedirect(response.status)) throw this.redirectError('GET', path, response)
       if (response.status !== 200) {
-        throw responseError({ method: 'GET', path, status: response.status, body: await response.text(), resource })
+        const { text: body } = await readBounded(response, MAX_ERROR_BODY_BYTES)
+        throw responseError({ method: 'GET', path, status: response.status, body, resource })
       }
-      const decoder = new TextDecoder()
       const quiet = () => {
         clearTimeout(idle)
         idle = setTimeout(() => controller.abort(), idleMs)
       }
       quiet()
-      const reader = response.body?.getReader()
-      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
-        text += decoder.decode(chunk.value, { stream: true })
-        quiet()
-      }
+      // The backlog asked for is small; a stream that goes on past the cap is cut there.
+      text = (await readBounded(response, MAX_BODY_BYTES, { progress: quiet, until: controller.signal })).text
     } catch (error) {
       this.pacer.settled()
       // Our own abort after the headers ends the read; anything else is a real failure.
@@ -289,7 +297,9 @@ export class RunpodHttp {
     const started = this.now()
     let status: number
     let headers: Headers
-    let text: string
+    let text = ''
+    let truncated = false
+    let redirected: Response | undefined
     try {
       const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])]
       const response = await fetch(this.url(call.path), {
@@ -301,12 +311,15 @@ export class RunpodHttp {
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
         },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        // Runpod lives at the configured URL only: a redirect is answered with an error, never followed.
+        redirect: 'manual',
         // One signal bounds the headers and the body together.
         signal: AbortSignal.any(signals)
       })
       status = response.status
       headers = response.headers
-      text = await response.text()
+      if (isRedirect(status)) redirected = response
+      else ({ text, truncated } = await readBounded(response, ok(status) ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES))
     } catch (error) {
       this.pacer.settled()
       this.log.debug(`Runpod ${call.method} ${call.path} -> no response (${this.now() - started} ms)`)
@@ -315,6 +328,7 @@ export class RunpodHttp {
     }
     this.log.debug(`Runpod ${call.method} ${call.path} -> ${status} (${this.now() - started} ms)`)
     this.noteRateLimit(headers)
+    if (redirected) throw this.redirectError(call.method, call.path, redirected)
     if (call.graphql && status === 400) {
       const parsed = jsonOrUndefined(text)
       if (parsed !== undefined) return parsed
@@ -331,11 +345,18 @@ export class RunpodHttp {
       })
     }
     if (status === 204) return undefined
+    if (truncated) {
+      throw unreadable(
+        `${call.method} ${call.path}`,
+        `Runpod's answer to ${call.method} ${call.path} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any Runpod answer, so the action stopped reading it. Check that '${this.urlInput}' (${this.baseUrl.origin}) points at Runpod.`,
+        status
+      )
+    }
     const body = jsonOrUndefined(text)
     if (body === undefined) {
       throw unreadable(
         `${call.method} ${call.path}`,
-        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that 'runpod-api-url' (${this.baseUrl.origin}) points at the Runpod REST API v2.`,
+        `Runpod answered ${call.method} ${call.path} with ${status} but the body is not JSON. Check that '${this.urlInput}' (${this.baseUrl.origin}) points at Runpod.`,
         status
       )
     }
@@ -381,6 +402,21 @@ export class RunpodHttp {
     await this.pause(wait, call)
   }
 
+  /** A 3xx: the body is dropped unread, and the error says where it pointed and which input to fix. */
+  private redirectError(method: string, path: string, response: Response): RunpodApiError {
+    void response.body?.cancel().catch(() => undefined)
+    const location = response.headers.get('location')
+    let target = ''
+    if (location) {
+      const url = URL.canParse(location, this.baseUrl) ? new URL(location, this.baseUrl) : undefined
+      target = ` to ${url ? url.origin + url.pathname : 'an unreadable location'}`
+    }
+    return new RunpodApiError(
+      `Runpod answered ${method} ${path} with a redirect (HTTP ${response.status}${target}). The action sends the API key and its requests to '${this.urlInput}' (${this.baseUrl.origin}) only and never follows a redirect: set '${this.urlInput}' to the address that answers without one.`,
+      { status: response.status, summary: `redirect ${response.status}${target}`, retryable: false }
+    )
+  }
+
   private url(path: string): URL {
     return new URL(this.baseUrl.pathname.replace(/\/+$/, '') + path, this.baseUrl)
   }
@@ -399,6 +435,47 @@ async function proxyDispatcher(): Promise<Dispatcher | undefined> {
   if (!proxied) return undefined
   const { EnvHttpProxyAgent } = await import('undici')
   return new EnvHttpProxyAgent({ keepAliveTimeout: 10_000 })
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400
+}
+
+function ok(status: number): boolean {
+  return status >= 200 && status < 300
+}
+
+/**
+ * The body as text, read as a stream that stops at `limit` bytes (`truncated` then), so an answer that never
+ * ends costs no more than the limit. `progress` is called for each chunk (the event stream's idle timer);
+ * once `until` aborts, what was read so far is the text.
+ */
+async function readBounded(
+  response: Response,
+  limit: number,
+  { progress, until }: { progress?: () => void; until?: AbortSignal } = {}
+): Promise<{ text: string; truncated: boolean }> {
+  const reader = response.body?.getReader()
+  if (!reader) return { text: '', truncated: false }
+  const decoder = new TextDecoder()
+  let text = ''
+  let bytes = 0
+  const next = () =>
+    reader.read().catch((error: unknown) => {
+      if (until?.aborted) return { done: true as const, value: undefined }
+      throw error
+    })
+  for (let chunk = await next(); !chunk.done; chunk = await next()) {
+    progress?.()
+    const room = limit - bytes
+    bytes += chunk.value.byteLength
+    text += decoder.decode(chunk.value.subarray(0, Math.max(0, room)), { stream: true })
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined)
+      return { text, truncated: true }
+    }
+  }
+  return { text: text + decoder.decode(), truncated: false }
 }
 
 function header(headers: Headers, name: string): string | undefined {

@@ -12,7 +12,11 @@ export class JobClient {
 
   constructor(options: RunpodHttpOptions) {
     // A runsync answer may take the whole wait: the request timeout leaves room beyond the longest one.
-    this.http = new RunpodHttp({ requestTimeoutMs: RUNSYNC_WAIT_MAX_MS + 30_000, ...options })
+    this.http = new RunpodHttp({
+      requestTimeoutMs: RUNSYNC_WAIT_MAX_MS + 30_000,
+      urlInput: 'runpod-serverless-url',
+      ...options
+    })
   }
 
   /**

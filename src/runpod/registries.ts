@@ -6,7 +6,7 @@ import type { EcrRepository } from '../aws/arn.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { RunpodClient } from './client.js'
 import { RunpodApiError } from './errors.js'
-import type { RequestLog } from './http.js'
+import type { RequestBudget, RequestLog } from './http.js'
 import type { TargetState } from './targets.js'
 import type { RegistryCredential } from './wire.js'
 
@@ -126,15 +126,16 @@ export async function syncCredential(
   log: RequestLog,
   step: Extract<CredentialStep, { kind: 'create' | 'refresh' }>,
   login: RegistryLogin,
-  existingIds: ReadonlySet<string>
+  existingIds: ReadonlySet<string>,
+  budget?: RequestBudget
 ): Promise<CredentialResult> {
   if (step.kind === 'create') {
-    const created = await create(client, step.name, login, existingIds)
+    const created = await create(client, step.name, login, existingIds, budget)
     log.info(`Created Runpod registry credential ${created.id} (${created.name}) holding a fresh ECR token.`)
     return { id: created.id, name: created.name, how: 'created' }
   }
   const { current } = step
-  const update = await client.updateRegistryAuth(current.id, login.username, login.password)
+  const update = await client.updateRegistryAuth(current.id, login.username, login.password, budget)
   if (update.kind === 'updated') {
     log.info(`Refreshed Runpod registry credential ${current.id} (${current.name}) in place with a fresh ECR token.`)
     return { id: current.id, name: current.name, how: 'refreshed' }
@@ -142,7 +143,7 @@ export async function syncCredential(
   log.info(
     `Runpod's GraphQL updateRegistryAuth is retired (${update.reason}): creating registry credential ${step.rotationName} to replace ${current.id} (${current.name}).`
   )
-  const created = await create(client, step.rotationName, login, existingIds)
+  const created = await create(client, step.rotationName, login, existingIds, budget)
   log.info(`Created Runpod registry credential ${created.id} (${created.name}).`)
   return { id: created.id, name: created.name, how: 'rotated', retiredReason: update.reason }
 }
@@ -155,11 +156,15 @@ async function create(
   client: RunpodClient,
   name: string,
   login: RegistryLogin,
-  existingIds: ReadonlySet<string>
+  existingIds: ReadonlySet<string>,
+  budget: RequestBudget | undefined
 ): Promise<RegistryCredential> {
   try {
-    return await client.createRegistry({ name, username: login.username, password: login.password }, async () =>
-      (await client.listRegistries()).find((registry) => registry.name === name && !existingIds.has(registry.id))
+    return await client.createRegistry(
+      { name, username: login.username, password: login.password },
+      async () =>
+        (await client.listRegistries()).find((registry) => registry.name === name && !existingIds.has(registry.id)),
+      budget
     )
   } catch (error) {
     if (error instanceof RunpodApiError && (error.status === 400 || error.status === 422)) {

@@ -78,6 +78,10 @@ export type Fault = FaultMatch &
     | { readonly kind: 'latency'; readonly ms: number }
     /** Answer 200 with this body as it is, to test parsing. */
     | { readonly kind: 'raw'; readonly body: string; readonly contentType?: string }
+    /** Answer with a redirect to `location` (another origin, say), the request untouched. */
+    | { readonly kind: 'redirect'; readonly status: 301 | 302 | 303 | 307 | 308; readonly location: string }
+    /** Answer 200 with a JSON body that never ends (until the client goes away). */
+    | { readonly kind: 'endless' }
   )
 
 export interface RecordedRequest {
@@ -542,6 +546,14 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       })
       return
     }
+    if (fault?.kind === 'redirect') {
+      response.writeHead(fault.status, { ...limits, location: fault.location }).end()
+      return
+    }
+    if (fault?.kind === 'endless') {
+      streamForever(request, response, limits)
+      return
+    }
     if (fault?.kind === 'raw') {
       response.writeHead(200, { ...limits, 'content-type': fault.contentType ?? 'application/json' }).end(fault.body)
       return
@@ -673,6 +685,21 @@ function send(response: ServerResponse, reply: Reply, headers: Record<string, st
       ...reply.headers
     })
     .end(JSON.stringify(reply.body))
+}
+
+/** `{"pods":[{…},{…},…` for as long as the client reads, a chunk at a time as the socket drains. */
+function streamForever(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): void {
+  response.writeHead(200, { ...headers, 'content-type': 'application/json' })
+  const chunk = `${JSON.stringify({ id: 'x'.repeat(40), name: 'endless', image: 'a'.repeat(200) })},`.repeat(200)
+  let open = true
+  request.on('close', () => (open = false))
+  response.on('close', () => (open = false))
+  response.write('{"pods":[')
+  const pump = () => {
+    while (open && response.write(chunk));
+    if (open) response.once('drain', pump)
+  }
+  pump()
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
