@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { judgeJob, outputMatches, shorten, smokeDiagnostics } from '../../src/deploy/smoke.js'
+import { judgeJob, outputMatches, runSmokeTest, shorten, smokeDiagnostics } from '../../src/deploy/smoke.js'
+import type { Logger } from '../../src/deploy/log.js'
+import type { JobClient } from '../../src/runpod/jobs.js'
 import type { Job } from '../../src/runpod/wire.js'
 
 function job(status: string, extra: Partial<Job> = {}): Job {
@@ -74,5 +76,72 @@ describe('shorten and smokeDiagnostics', () => {
     expect(smokeDiagnostics({ passed: false, reason: 'the job could not be sent: 401' })).toEqual([
       'smoke test: the job could not be sent: 401'
     ])
+  })
+})
+
+describe('output from a container', () => {
+  it('renders any depth without throwing, bounded in length', () => {
+    let deep: unknown = 'bottom'
+    for (let level = 0; level < 20_000; level++) deep = { d: deep }
+    // Twenty levels are shown, the rest stands as {…}; a length past `max` is cut and counted.
+    expect(shorten(deep)).toBe(`${'{"d":'.repeat(20)}{…}${'}'.repeat(20)}`)
+    expect(shorten(deep, 50)).toMatch(/^(\{"d":){10}… \(\d+ characters\)$/)
+    expect(judgeJob(job('COMPLETED', { output: deep }), { status: 'ok' })).toMatchObject({ state: 'failed' })
+    expect(shorten({ n: Number.NaN, b: true, s: 'x"y', a: [1, null] })).toBe(
+      '{"n":null,"b":true,"s":"x\\"y","a":[1,null]}'
+    )
+  })
+})
+
+describe('a cancel during runsync', () => {
+  const lines: string[] = []
+  const log: Logger = {
+    debug: () => {},
+    info: (message) => lines.push(message),
+    warning: (message) => lines.push(`warning: ${message}`),
+    notice: (message) => lines.push(`notice: ${message}`),
+    error: (message) => lines.push(`error: ${message}`),
+    startGroup: () => {},
+    endGroup: () => {}
+  }
+  const settings = { body: { input: {} }, timeoutSeconds: 60 }
+
+  it('cancels the job when its id comes back within the grace', async () => {
+    lines.length = 0
+    const controller = new AbortController()
+    const cancelled: string[] = []
+    const jobs = {
+      runSync: async (_id: string, _body: unknown, _wait: number, budget?: { signal?: AbortSignal }) => {
+        controller.abort()
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(budget?.signal?.aborted).toBe(false)
+        return job('IN_QUEUE', { id: 'sync-late' })
+      },
+      cancel: async (_id: string, jobId: string) => {
+        cancelled.push(jobId)
+        return job('CANCELLED', { id: jobId })
+      }
+    } as unknown as JobClient
+    const result = await runSmokeTest(jobs, 'ep1', settings, log, controller.signal)
+    expect(cancelled).toEqual(['sync-late'])
+    expect(result).toMatchObject({ passed: false, jobId: 'sync-late', reason: 'job sync-late the run was cancelled' })
+  })
+
+  it('names the job whose id never came back', async () => {
+    lines.length = 0
+    const controller = new AbortController()
+    const jobs = {
+      runSync: (_id: string, _body: unknown, _wait: number, budget?: { signal?: AbortSignal }) => {
+        controller.abort()
+        return new Promise((_resolve, reject) =>
+          budget?.signal?.addEventListener('abort', () => reject(new Error('cancelled')))
+        )
+      }
+    } as unknown as JobClient
+    const started = Date.now()
+    const result = await runSmokeTest(jobs, 'ep1', settings, log, controller.signal)
+    expect(Date.now() - started).toBeLessThan(3_000)
+    expect(result).toEqual({ passed: false, reason: "the run was cancelled before the smoke job's id came back" })
+    expect(lines.join('\n')).toMatch(/warning: endpoint ep1 \(smoke test\): .*the job's id never came back/)
   })
 })

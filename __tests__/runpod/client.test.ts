@@ -122,3 +122,34 @@ describe('timeouts', () => {
     await expect(client().getPod('p1')).resolves.toMatchObject({ image: 'repo:v1' })
   })
 })
+
+describe('answers from outside', () => {
+  it('refuses a redirect without following it, naming the input', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/v2/pods/p1', method: 'PATCH' })
+      .reply(307, '', { headers: { location: 'https://elsewhere.example/v2/pods/p1' } })
+    await expect(client().patchPod('p1', { image: 'repo:v2' })).rejects.toThrow(
+      "Runpod answered PATCH /v2/pods/p1 with a redirect (HTTP 307 to https://elsewhere.example/v2/pods/p1). The action sends the API key and its requests to 'runpod-api-url' (https://api.runpod.io) only"
+    )
+    // Not retried, not read back: a redirected request did nothing at Runpod.
+    expect(sleeps).toEqual([])
+    agent.assertNoPendingInterceptors()
+  })
+
+  it('stops reading a body past the cap and says so', async () => {
+    const huge = JSON.stringify({ ...POD, name: 'x'.repeat(5 * 1024 * 1024) })
+    agent.get(ORIGIN).intercept({ path: '/v2/pods/p1', method: 'GET' }).reply(200, huge).times(5)
+    await expect(client().getPod('p1')).rejects.toThrow(/larger than 4 MiB, far more than any Runpod answer/)
+  })
+
+  it('ends a list whose cursor does not advance, naming the list', async () => {
+    const page = { pods: [POD], pagination: { nextCursor: 'c1', hasNextPage: true } }
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: '/v2/pods?limit=100', method: 'GET' }).reply(200, page)
+    pool.intercept({ path: '/v2/pods?limit=100&cursor=c1', method: 'GET' }).reply(200, page)
+    await expect(client().listPods()).rejects.toThrow(
+      "Runpod's list GET /v2/pods does not advance: page 2 points to a cursor an earlier page already gave"
+    )
+  })
+})
