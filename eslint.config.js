@@ -21,20 +21,25 @@ const LAYERS = [
     ['./errors.ts', './aws/arn.ts'],
     'policy/ is pure analysis: it may use only errors.ts and aws/arn.ts.'
   ),
+  layer('image', ['./errors.ts'], "image/ is pure judgement of an image's facts: it may use only errors.ts."),
   layer(
     'aws',
-    ['./errors.ts', './secrets.ts'],
-    'aws/ is at the bottom beside policy/: it may use only errors.ts and secrets.ts.'
+    ['./errors.ts', './secrets.ts', './image'],
+    'aws/ is at the bottom beside policy/ and image/: it may use errors.ts, secrets.ts and the image parsers.'
   ),
-  layer('runpod', ['./errors.ts', './aws', './policy'], 'runpod/ sits above aws/ and policy/, below the modes.'),
+  layer(
+    'runpod',
+    ['./errors.ts', './aws', './policy', './image'],
+    'runpod/ sits above aws/, policy/ and image/, below the modes.'
+  ),
   layer(
     'inputs.ts',
-    ['./errors.ts', './aws', './policy', './runpod/api-url.ts'],
+    ['./errors.ts', './aws', './policy', './image', './runpod/api-url.ts'],
     'inputs.ts checks inputs; it must not load a mode.'
   ),
   layer(
     'deploy',
-    ['./errors.ts', './inputs.ts', './aws', './policy', './runpod'],
+    ['./errors.ts', './inputs.ts', './aws', './policy', './image', './runpod'],
     'deploy/ is a mode: it reports through a Logger and its report, never through github/ or another mode.'
   ),
   layer(
@@ -89,7 +94,7 @@ export default tseslint.config(
   },
   {
     // Decisions are pure functions: no toolkit, no HTTP, no AWS SDK, not even their types.
-    files: ['src/policy/**/*.ts', 'src/deploy/plan.ts', 'src/deploy/rollout.ts'],
+    files: ['src/policy/**/*.ts', 'src/image/**/*.ts', 'src/deploy/plan.ts', 'src/deploy/rollout.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: IO_PACKAGES }] }
   },
   {

@@ -1,6 +1,8 @@
 import { isIamPrincipalArn, isIamRoleArn } from './aws/arn.js'
 import { AWS_REGION_PATTERN } from './aws/image-reference.js'
 import { ActionError } from './errors.js'
+import { isCudaVersion } from './image/cuda.js'
+import type { ImageChecks } from './image/fit.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
 import { DEFAULT_RUNPOD_API_URL, DEFAULT_RUNPOD_SERVERLESS_URL, parseApiUrl } from './runpod/api-url.js'
 
@@ -45,6 +47,10 @@ export interface DeployInputs {
   readonly runpodServerlessUrl: URL
   /** The target patched and waited for (and smoke-tested) first; the rest only when it passes. */
   readonly canary?: string
+  /** What the image needs against where it is sent: fail on a misfit, warn, or read nothing more. */
+  readonly imageChecks: ImageChecks
+  /** A CUDA floor (`major.minor`) beyond what the image's config declares. */
+  readonly minCudaVersion?: string
 }
 
 export interface SmokeInputs {
@@ -109,6 +115,12 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
   const wait = bool(read, 'wait', true)
   const smoke = smokeInputs(read, wait)
   const canary = canaryTarget(read('canary'), podIds, endpointIds, wait)
+  const minCudaVersion = read('min-cuda-version')
+  if (minCudaVersion && !isCudaVersion(minCudaVersion)) {
+    throw new ActionError(
+      `Input 'min-cuda-version' is '${minCudaVersion}': give a CUDA version as major.minor, for example '12.8'.`
+    )
+  }
   return {
     mode,
     image,
@@ -136,7 +148,9 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
       'runpod-serverless-url',
       DEFAULT_RUNPOD_SERVERLESS_URL
     ),
-    ...(canary ? { canary } : {})
+    ...(canary ? { canary } : {}),
+    imageChecks: oneOf(read, 'image-checks', ['enforce', 'warn', 'off'] as const, 'enforce'),
+    ...(minCudaVersion ? { minCudaVersion } : {})
   }
 }
 

@@ -9,6 +9,8 @@ import {
   type MotoServer,
   type SeedRepository
 } from './moto-server.js'
+import { startEcrStandIn, type EcrStandIn } from './ecr-stand-in.js'
+import { buildImage, type ImageSpec } from './oci-image.js'
 import { startOidcStandIn, type OidcStandIn } from './oidc-stand-in.js'
 import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } from './runpod-simulator/index.js'
 
@@ -19,6 +21,8 @@ import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } fro
  */
 export interface LocalStack {
   readonly moto: MotoServer
+  /** In front of moto for ECR: GetDownloadUrlForLayer, the blobs, imageStatus, injected denials. */
+  readonly ecr: EcrStandIn
   readonly oidc: OidcStandIn
   readonly runpod: RunpodSimulator
   /** The environment the bundled action needs to reach the stand-ins (as a runner with id-token: write). */
@@ -31,7 +35,8 @@ export interface LocalStack {
   /** Inputs for a deploy of `repository:tag` with OIDC, on top of which a test sets its own. */
   deployInputs(repository: string, tag: string): Record<string, string>
   createRepository(repository: string): Promise<void>
-  pushImage(repository: string, tag: string): Promise<string>
+  /** Pushes an image (default: linux/amd64, no CUDA requirement) with its config blob; returns its digest. */
+  pushImage(repository: string, tag: string, spec?: ImageSpec): Promise<string>
   policy(repository: string): Promise<string | undefined>
   stop(): Promise<void>
 }
@@ -51,6 +56,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(moto)
     const oidc = await startOidcStandIn()
     started.push({ stop: () => oidc.close() })
+    const ecr = await startEcrStandIn(moto.url)
+    started.push({ stop: () => ecr.close() })
     const repoRef = (repository: string): SeedRepository => ({ account, region, repository })
     const policy = async (repository: string, owner = account): Promise<string | undefined> => {
       const client = await seedClient(moto, owner, region)
@@ -79,9 +86,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const registryHost = () => `${account}.dkr.ecr.${region}.amazonaws.com`
     return {
       moto,
+      ecr,
       oidc,
       runpod,
-      env: { ...moto.env, ...oidc.env, AWS_REGION: region },
+      env: { ...moto.env, AWS_ENDPOINT_URL_ECR: ecr.url, ...oidc.env, AWS_REGION: region },
       roleArn,
       account,
       region,
@@ -97,7 +105,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       createRepository: async (repository) => {
         await createRepository(moto, repoRef(repository))
       },
-      pushImage: (repository, tag) => pushImage(moto, { ...repoRef(repository), tag }),
+      pushImage: async (repository, tag, spec = {}) => {
+        const image = buildImage({ label: `${repository}:${tag}`, ...spec })
+        for (const [digest, bytes] of image.blobs) ecr.blobs.set(digest, bytes)
+        for (const child of image.children)
+          await pushImage(moto, { ...repoRef(repository), digest: child.digest, manifest: child })
+        return pushImage(moto, { ...repoRef(repository), tag, digest: image.top.digest, manifest: image.top })
+      },
       policy,
       stop: () => stopAll(started)
     }

@@ -211,20 +211,27 @@ export async function createRepository(server: MotoServer, repo: SeedRepository)
  */
 export async function pushImage(
   server: MotoServer,
-  repo: SeedRepository & { readonly tag?: string; readonly digest?: string }
+  repo: SeedRepository & {
+    readonly tag?: string
+    readonly digest?: string
+    /** A manifest of one's own (test-support/oci-image.ts); default a manifest-only image. */
+    readonly manifest?: { readonly text: string; readonly mediaType: string }
+  }
 ): Promise<string> {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: {
-      mediaType: 'application/vnd.docker.container.image.v1+json',
-      size: 2,
-      digest: `sha256:${createHash('sha256')
-        .update(`${repo.repository}:${repo.tag ?? ''}`)
-        .digest('hex')}`
-    },
-    layers: []
-  })
+  const manifest =
+    repo.manifest?.text ??
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 2,
+        digest: `sha256:${createHash('sha256')
+          .update(`${repo.repository}:${repo.tag ?? ''}`)
+          .digest('hex')}`
+      },
+      layers: []
+    })
   const digest = repo.digest ?? `sha256:${createHash('sha256').update(manifest).digest('hex')}`
   await withSeedClient(server, repo, (client) =>
     client.send(
@@ -232,6 +239,7 @@ export async function pushImage(
         registryId: repo.account,
         repositoryName: repo.repository,
         imageManifest: manifest,
+        ...(repo.manifest ? { imageManifestMediaType: repo.manifest.mediaType } : {}),
         imageDigest: digest,
         ...(repo.tag !== undefined ? { imageTag: repo.tag } : {})
       })

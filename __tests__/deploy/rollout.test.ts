@@ -36,6 +36,7 @@ function pod(now: Partial<Pod>): Pod {
     status: 'RUNNING',
     startedAt: '2026-12-01T10:00:05Z',
     inCluster: false,
+    cudaVersion: null,
     ...now
   }
 }

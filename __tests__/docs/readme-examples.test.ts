@@ -77,10 +77,14 @@ describe('docs/aws-setup.md', () => {
       .flatMap((block) =>
         (block['Statement'] as { Action: string | string[] }[]).flatMap((statement) => statement.Action)
       )
-    expect([...new Set(actions)].sort()).toEqual([
-      'ecr:DescribeImages',
-      'ecr:GetRepositoryPolicy',
-      'ecr:SetRepositoryPolicy'
-    ])
+    // What the deploy calls, read from the AWS adapters (token mode's GetAuthorizationToken is documented apart).
+    const called = ['src/aws/ecr.ts', 'src/aws/image.ts'].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)].map((match) => `ecr:${match[1]}`)
+    )
+    const deployCalls = [...new Set(called)].filter((action) => action !== 'ecr:GetAuthorizationToken').sort()
+    expect(deployCalls).toEqual(
+      expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'])
+    )
+    expect([...new Set(actions)].sort()).toEqual(deployCalls)
   })
 })

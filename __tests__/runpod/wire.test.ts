@@ -14,7 +14,13 @@ const POD = { id: 'p1', name: 'worker', image: 'img:v1', status: 'RUNNING' }
 
 describe('parsePod', () => {
   it('needs only id, name, image and status', () => {
-    expect(parsePod(POD, 'GET /v2/pods/p1')).toEqual({ ...POD, registry: null, startedAt: null, inCluster: false })
+    expect(parsePod(POD, 'GET /v2/pods/p1')).toEqual({
+      ...POD,
+      registry: null,
+      startedAt: null,
+      inCluster: false,
+      cudaVersion: null
+    })
   })
 
   it('keeps a status it does not know', () => {

@@ -11,6 +11,8 @@ export function ecrSdk(): Promise<typeof import('@aws-sdk/client-ecr')> {
 
 export interface EcrImage {
   readonly digest: string
+  /** `ACTIVE`, `ARCHIVED` or `ACTIVATING`; undefined when ECR did not say. */
+  readonly status?: string
 }
 
 /** A registry login from an ECR authorization token; the password is masked. */
@@ -79,7 +81,7 @@ export async function describeImage(
       `Input 'image' names tag '${tag}' with digest ${digest}, but in ECR repository ${repo.arn} the tag now points to ${details.imageDigest}. Use the digest that was pushed with this tag, or drop one of them from input 'image'.`
     )
   }
-  return { digest: details.imageDigest }
+  return { digest: details.imageDigest, ...(details.imageStatus ? { status: details.imageStatus } : {}) }
 }
 
 /** Stores the policy and returns the text AWS kept (AWS may rewrite it: key order, whitespace, account ids). */
@@ -147,7 +149,7 @@ export async function getAuthorizationToken(client: ECRClient, account: string):
   return { username: decoded.slice(0, separator), password }
 }
 
-function isAccessDenied(name: string): boolean {
+export function isAccessDenied(name: string): boolean {
   return name === 'AccessDeniedException' || name === 'AccessDenied'
 }
 

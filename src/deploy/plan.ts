@@ -2,6 +2,7 @@ import { ActionError } from '../errors.js'
 import { findDelegation } from '../runpod/delegations.js'
 import type { EcrRepository } from '../aws/arn.js'
 import { formatImageReference, imageWithDigest, type ImageReference } from '../aws/image-reference.js'
+import { judgeFit, type FitReport, type ImageChecks, type ImageFacts, type PlacementChange } from '../image/fit.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { lintPolicy } from '../policy/lint.js'
@@ -20,6 +21,9 @@ export interface DeploySettings {
   readonly registryCredentialName?: string
   /** token mode: names a rotated credential (kept out of the plan's logic so it stays pure). */
   readonly now?: Date
+  /** Whether (and how strictly) the image is judged against the targets; default off. */
+  readonly imageChecks?: ImageChecks
+  readonly minCudaVersion?: string
 }
 
 /** Everything the read phase found; the plan is decided from this alone. */
@@ -34,6 +38,8 @@ export interface DeployReads {
   /** Present when registry credentials were listed (registry-auth: token on a private image). */
   readonly registries?: readonly RegistryCredential[]
   readonly targets: readonly TargetState[]
+  /** What was read of the image's content (platforms, config, state): absent with `image-checks: off`. */
+  readonly imageFacts?: ImageFacts
 }
 
 export type PolicyStep =
@@ -61,6 +67,8 @@ export interface TargetStep {
    * `kept` is a pod already on the image but on another credential, left alone so it is not restarted.
    */
   readonly credential?: 'set' | 'kept'
+  /** An endpoint's CUDA placement raised to the image's floor in the same PATCH (image-checks: enforce). */
+  readonly placement?: PlacementChange
 }
 
 export interface DeployPlan {
@@ -72,6 +80,8 @@ export interface DeployPlan {
   readonly credential: CredentialStep
   readonly targets: readonly TargetStep[]
   readonly warnings: readonly string[]
+  /** The image judged against the targets (absent with image-checks: off or a public image). */
+  readonly fit?: FitReport
 }
 
 /**
@@ -109,7 +119,22 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
         ? { id: undefined }
         : undefined
   )
-  for (const step of targets) {
+  const fit = judgeImage(settings, reads, targets)
+  if (fit && fit.misfits.length > 0) {
+    if (fit.checks === 'enforce') {
+      throw new ActionError(
+        `The image would not run where it is sent${fit.misfits.length === 1 ? '' : ` (${fit.misfits.length} problems)`}, so nothing was changed:\n${fit.misfits.map((misfit) => `- ${misfit}`).join('\n')}\nFix the image or the targets; 'image-checks: warn' deploys anyway.`
+      )
+    }
+    warnings.push(...fit.misfits)
+  }
+  const placed = targets.map((step) => {
+    const placement = fit?.targets.find(
+      (judged) => judged.kind === step.target.kind && judged.id === step.target.id
+    )?.placement
+    return placement ? { ...step, placement } : step
+  })
+  for (const step of placed) {
     if (step.change === 'patch' && step.target.kind === 'endpoint' && step.target.workersMax === 0) {
       warnings.push(
         `Endpoint ${step.target.id} (input 'endpoint-id') has max workers 0, as Runpod sets it after 7 days without requests: no worker will run the new release until you raise max workers (Runpod console → the endpoint → Edit).`
@@ -122,9 +147,26 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     policy,
     delegation: planDelegation(settings, reads),
     credential,
-    targets,
-    warnings
+    targets: placed,
+    warnings,
+    ...(fit ? { fit } : {})
   }
+}
+
+/** The image's facts against every target, when they were read (private images, image-checks on). */
+function judgeImage(settings: DeploySettings, reads: DeployReads, steps: readonly TargetStep[]): FitReport | undefined {
+  const checks = settings.imageChecks ?? 'off'
+  if (checks === 'off' || !reads.imageFacts) return undefined
+  const targets = steps.map(({ target, change }) => ({
+    kind: target.kind,
+    id: target.id,
+    patched: change === 'patch',
+    ...(target.kind === 'pod' ? { cudaVersion: target.cudaVersion ?? null } : { placement: target.placement ?? null })
+  }))
+  return judgeFit(reads.imageFacts, targets, {
+    checks,
+    ...(settings.minCudaVersion ? { minCudaVersion: settings.minCudaVersion } : {})
+  })
 }
 
 /**

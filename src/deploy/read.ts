@@ -8,8 +8,10 @@ import {
   readRepositoryPolicy,
   type EcrAuthorization
 } from '../aws/ecr.js'
-import type { ImageReference } from '../aws/image-reference.js'
+import { readImage } from '../aws/image.js'
+import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
+import type { ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { readTarget } from '../runpod/targets.js'
@@ -30,6 +32,7 @@ interface AwsReads {
   readonly client?: ECRClient
   readonly policyWriter?: () => Promise<ECRClient>
   readonly digest?: string
+  readonly imageFacts?: ImageFacts
   readonly policy?: { readonly text: string | undefined }
   readonly login?: EcrAuthorization
 }
@@ -84,6 +87,7 @@ export async function readEverything(
   const reads: DeployReads = {
     image,
     ...(aws.digest ? { imageDigest: aws.digest } : {}),
+    ...(aws.imageFacts ? { imageFacts: aws.imageFacts } : {}),
     ...(aws.policy ? { policy: aws.policy } : {}),
     ...(delegations ? { delegations } : {}),
     ...(registries ? { registries } : {}),
@@ -108,16 +112,25 @@ async function readAws(inputs: DeployInputs, image: ImageReference, region: stri
     region
   })
   const client = await createEcrClient(region, credentials)
-  const [found, policyText, login] = await Promise.all([
+  // The exact image: by digest when the reference pins one, so a tag moved meanwhile is not what is judged.
+  const imageId = image.digest !== undefined ? { imageDigest: image.digest } : { imageTag: image.tag ?? 'latest' }
+  const [found, policyText, login, content] = await Promise.all([
     describeImage(client, repo, { tag: image.tag, digest: image.digest }),
     inputs.policy === 'skip' ? undefined : readRepositoryPolicy(client, repo),
     // Also in verify mode: a read that proves the role may get the token a deploy needs.
-    inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : undefined
+    inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : undefined,
+    inputs.imageChecks === 'off' ? undefined : readImage(client, repo, imageId)
   ])
+  const imageFacts: ImageFacts | undefined = content && {
+    image: formatImageReference(image),
+    ...content,
+    ...(found.status ? { status: found.status } : {})
+  }
   return {
     client,
     policyWriter: () => createEcrClient(region, credentials, 1),
     digest: found.digest,
+    ...(imageFacts ? { imageFacts } : {}),
     ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
     ...(login ? { login } : {})
   }

@@ -1,5 +1,6 @@
 // What a deploy or verify run reports: its log lines, one record per target, and the action's outputs.
 import type { ImageReference } from '../aws/image-reference.js'
+import type { FitReport, Placement, TargetFit } from '../image/fit.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { describeCredentialStep, type CredentialResult } from '../runpod/registries.js'
 import type { TargetKind, TargetState } from '../runpod/targets.js'
@@ -111,8 +112,37 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
   if (plan.credential.kind !== 'skipped') log.info(`Registry credential: ${describeCredentialStep(plan.credential)}`)
   for (const step of plan.targets)
     log.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
+  if (plan.fit) {
+    log.info(`Image checks (${plan.fit.checks}): ${describeImageFit(plan.fit)}`)
+    for (const judged of plan.fit.targets) log.info(`${judged.kind} ${judged.id}: ${describeTargetFit(judged)}`)
+  }
   log.endGroup()
+  for (const notice of plan.fit?.notices ?? []) log.notice(notice, { title: 'Image check unknown' })
   for (const warning of plan.warnings) log.warning(warning)
+}
+
+/** What was found of the image: its platforms, its state, and its CUDA floor with where it comes from. */
+export function describeImageFit(fit: FitReport): string {
+  const platforms = fit.platforms ? `platforms ${fit.platforms.join(', ') || 'none'}` : 'platforms unknown'
+  const state = fit.status ? `, ${fit.status} in ECR` : ''
+  const floor = fit.floor
+    ? `, needs CUDA ${fit.floor.version} or later (${fit.floor.source})`
+    : ', no CUDA floor declared'
+  return `${platforms}${state}${floor}`
+}
+
+/** What a target offers the image, and what a deploy changes of its placement. */
+export function describeTargetFit(judged: TargetFit): string {
+  const change = judged.placement
+    ? `; the update raises its CUDA placement: ${describePlacement(judged.placement.before)} → ${describePlacement(judged.placement.after)}`
+    : ''
+  const verdict = judged.verdict === 'fits' ? 'fits' : judged.verdict === 'misfit' ? 'does not fit' : 'unknown'
+  return `${judged.offers}: ${verdict}${change}`
+}
+
+function describePlacement(placement: Placement): string {
+  if (placement.allowedCudaVersions.length > 0) return `allowedCudaVersions ${placement.allowedCudaVersions.join(', ')}`
+  return placement.minCudaVersion ? `minCudaVersion ${placement.minCudaVersion}` : 'any CUDA version'
 }
 
 function describeTargetStep(step: TargetStep, deployImage: string): string {
@@ -145,7 +175,28 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
   const first = plan?.targets[0]?.target ?? report.deployments[0]
   if (first) outputs['url'] = runpodConsoleUrl(first.kind, first.id)
   outputs['deployments'] = JSON.stringify(
-    report.deployments.map(({ kind, id, previousImage, image, status }) => ({ kind, id, previousImage, image, status }))
+    report.deployments.map(({ kind, id, previousImage, image, status }) => {
+      const placement = PLACEMENT_KEPT.has(status)
+        ? plan?.targets.find((step) => step.target.kind === kind && step.target.id === id)?.placement
+        : undefined
+      return {
+        kind,
+        id,
+        previousImage,
+        image,
+        status,
+        ...(placement
+          ? { placement: { before: placementJson(placement.before), after: placementJson(placement.after) } }
+          : {})
+      }
+    })
   )
   return outputs
+}
+
+/** The statuses after which an endpoint's raised placement stands (or, planned, would). */
+const PLACEMENT_KEPT = new Set<DeploymentStatus>(['rolled-out', 'updated', 'planned'])
+
+function placementJson(placement: Placement): { minCudaVersion: string | null; allowedCudaVersions: string[] } {
+  return { minCudaVersion: placement.minCudaVersion, allowedCudaVersions: [...placement.allowedCudaVersions] }
 }

@@ -9,6 +9,7 @@ import { RunpodApiError } from '../runpod/errors.js'
 import type { RequestBudget } from '../runpod/http.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
+import type { PlacementChange } from '../image/fit.js'
 import type { SmokeInputs } from '../inputs.js'
 import type { JobClient } from '../runpod/jobs.js'
 import { CANCEL_ROLLBACK_MS } from './cancel.js'
@@ -25,6 +26,8 @@ export interface PatchedTarget {
   readonly patchedAt: Date
   /** Set when the patch also changed the registry credential: a rollback then restores the old one. */
   readonly registry?: string | null
+  /** Set when the patch raised an endpoint's CUDA placement: a rollback then restores the old one. */
+  readonly placement?: PlacementChange
 }
 
 export interface RolloutOptions {
@@ -361,7 +364,14 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
     // The release to get past: the one the failed patch created.
     if (target.kind === 'endpoint')
       failedRelease = (await client.listEndpointReleases(target.id, budget)).endpointVersion
-    patched = await patchTargetImage(client, target, target.image, registryToRestore(entry), budget)
+    patched = await patchTargetImage(
+      client,
+      target,
+      target.image,
+      registryToRestore(entry),
+      budget,
+      entry.placement?.restore
+    )
   } catch (error) {
     return `the rollback to ${target.image} failed: ${errorMessage(error)}`
   }
@@ -403,9 +413,14 @@ async function cancelledOutcome(
   }
   const rollbackAt = new Date(clock.now())
   try {
-    await patchTargetImage(client, target, target.image, registryToRestore(entry), {
-      deadline: clock.now() + CANCEL_ROLLBACK_MS
-    })
+    await patchTargetImage(
+      client,
+      target,
+      target.image,
+      registryToRestore(entry),
+      { deadline: clock.now() + CANCEL_ROLLBACK_MS },
+      entry.placement?.restore
+    )
     log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`)
     return {
       ...base,

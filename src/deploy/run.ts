@@ -1,6 +1,6 @@
 // Deploy and verify modes, in the SPEC's order of work: read everything (concurrently where independent),
 // decide (any problem fails here, before a single write), write, wait, report.
-import { checkRegion, parseImageReference } from '../aws/image-reference.js'
+import { checkRegion, formatImageReference, parseImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import { RunpodClient } from '../runpod/client.js'
@@ -41,6 +41,10 @@ export async function runDeploy(
     )
   }
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }
+  if (!image.ecr && inputs.imageChecks !== 'off')
+    log.notice(
+      `${formatImageReference(image)} is a public image: its platform and CUDA needs are not checked (image-checks covers private ECR images).`
+    )
   const runpod = new RunpodClient({ baseUrl: inputs.runpodApiUrl, apiKey: inputs.runpodApiKey, log })
   // Verify mode only reports the smoke test: no job is ever sent.
   const jobs =
@@ -56,7 +60,9 @@ export async function runDeploy(
         registryAuth: inputs.registryAuth,
         pinDigest: inputs.pinDigest,
         ...(inputs.registryCredentialName ? { registryCredentialName: inputs.registryCredentialName } : {}),
-        now: new Date()
+        now: new Date(),
+        imageChecks: inputs.imageChecks,
+        ...(inputs.minCudaVersion ? { minCudaVersion: inputs.minCudaVersion } : {})
       },
       reads
     )

@@ -69,7 +69,10 @@ export async function writeEverything(
           plan.targets.map((step) => step.target),
           plan.deployImage,
           { id: credentialId }
-        )
+        ).map((step, index) => {
+          const placement = plan.targets[index]?.placement
+          return placement && step.change === 'patch' ? { ...step, placement } : step
+        })
       : plan.targets
   const now = first ? steps.filter(first) : steps
   const held = first ? steps.filter((step) => !first(step)) : []
@@ -214,15 +217,22 @@ async function patchTargets(
     toPatch.map(async (step): Promise<PatchedTarget> => {
       const patchedAt = new Date()
       const registry = step.credential === 'set' ? credentialId : undefined
-      await patchTargetImage(runpod, step.target, plan.deployImage, registry, budget)
+      await patchTargetImage(runpod, step.target, plan.deployImage, registry, budget, step.placement?.patch)
       const what =
         step.target.image === plan.deployImage
           ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
           : `${step.target.image} → ${plan.deployImage}`
+      const placed = step.placement ? ` (CUDA placement ${JSON.stringify(step.placement.patch)})` : ''
       log.info(
-        `Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}`
+        `Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}${placed}`
       )
-      return { target: step.target, image: plan.deployImage, patchedAt, ...(registry ? { registry } : {}) }
+      return {
+        target: step.target,
+        image: plan.deployImage,
+        patchedAt,
+        ...(registry ? { registry } : {}),
+        ...(step.placement ? { placement: step.placement } : {})
+      }
     })
   )
   const rollouts = patched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))

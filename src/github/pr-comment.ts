@@ -3,7 +3,7 @@
 import * as core from '@actions/core'
 import { formatImageReference } from '../aws/image-reference.js'
 import type { DeployPlan } from '../deploy/plan.js'
-import type { DeployReport } from '../deploy/report.js'
+import { describeImageFit, describeTargetFit, type DeployReport } from '../deploy/report.js'
 import { errorMessage } from '../errors.js'
 import { redactSecrets } from '../secrets.js'
 import type { PullRequestRef } from './event.js'
@@ -63,15 +63,23 @@ export function planComment(
     )
     if (plan.credential.kind !== 'skipped')
       lines.push(`| Registry credential | ${inertText(credentialText(report, plan))} |`)
+    if (plan.fit) lines.push(`| Image checks (${plan.fit.checks}) | ${inertText(describeImageFit(plan.fit))} |`)
     if (report.checks?.smoke) lines.push(`| Smoke test | ${inertText(report.checks.smoke)} |`)
     if (report.checks?.canary) lines.push(`| Canary | ${inertText(report.checks.canary)} |`)
     if (report.deployments.length > 0) {
-      lines.push('', '| Target | Now | After a deploy |', '|---|---|---|')
+      const fit = plan.fit
+      lines.push(
+        '',
+        `| Target | Now | After a deploy |${fit ? ' Image fit |' : ''}`,
+        `|---|---|---|${fit ? '---|' : ''}`
+      )
       for (const deployment of report.deployments) {
         const name = deployment.name ? ` ${inertText(deployment.name)}` : ''
         const after = deployment.status === 'unchanged' ? 'unchanged' : codeSpan(deployment.image)
+        const judged = fit?.targets.find((target) => target.kind === deployment.kind && target.id === deployment.id)
+        const fitCell = fit ? ` ${judged ? inertText(describeTargetFit(judged)) : ''} |` : ''
         lines.push(
-          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |`
+          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |${fitCell}`
         )
       }
     }

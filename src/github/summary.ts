@@ -1,9 +1,10 @@
 // The job summary of each mode: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
-import type { DeploymentRecord, DeployReport } from '../deploy/report.js'
+import { describeImageFit, describeTargetFit, type DeploymentRecord, type DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
 import { formatMs } from '../deploy/smoke.js'
+import type { FitReport } from '../image/fit.js'
 import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { redactSecrets } from '../secrets.js'
@@ -41,7 +42,9 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
     summary.addDetails(verb, `\n\n\`\`\`json\n${JSON.stringify(plan.policy.merge.statement, null, 2)}\n\`\`\`\n\n`)
   }
   if (report.deployments.length > 0)
-    summary.addHeading('Targets', 3).addTable(targetRows(report.deployments, report.checks?.smoke !== undefined))
+    summary
+      .addHeading('Targets', 3)
+      .addTable(targetRows(report.deployments, report.checks?.smoke !== undefined, plan?.fit))
   const gantt = rolloutGantt(report.deployments)
   if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
@@ -75,21 +78,31 @@ function overviewRows(report: DeployReport): TableRow[] {
     if (plan.credential.kind !== 'skipped')
       rows.push([{ data: 'Registry credential', header: true }, { data: inertText(credentialText(report, plan)) }])
   }
+  if (plan?.fit)
+    rows.push([
+      { data: `Image checks (${plan.fit.checks})`, header: true },
+      { data: inertText(describeImageFit(plan.fit)) }
+    ])
   if (report.checks?.smoke) rows.push([{ data: 'Smoke test', header: true }, { data: inertText(report.checks.smoke) }])
   if (report.checks?.canary) rows.push([{ data: 'Canary', header: true }, { data: inertText(report.checks.canary) }])
   return rows
 }
 
-function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): TableRow[] {
+function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, fit: FitReport | undefined): TableRow[] {
   const titles = [
     'Target',
     'Previous image',
     'New image',
     'Status',
     'Time',
+    ...(fit ? ['Image fit'] : []),
     ...(smoked ? ['Smoke test'] : []),
     'Console'
   ]
+  const fitCell = (deployment: DeploymentRecord) => {
+    const judged = fit?.targets.find((target) => target.kind === deployment.kind && target.id === deployment.id)
+    return judged ? inertText(describeTargetFit(judged)) : ''
+  }
   const header = titles.map((data) => ({ data, header: true }))
   return [
     header,
@@ -99,6 +112,7 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean): 
       deployment.previousImage === deployment.image ? '(same)' : `<code>${inertText(deployment.image)}</code>`,
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+      ...(fit ? [fitCell(deployment)] : []),
       ...(smoked ? [smokeCell(deployment)] : []),
       link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
     ])

@@ -34,7 +34,11 @@ export interface RunpodClientOptions extends RunpodHttpOptions {
 export interface ImagePatch {
   readonly image: string
   readonly registry?: string | null
+  /** Endpoints: the CUDA placement field that changes (minCudaVersion and a non-empty list are exclusive). */
+  readonly gpu?: GpuPatch
 }
+
+export type GpuPatch = { readonly minCudaVersion: string } | { readonly allowedCudaVersions: readonly string[] }
 
 /** Body of POST /v2/registries/delegations. */
 export interface CreateDelegationRequest {

@@ -1,7 +1,7 @@
 // Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
 import { ActionError } from '../errors.js'
-import type { Endpoint, Pod, PodStatus } from './wire.js'
-import type { ImagePatch, RunpodClient } from './client.js'
+import type { Endpoint, EndpointPlacement, Pod, PodStatus } from './wire.js'
+import type { GpuPatch, ImagePatch, RunpodClient } from './client.js'
 import type { RequestBudget } from './http.js'
 import type { ResourceKind } from './errors.js'
 
@@ -22,6 +22,10 @@ export interface TargetState {
   readonly version?: number | null
   /** Endpoints only: `workers.max`, 0 when Runpod scaled the endpoint down after days without requests. */
   readonly workersMax?: number | null
+  /** Pods only: the CUDA version the host reports (null: none). */
+  readonly cudaVersion?: string | null
+  /** Endpoints only: where workers may be placed by CUDA version (null: no GPUs). */
+  readonly placement?: EndpointPlacement | null
 }
 
 /** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
@@ -46,25 +50,31 @@ export async function readTarget(client: RunpodClient, kind: TargetKind, id: str
 }
 
 /**
- * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it):
- * Runpod's update schemas reject fields they do not name, and a PATCH changes only what it carries.
+ * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it; an
+ * endpoint's CUDA placement `gpu` when given): Runpod's update schemas reject fields they do not name, and a
+ * PATCH changes only what it carries.
  */
 export async function patchTargetImage(
   client: RunpodClient,
   target: Pick<TargetState, 'kind' | 'id'>,
   image: string,
   registry?: string | null,
-  budget?: RequestBudget
+  budget?: RequestBudget,
+  gpu?: GpuPatch
 ): Promise<TargetState> {
-  const body: ImagePatch = registry === undefined ? { image } : { image, registry }
+  const body: ImagePatch = {
+    image,
+    ...(registry === undefined ? {} : { registry }),
+    ...(gpu && target.kind === 'endpoint' ? { gpu } : {})
+  }
   return target.kind === 'pod'
     ? podState(await client.patchPod(target.id, body, budget))
     : endpointState(await client.patchEndpoint(target.id, body, budget))
 }
 
 function podState(pod: Pod): TargetState {
-  const { id, name, image, registry, status, startedAt } = pod
-  return { kind: 'pod', id, name, image, registry, status, startedAt }
+  const { id, name, image, registry, status, startedAt, cudaVersion } = pod
+  return { kind: 'pod', id, name, image, registry, status, startedAt, cudaVersion }
 }
 
 function endpointState(endpoint: Endpoint): TargetState {
@@ -74,6 +84,7 @@ function endpointState(endpoint: Endpoint): TargetState {
     name: endpoint.name,
     image: endpoint.image ?? '',
     registry: endpoint.registry,
-    workersMax: endpoint.workersMax
+    workersMax: endpoint.workersMax,
+    placement: endpoint.gpu
   }
 }

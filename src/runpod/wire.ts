@@ -33,6 +33,8 @@ export interface Pod {
   readonly startedAt: string | null
   /** Cluster member pods cannot be modified through the pod endpoints. */
   readonly inCluster: boolean
+  /** The CUDA version the pod's host reports (it keeps the host when its image changes); null when none. */
+  readonly cudaVersion: string | null
 }
 
 export interface Endpoint {
@@ -42,6 +44,16 @@ export interface Endpoint {
   readonly registry: string | null
   /** `workers.max`: 0 for an endpoint Runpod scaled down after days without requests. */
   readonly workersMax: number | null
+  /** Where workers may be placed by CUDA version; null for an endpoint without GPUs. */
+  readonly gpu: EndpointPlacement | null
+}
+
+/** `gpu.minCudaVersion` and `gpu.allowedCudaVersions` of an endpoint (empty: any version). */
+export interface EndpointPlacement {
+  readonly minCudaVersion: string | null
+  readonly allowedCudaVersions: readonly string[]
+  /** Serverless GPU pools, for the catalog's capacity at a CUDA floor. */
+  readonly pools: readonly string[]
 }
 
 export interface RolloutSummary {
@@ -269,7 +281,8 @@ function podFields(pod: Fields): Pod {
     registry: pod.optionalString('registry'),
     status: pod.string('status'),
     startedAt: pod.optionalString('startedAt'),
-    inCluster: pod.has('cluster')
+    inCluster: pod.has('cluster'),
+    cudaVersion: pod.optionalString('cudaVersion')
   }
 }
 
@@ -280,7 +293,20 @@ export function parseEndpoint(body: unknown, where: string): Endpoint {
     name: endpoint.string('name'),
     image: endpoint.optionalString('image'),
     registry: endpoint.optionalString('registry'),
-    workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null
+    workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null,
+    gpu: endpoint.has('gpu') ? placementFields(endpoint.object('gpu')) : null
+  }
+}
+
+function placementFields(gpu: Fields): EndpointPlacement {
+  const strings = (name: string) => {
+    const value = gpu.raw(name)
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+  }
+  return {
+    minCudaVersion: gpu.optionalString('minCudaVersion') || null,
+    allowedCudaVersions: strings('allowedCudaVersions'),
+    pools: strings('pools')
   }
 }
 

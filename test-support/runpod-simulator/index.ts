@@ -435,6 +435,8 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       if (method === 'PATCH' && !endpoint[2]) {
         const invalid = validated('UpdateEndpointRequest', body)
         if (invalid) return invalid
+        const conflict = found.gpuConflict((body as { gpu?: Parameters<SimEndpoint['gpuConflict']>[0] }).gpu)
+        if (conflict) return problem(400, conflict)
         found.update(body as Record<string, unknown>)
         return new Reply(200, found)
       }

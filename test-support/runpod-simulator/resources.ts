@@ -29,6 +29,8 @@ export interface PodSeed {
   readonly failureLog?: readonly string[]
   /** A cluster member (managed through /v2/clusters; the pod endpoints may not change it). */
   readonly clusterId?: string
+  /** The CUDA version the host reports; null: none reported. Default 12.8. */
+  readonly cudaVersion?: string | null
 }
 
 export interface EndpointSeed {
@@ -42,6 +44,8 @@ export interface EndpointSeed {
   readonly readyAfterMs?: number
   /** How the endpoint's jobs end while it runs a new image (on its first image they complete). */
   readonly jobs?: JobScript
+  /** Where workers may be placed by CUDA version; default any. */
+  readonly gpu?: { readonly minCudaVersion?: string | null; readonly allowedCudaVersions?: readonly string[] }
 }
 
 export interface DelegationSeed {
@@ -75,6 +79,7 @@ export class SimPod {
   readyAt: number | undefined
   private readonly failureLog: readonly string[]
   readonly clusterId: string | undefined
+  readonly cudaVersion: string | null
   private pollsLeft = 0
 
   constructor(seed: PodSeed) {
@@ -90,6 +95,7 @@ export class SimPod {
     this.pollsToStart = seed.pollsToStart ?? 2
     this.readyAfterMs = seed.readyAfterMs
     this.clusterId = seed.clusterId
+    this.cudaVersion = seed.cudaVersion === undefined ? '12.8' : seed.cudaVersion
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
       'Container failed to start: image pull failed'
@@ -155,7 +161,7 @@ export class SimPod {
       gpu: { id: 'NVIDIA GeForce RTX 4090', count: 1 },
       cloud: 'SECURE',
       dataCenterId: 'US-KS-2',
-      cudaVersion: '12.8',
+      cudaVersion: this.cudaVersion,
       ssh: {
         proxy: {
           host: 'ssh.runpod.io',
@@ -213,6 +219,8 @@ export class SimEndpoint {
   private readonly jobScript: JobScript
   /** The jobs it was sent, oldest first. */
   readonly jobs: SimJob[] = []
+  minCudaVersion: string | null
+  allowedCudaVersions: string[]
 
   constructor(seed: EndpointSeed) {
     this.jobScript = seed.jobs ?? DEFAULT_JOB_SCRIPT
@@ -225,6 +233,21 @@ export class SimEndpoint {
     this.readyAfterMs = seed.readyAfterMs
     this.workers = Array.from({ length: seed.workers ?? 2 }, () => this.newWorker('IDLE'))
     this.releases = [{ id: nextId('rel'), version: 1, createdAt: this.createdAt, diff: [] }]
+    this.minCudaVersion = seed.gpu?.minCudaVersion ?? null
+    this.allowedCudaVersions = [...(seed.gpu?.allowedCudaVersions ?? [])]
+  }
+
+  /**
+   * Why a `gpu` patch is refused, as Runpod's 400 says it: a floor and a non-empty list are exclusive, whether
+   * sent together or one sent while the endpoint carries the other.
+   */
+  gpuConflict(gpu: { minCudaVersion?: string; allowedCudaVersions?: string[] } | undefined): string | undefined {
+    if (!gpu) return undefined
+    const min = gpu.minCudaVersion !== undefined ? gpu.minCudaVersion || null : this.minCudaVersion
+    const allowed = gpu.allowedCudaVersions ?? this.allowedCudaVersions
+    return min !== null && allowed.length > 0
+      ? 'gpu.minCudaVersion and a non-empty gpu.allowedCudaVersions are mutually exclusive'
+      : undefined
   }
 
   /** A PATCH: container changes create a new release that rolls out as workers cycle. */
@@ -239,6 +262,15 @@ export class SimEndpoint {
     if (registry !== undefined && registry !== this.registry) {
       diff.push({ field: 'template.containerRegistryAuthId', old: this.registry, new: registry })
       this.registry = registry as string | null
+    }
+    const gpu = body['gpu'] as { minCudaVersion?: string; allowedCudaVersions?: string[] } | undefined
+    if (gpu?.minCudaVersion !== undefined && (gpu.minCudaVersion || null) !== this.minCudaVersion) {
+      diff.push({ field: 'gpu.minCudaVersion', old: this.minCudaVersion, new: gpu.minCudaVersion || null })
+      this.minCudaVersion = gpu.minCudaVersion || null
+    }
+    if (gpu?.allowedCudaVersions && gpu.allowedCudaVersions.join() !== this.allowedCudaVersions.join()) {
+      diff.push({ field: 'gpu.allowedCudaVersions', old: this.allowedCudaVersions, new: gpu.allowedCudaVersions })
+      this.allowedCudaVersions = [...gpu.allowedCudaVersions]
     }
     if (diff.length === 0) return
     if (this.readyAfterMs !== undefined) this.readyAt = Date.now() + this.readyAfterMs
@@ -296,7 +328,12 @@ export class SimEndpoint {
       ports: ['8000/http'],
       env: {},
       registry: this.registry,
-      gpu: { pools: ['ADA_24'], count: 1, allowedCudaVersions: [], minCudaVersion: null },
+      gpu: {
+        pools: ['ADA_24'],
+        count: 1,
+        allowedCudaVersions: this.allowedCudaVersions,
+        minCudaVersion: this.minCudaVersion
+      },
       workers: { min: 0, max: 5, idleTimeout: 5 },
       scaling: { type: 'QUEUE_DELAY', queueDelay: 4 },
       dataCenterIds: ['US-KS-2'],

@@ -42,7 +42,28 @@ export const REQUEST_SCHEMAS = {
   },
   UpdateEndpointRequest: {
     type: 'object',
-    allOf: [containerConfig, { type: 'object', properties: { name: { type: 'string', minLength: 1 } } }],
+    allOf: [
+      containerConfig,
+      {
+        type: 'object',
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          // UpdateEndpointGpuConfig: every field optional; excludedTypes only with pools; CUDA as major.minor.
+          gpu: {
+            type: 'object',
+            properties: {
+              pools: { type: 'array', minItems: 1, items: { type: 'string' } },
+              excludedTypes: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^\\s*[^-\\s]' } },
+              count: { type: 'integer', minimum: 1 },
+              allowedCudaVersions: { type: 'array', items: { type: 'string', pattern: '^\\d+\\.\\d+$' } },
+              minCudaVersion: { type: 'string', pattern: '^$|^\\d+\\.\\d+$' }
+            },
+            dependentRequired: { excludedTypes: ['pools'] },
+            unevaluatedProperties: false
+          }
+        }
+      }
+    ],
     unevaluatedProperties: false
   }
 } as const

@@ -1,0 +1,203 @@
+// Will the image run where it is sent: the image's facts judged against every target, purely. Runpod's hosts
+// are linux/amd64; a pod keeps its host (and the host's CUDA driver) when its image changes; an endpoint
+// places workers by its CUDA constraints, which the deploy can raise in the same PATCH as the image.
+import type { ImageConfig } from './config.js'
+import { compareCuda, cudaFloor, type CudaFloor } from './cuda.js'
+import { RUNPOD_PLATFORM } from './manifest.js'
+
+export type ImageChecks = 'enforce' | 'warn' | 'off'
+
+/** What was read of the image; an undefined fact could not be read (`unknown` says why). */
+export interface ImageFacts {
+  /** The reference, for messages. */
+  readonly image: string
+  readonly platforms?: readonly string[]
+  /** The linux/amd64 config. */
+  readonly config?: ImageConfig
+  /** ECR's `imageStatus`. */
+  readonly status?: string
+  readonly unknown: readonly string[]
+}
+
+/** Where an endpoint's workers may be placed, as far as CUDA goes. */
+export interface Placement {
+  readonly minCudaVersion: string | null
+  readonly allowedCudaVersions: readonly string[]
+}
+
+/** The part of a target the fit is judged on. */
+export interface FitTarget {
+  readonly kind: 'pod' | 'endpoint'
+  readonly id: string
+  /** Pods: the CUDA version the host reports; null when it reports none. */
+  readonly cudaVersion?: string | null
+  /** Endpoints: the GPU placement; null for an endpoint without GPUs. */
+  readonly placement?: Placement | null
+  /** Whether the deploy patches it (a placement changes only with the image). */
+  readonly patched: boolean
+}
+
+/** A placement the deploy writes with the image, and the one a rollback restores. */
+export interface PlacementChange {
+  readonly before: Placement
+  readonly after: Placement
+  /** The `gpu` of the PATCH: only the field that changes (the two are exclusive when non-empty). */
+  readonly patch: { readonly minCudaVersion: string } | { readonly allowedCudaVersions: readonly string[] }
+  /** The `gpu` of the rollback's PATCH. */
+  readonly restore: { readonly minCudaVersion: string } | { readonly allowedCudaVersions: readonly string[] }
+}
+
+export interface TargetFit {
+  readonly kind: 'pod' | 'endpoint'
+  readonly id: string
+  /** What the target offers, in words (`host CUDA 12.4`, `minCudaVersion 12.8`). */
+  readonly offers: string
+  readonly verdict: 'fits' | 'misfit' | 'unknown'
+  readonly reason?: string
+  readonly placement?: PlacementChange
+}
+
+export interface FitReport {
+  readonly checks: ImageChecks
+  readonly platforms?: readonly string[]
+  readonly floor?: CudaFloor
+  readonly status?: string
+  readonly targets: readonly TargetFit[]
+  /** Each misfit in a sentence that says what to do: `enforce` fails on them, `warn` warns. */
+  readonly misfits: readonly string[]
+  /** Facts that could not be read: notices, never a pass or a failure. */
+  readonly notices: readonly string[]
+}
+
+export function judgeFit(
+  facts: ImageFacts,
+  targets: readonly FitTarget[],
+  settings: { readonly checks: Exclude<ImageChecks, 'off'>; readonly minCudaVersion?: string }
+): FitReport {
+  const misfits: string[] = []
+  const notices = [...facts.unknown]
+  if (facts.platforms && !facts.platforms.includes(RUNPOD_PLATFORM)) {
+    misfits.push(
+      `${facts.image} has no ${RUNPOD_PLATFORM} image (it offers ${facts.platforms.join(', ') || 'no platform'}), and Runpod's hosts are ${RUNPOD_PLATFORM}: the container would fail with 'exec format error' or 'no matching manifest'. Build for it: 'docker buildx build --platform ${RUNPOD_PLATFORM}' (or add it to the platforms you build).`
+    )
+  }
+  if (facts.status === undefined) {
+    if (facts.platforms)
+      notices.push(`ECR did not say whether ${facts.image} is ACTIVE or archived: its state is unknown.`)
+  } else if (facts.status !== 'ACTIVE') {
+    misfits.push(
+      `${facts.image} is ${facts.status} in ECR, and archived images cannot be pulled. Restore it to ACTIVE (ECR console → the image → Restore) and rerun once it is, or push it again.`
+    )
+  }
+  const floor = cudaFloor(facts.config?.env ?? new Map(), settings.minCudaVersion)
+  const enforce = settings.checks === 'enforce'
+  const judged = targets.map((target) => judgeTarget(target, floor, enforce))
+  for (const fit of judged) {
+    if (fit.verdict === 'misfit' && fit.reason) misfits.push(fit.reason)
+    if (fit.verdict === 'unknown' && fit.reason) notices.push(fit.reason)
+  }
+  return {
+    checks: settings.checks,
+    ...(facts.platforms ? { platforms: facts.platforms } : {}),
+    ...(floor ? { floor } : {}),
+    ...(facts.status ? { status: facts.status } : {}),
+    targets: judged,
+    misfits,
+    notices
+  }
+}
+
+function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: boolean): TargetFit {
+  const label = `${target.kind} ${target.id} (input '${target.kind}-id')`
+  if (target.kind === 'pod') {
+    const host = target.cudaVersion ?? null
+    const offers = host === null ? 'host CUDA unknown' : `host CUDA ${host}`
+    // A pod left alone already runs the image: only a pod that gets it is judged.
+    if (!floor || !target.patched) return { kind: 'pod', id: target.id, offers, verdict: 'fits' }
+    if (host === null) {
+      return {
+        kind: 'pod',
+        id: target.id,
+        offers,
+        verdict: 'unknown',
+        reason: `${label}: its host reports no CUDA version, so the image's floor of CUDA ${floor.version} (${floor.source}) could not be checked against it.`
+      }
+    }
+    if (compareCuda(host, floor.version) >= 0) return { kind: 'pod', id: target.id, offers, verdict: 'fits' }
+    return {
+      kind: 'pod',
+      id: target.id,
+      offers,
+      verdict: 'misfit',
+      reason: `${label} runs on a host whose driver reports CUDA ${host}, below the CUDA ${floor.version} the image needs (${floor.source}): the container would be refused at start ('unsatisfied condition: cuda>=${floor.version}'), and a new image keeps the pod on its host. Recreate the pod with 'gpu.minCudaVersion: ${floor.version}' so it lands on a newer host, or build the image on a CUDA ${host} base.`
+    }
+  }
+  const placement = target.placement ?? null
+  if (placement === null) {
+    return {
+      kind: 'endpoint',
+      id: target.id,
+      offers: 'no GPU placement',
+      verdict: floor ? 'unknown' : 'fits',
+      ...(floor
+        ? {
+            reason: `${label} reports no GPU placement, so the image's floor of CUDA ${floor.version} (${floor.source}) could not be checked against it.`
+          }
+        : {})
+    }
+  }
+  const allowed = placement.allowedCudaVersions
+  const offers =
+    allowed.length > 0
+      ? `allowedCudaVersions ${allowed.join(', ')}`
+      : placement.minCudaVersion
+        ? `minCudaVersion ${placement.minCudaVersion}`
+        : 'any CUDA version'
+  const fits: TargetFit = { kind: 'endpoint', id: target.id, offers, verdict: 'fits' }
+  if (!floor) return fits
+  if (allowed.length > 0) {
+    const kept = allowed.filter((version) => compareCuda(version, floor.version) >= 0)
+    if (kept.length === 0) {
+      return {
+        ...fits,
+        verdict: 'misfit',
+        reason: `${label} allows only CUDA ${allowed.join(', ')}, all below the CUDA ${floor.version} the image needs (${floor.source}): no worker could start it. Add CUDA ${floor.version} or later to the endpoint's allowed CUDA versions (Runpod console → the endpoint → Edit), or build the image on an older CUDA base.`
+      }
+    }
+    if (kept.length === allowed.length || !target.patched) return fits
+    const after = { minCudaVersion: placement.minCudaVersion, allowedCudaVersions: kept }
+    return enforce
+      ? {
+          ...fits,
+          placement: {
+            before: placement,
+            after,
+            patch: { allowedCudaVersions: kept },
+            restore: { allowedCudaVersions: allowed }
+          }
+        }
+      : {
+          ...fits,
+          verdict: 'misfit',
+          reason: `${label} allows CUDA ${allowed.filter((version) => !kept.includes(version)).join(', ')}, below the CUDA ${floor.version} the image needs (${floor.source}): workers placed there would not start. With 'image-checks: enforce' the deploy keeps only ${kept.join(', ')}.`
+        }
+  }
+  if (placement.minCudaVersion !== null && compareCuda(placement.minCudaVersion, floor.version) >= 0) return fits
+  if (!target.patched) return fits
+  const after = { minCudaVersion: floor.version, allowedCudaVersions: [] }
+  return enforce
+    ? {
+        ...fits,
+        placement: {
+          before: placement,
+          after,
+          patch: { minCudaVersion: floor.version },
+          restore: { minCudaVersion: placement.minCudaVersion ?? '' }
+        }
+      }
+    : {
+        ...fits,
+        verdict: 'misfit',
+        reason: `${label} places workers on ${offers === 'any CUDA version' ? 'hosts of any CUDA version' : `hosts from CUDA ${placement.minCudaVersion ?? ''}`}, below the CUDA ${floor.version} the image needs (${floor.source}): a worker on an older host would not start. With 'image-checks: enforce' the deploy raises the endpoint's minCudaVersion to ${floor.version} in the same update.`
+      }
+}

@@ -1,0 +1,127 @@
+// A thin stand-in in front of moto for what moto's ECR lacks, answering in ECR's own shape (JSON 1.1, errors
+// as `__type` with the x-amzn-errortype header): GetDownloadUrlForLayer (moto: NotImplemented) with the blob
+// served from a loopback URL, and `imageStatus` on DescribeImages. Everything else passes through to moto.
+// Tests can deny an operation (AccessDeniedException), archive an image, or corrupt a blob.
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface EcrStandIn {
+  readonly url: string
+  /** Config blobs by digest, as pushed. */
+  readonly blobs: Map<string, Buffer>
+  /** Operations (`BatchGetImage`, `GetDownloadUrlForLayer`…) answered with AccessDeniedException. */
+  readonly denied: Set<string>
+  /** `imageStatus` by image digest; ACTIVE when not set. */
+  readonly status: Map<string, string>
+  /** Blob digests served with other bytes than they name. */
+  readonly corrupt: Set<string>
+  /** Blob digests ECR reports as inaccessible. */
+  readonly inaccessible: Set<string>
+  /** Every operation asked of ECR, in order. */
+  readonly operations: string[]
+  close(): Promise<void>
+}
+
+const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
+
+export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
+  const blobs = new Map<string, Buffer>()
+  const denied = new Set<string>()
+  const status = new Map<string, string>()
+  const corrupt = new Set<string>()
+  const inaccessible = new Set<string>()
+  const operations: string[] = []
+  let base = ''
+
+  const fail = (response: ServerResponse, type: string, message: string) => {
+    response
+      .writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type })
+      .end(JSON.stringify({ __type: type, message }))
+  }
+
+  const server = createServer((incoming, response) => {
+    void handle(incoming, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500).end(String(error))
+    })
+  })
+
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of incoming) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks)
+    const blob = /^\/blobs\/(sha256:[0-9a-f]{64})$/.exec(new URL(incoming.url ?? '/', 'http://x').pathname)
+    if (blob?.[1] && incoming.method === 'GET') {
+      const bytes = blobs.get(blob[1])
+      if (!bytes) return void response.writeHead(404).end()
+      const served = corrupt.has(blob[1]) ? Buffer.concat([bytes, Buffer.from(' ')]) : bytes
+      return void response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(served)
+    }
+    const target = String(incoming.headers['x-amz-target'] ?? '')
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
+    if (operation) operations.push(operation)
+    if (denied.has(operation)) {
+      return fail(
+        response,
+        'AccessDeniedException',
+        `User: arn:aws:sts::111122223333:assumed-role/github-runpod-deploy/runpod-ecr-deploy is not authorized to perform: ecr:${operation} because no identity-based policy allows the ecr:${operation} action`
+      )
+    }
+    if (operation === 'GetDownloadUrlForLayer') {
+      const { layerDigest } = JSON.parse(body.toString('utf8')) as { layerDigest: string }
+      if (inaccessible.has(layerDigest))
+        return fail(response, 'LayerInaccessibleException', `The specified layer ${layerDigest} is not accessible.`)
+      if (!blobs.has(layerDigest))
+        return fail(response, 'LayersNotFoundException', `The specified layer ${layerDigest} does not exist.`)
+      // Shaped like S3's presigned URLs; the stand-in checks nothing of the query.
+      const downloadUrl = `${base}/blobs/${layerDigest}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=stand-in`
+      return void response
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ downloadUrl, layerDigest }))
+    }
+    const upstream = await forward(incoming, body)
+    if (operation === 'DescribeImages' && upstream.status === 200) {
+      const parsed = JSON.parse(upstream.body.toString('utf8')) as { imageDetails?: Record<string, unknown>[] }
+      for (const details of parsed.imageDetails ?? [])
+        details['imageStatus'] = status.get(String(details['imageDigest'])) ?? 'ACTIVE'
+      upstream.body = Buffer.from(JSON.stringify(parsed))
+      delete upstream.headers['content-length']
+    }
+    response.writeHead(upstream.status, upstream.headers).end(upstream.body)
+  }
+
+  function forward(
+    incoming: IncomingMessage,
+    body: Buffer
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const to = new URL(incoming.url ?? '/', motoUrl)
+      const outgoing = request(to, { method: incoming.method, headers: incoming.headers }, (reply) => {
+        const parts: Buffer[] = []
+        reply.on('data', (chunk: Buffer) => parts.push(chunk))
+        reply.on('end', () =>
+          resolve({ status: reply.statusCode ?? 502, headers: { ...reply.headers }, body: Buffer.concat(parts) })
+        )
+        reply.on('error', reject)
+      })
+      outgoing.on('error', reject)
+      outgoing.end(body)
+    })
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url: base,
+    blobs,
+    denied,
+    status,
+    corrupt,
+    inaccessible,
+    operations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
