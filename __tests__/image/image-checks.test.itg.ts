@@ -6,6 +6,7 @@ import { startLocalStack, type LocalStack } from '../../test-support/local-stack
 import type { ImageSpec } from '../../test-support/oci-image.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { runnerCommands } from '../../test-support/runner-commands.js'
+import { DEFAULT_CATALOG } from '../../test-support/runpod-simulator/index.js'
 
 let stack: LocalStack
 let seq = 0
@@ -203,6 +204,31 @@ describe('CUDA floor against endpoints', () => {
       { image: oldImage(), gpu: { minCudaVersion: '12.1' } }
     ])
     expect(stack.runpod.endpoint(id).minCudaVersion).toBe('12.1')
+  })
+
+  it("warns when Runpod's catalog has no capacity at the floor in the endpoint's pools", async () => {
+    await push({ env: CUDA_12_8 })
+    stack.runpod.setCatalog([
+      {
+        id: 'NVIDIA GeForce RTX 4090',
+        pool: 'ADA_24',
+        cudaVersions: [
+          { version: '12.4', available: true },
+          { version: '12.8', available: false }
+        ]
+      }
+    ])
+    try {
+      const run = await deploy({ 'endpoint-id': endpoint(), mode: 'verify' })
+      expect(run.exitCode).toBe(0)
+      expect(run.stdout).toMatch(
+        /::warning::endpoint ep-fit-\d+: Runpod's catalog shows no capacity now at CUDA 12\.8 or later in its GPU pools \(ADA_24\)/
+      )
+      const asked = stack.runpod.requests.filter((request) => request.path === '/v2/catalog/gpus')
+      expect(asked.at(-1)?.query).toBe('?include=AVAILABILITY&product=SERVERLESS&minCudaVersion=12.8')
+    } finally {
+      stack.runpod.setCatalog(DEFAULT_CATALOG)
+    }
   })
 
   it('verify mode shows what a deploy would change of the placement', async () => {

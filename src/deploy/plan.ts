@@ -2,7 +2,14 @@ import { ActionError } from '../errors.js'
 import { findDelegation } from '../runpod/delegations.js'
 import type { EcrRepository } from '../aws/arn.js'
 import { formatImageReference, imageWithDigest, type ImageReference } from '../aws/image-reference.js'
-import { judgeFit, type FitReport, type ImageChecks, type ImageFacts, type PlacementChange } from '../image/fit.js'
+import {
+  judgeFit,
+  type Capacity,
+  type FitReport,
+  type ImageChecks,
+  type ImageFacts,
+  type PlacementChange
+} from '../image/fit.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { lintPolicy } from '../policy/lint.js'
@@ -40,6 +47,8 @@ export interface DeployReads {
   readonly targets: readonly TargetState[]
   /** What was read of the image's content (platforms, config, state): absent with `image-checks: off`. */
   readonly imageFacts?: ImageFacts
+  /** Runpod's serverless GPU capacity at the image's CUDA floor, read when endpoints may get it. */
+  readonly capacity?: Capacity
 }
 
 export type PolicyStep =
@@ -128,6 +137,7 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     }
     warnings.push(...fit.misfits)
   }
+  warnings.push(...(fit?.warnings ?? []))
   const placed = targets.map((step) => {
     const placement = fit?.targets.find(
       (judged) => judged.kind === step.target.kind && judged.id === step.target.id
@@ -165,7 +175,8 @@ function judgeImage(settings: DeploySettings, reads: DeployReads, steps: readonl
   }))
   return judgeFit(reads.imageFacts, targets, {
     checks,
-    ...(settings.minCudaVersion ? { minCudaVersion: settings.minCudaVersion } : {})
+    ...(settings.minCudaVersion ? { minCudaVersion: settings.minCudaVersion } : {}),
+    ...(reads.capacity ? { capacity: reads.capacity } : {})
   })
 }
 

@@ -11,10 +11,12 @@ import {
 import { readImage } from '../aws/image.js'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
+import { cudaFloor } from '../image/cuda.js'
 import type { ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
-import { readTarget } from '../runpod/targets.js'
+import { readTarget, type TargetState } from '../runpod/targets.js'
+import type { CatalogGpu } from '../runpod/wire.js'
 import type { Logger } from './log.js'
 import type { DeployReads } from './plan.js'
 import { logReads } from './report.js'
@@ -84,10 +86,12 @@ export async function readEverything(
       ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
     ])
   ])
+  const capacity = await readCapacity(inputs, aws.imageFacts, targets, runpod, log)
   const reads: DeployReads = {
     image,
     ...(aws.digest ? { imageDigest: aws.digest } : {}),
     ...(aws.imageFacts ? { imageFacts: aws.imageFacts } : {}),
+    ...(capacity ? { capacity } : {}),
     ...(aws.policy ? { policy: aws.policy } : {}),
     ...(delegations ? { delegations } : {}),
     ...(registries ? { registries } : {}),
@@ -133,5 +137,30 @@ async function readAws(inputs: DeployInputs, image: ImageReference, region: stri
     ...(imageFacts ? { imageFacts } : {}),
     ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
     ...(login ? { login } : {})
+  }
+}
+
+/**
+ * Runpod's serverless capacity at the image's CUDA floor, when an endpoint may get that floor: one catalog read
+ * after the image's config, which is where the floor comes from. A failure leaves the capacity unknown.
+ */
+async function readCapacity(
+  inputs: DeployInputs,
+  facts: ImageFacts | undefined,
+  targets: readonly TargetState[],
+  runpod: RunpodClient,
+  log: Logger
+): Promise<CatalogGpu[] | undefined> {
+  if (inputs.imageChecks !== 'enforce' || !facts) return undefined
+  const floor = cudaFloor(facts.config?.env ?? new Map(), inputs.minCudaVersion)
+  if (!floor || !targets.some((target) => target.kind === 'endpoint' && target.placement)) return undefined
+  try {
+    return await runpod.serverlessCapacity(floor.version)
+  } catch (error) {
+    log.notice(
+      `Could not read Runpod's GPU capacity at CUDA ${floor.version} (${errorMessage(error)}): whether endpoints can get workers at that floor now is unknown.`,
+      { title: 'Image check unknown' }
+    )
+    return undefined
   }
 }

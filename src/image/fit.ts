@@ -23,7 +23,15 @@ export interface ImageFacts {
 export interface Placement {
   readonly minCudaVersion: string | null
   readonly allowedCudaVersions: readonly string[]
+  /** Serverless GPU pools the endpoint draws workers from (for the capacity check). */
+  readonly pools?: readonly string[]
 }
+
+/** Runpod's GPU catalog at the floor: which pools have capacity now at which CUDA versions. */
+export type Capacity = readonly {
+  readonly pool: string | null
+  readonly cudaVersions: readonly { readonly version: string; readonly available: boolean }[]
+}[]
 
 /** The part of a target the fit is judged on. */
 export interface FitTarget {
@@ -67,12 +75,19 @@ export interface FitReport {
   readonly misfits: readonly string[]
   /** Facts that could not be read: notices, never a pass or a failure. */
   readonly notices: readonly string[]
+  /** Risks that do not stop the deploy (no capacity at the floor now). */
+  readonly warnings: readonly string[]
 }
 
 export function judgeFit(
   facts: ImageFacts,
   targets: readonly FitTarget[],
-  settings: { readonly checks: Exclude<ImageChecks, 'off'>; readonly minCudaVersion?: string }
+  settings: {
+    readonly checks: Exclude<ImageChecks, 'off'>
+    readonly minCudaVersion?: string
+    /** The catalog read at the floor, when an endpoint's placement is raised. */
+    readonly capacity?: Capacity
+  }
 ): FitReport {
   const misfits: string[] = []
   const notices = [...facts.unknown]
@@ -96,8 +111,10 @@ export function judgeFit(
     if (fit.verdict === 'misfit' && fit.reason) misfits.push(fit.reason)
     if (fit.verdict === 'unknown' && fit.reason) notices.push(fit.reason)
   }
+  const warnings = floor && settings.capacity ? capacityWarnings(judged, targets, floor.version, settings.capacity) : []
   return {
     checks: settings.checks,
+    warnings,
     ...(facts.platforms ? { platforms: facts.platforms } : {}),
     ...(floor ? { floor } : {}),
     ...(facts.status ? { status: facts.status } : {}),
@@ -200,4 +217,28 @@ function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: b
         verdict: 'misfit',
         reason: `${label} places workers on ${offers === 'any CUDA version' ? 'hosts of any CUDA version' : `hosts from CUDA ${placement.minCudaVersion ?? ''}`}, below the CUDA ${floor.version} the image needs (${floor.source}): a worker on an older host would not start. With 'image-checks: enforce' the deploy raises the endpoint's minCudaVersion to ${floor.version} in the same update.`
       }
+}
+
+/** An endpoint whose floor is raised where Runpod has no capacity at it now: its workers may wait to start. */
+function capacityWarnings(
+  judged: readonly TargetFit[],
+  targets: readonly FitTarget[],
+  floor: string,
+  capacity: Capacity
+): string[] {
+  return judged.flatMap((fit) => {
+    const pools = targets.find((target) => target.kind === fit.kind && target.id === fit.id)?.placement?.pools ?? []
+    if (!fit.placement || pools.length === 0) return []
+    const available = capacity.some(
+      (gpu) =>
+        gpu.pool !== null &&
+        pools.includes(gpu.pool) &&
+        gpu.cudaVersions.some((entry) => entry.available && compareCuda(entry.version, floor) >= 0)
+    )
+    return available
+      ? []
+      : [
+          `endpoint ${fit.id}: Runpod's catalog shows no capacity now at CUDA ${floor} or later in its GPU pools (${pools.join(', ')}), so after the deploy raises its floor new workers may wait to start. Add GPU pools with newer hosts to the endpoint, or build the image on an older CUDA base.`
+        ]
+  })
 }

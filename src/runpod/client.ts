@@ -11,6 +11,7 @@ import {
   parseEndpoint,
   parseEndpointReleases,
   parseEndpointWorkers,
+  parseGpuCatalog,
   parseGraphqlResult,
   parseLogEvents,
   parsePod,
@@ -20,6 +21,7 @@ import {
   type Endpoint,
   type EndpointReleases,
   type EndpointWorkers,
+  type CatalogGpu,
   type Page,
   type Pod,
   type RegistryCredential
@@ -244,6 +246,19 @@ export class RunpodClient {
   async listEndpointWorkers(id: string, budget?: RequestBudget): Promise<EndpointWorkers> {
     const path = `${endpointPath(id)}/workers`
     return parseEndpointWorkers(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`)
+  }
+
+  /**
+   * Serverless GPU types with their capacity now at CUDA `minCudaVersion` or later: whether an endpoint whose
+   * floor the deploy raises can still get workers.
+   */
+  async serverlessCapacity(minCudaVersion: string, budget?: RequestBudget): Promise<CatalogGpu[]> {
+    const query = new URLSearchParams({ include: 'AVAILABILITY', product: 'SERVERLESS', minCudaVersion })
+    const path = `/v2/catalog/gpus?${query}`
+    return parseGpuCatalog(
+      await this.http.request({ method: 'GET', path, ...(budget ? { budget } : {}) }),
+      'GET /v2/catalog/gpus'
+    )
   }
 
   /** The last lines of a pod's system log (a server-sent event stream that backfills `tail` lines). */

@@ -400,3 +400,24 @@ export function jsonOrUndefined(text: string): unknown {
     return undefined
   }
 }
+
+/** A GPU type of Runpod's catalog with its serverless pool and, per CUDA version, whether it has capacity now. */
+export interface CatalogGpu {
+  readonly id: string
+  readonly pool: string | null
+  readonly cudaVersions: readonly { readonly version: string; readonly available: boolean }[]
+}
+
+/** `GET /v2/catalog/gpus?include=AVAILABILITY`: `{"gpus":[…]}`; a type without `cudaVersions` offers none. */
+export function parseGpuCatalog(body: unknown, where: string): CatalogGpu[] {
+  return page(body, where, 'gpus', (gpu) => ({
+    id: gpu.string('id'),
+    pool: gpu.optionalString('pool'),
+    cudaVersions: gpu.has('cudaVersions')
+      ? gpu.array('cudaVersions').map((entry) => ({
+          version: entry.string('version'),
+          available: entry.boolean('available')
+        }))
+      : []
+  })).items
+}

@@ -53,6 +53,23 @@ export interface SimulatorOptions {
   readonly delegationResource?: 'arn' | 'image-uri'
 }
 
+/** A GPU type of the simulated catalog: its serverless pool and the CUDA versions its hosts run, with capacity. */
+export interface CatalogSeed {
+  readonly id: string
+  readonly pool: string | null
+  readonly cudaVersions: readonly { readonly version: string; readonly available: boolean }[]
+}
+
+/** The simulated catalog until a test sets another: the pool the simulated endpoints use, with capacity. */
+export const DEFAULT_CATALOG: readonly CatalogSeed[] = [
+  {
+    id: 'NVIDIA GeForce RTX 4090',
+    pool: 'ADA_24',
+    cudaVersions: ['12.4', '12.6', '12.8', '12.9'].map((version) => ({ version, available: true }))
+  },
+  { id: 'NVIDIA L40', pool: 'ADA_48_PRO', cudaVersions: [{ version: '12.4', available: true }] }
+]
+
 interface FaultMatch {
   readonly method?: string
   readonly path?: string | RegExp
@@ -108,6 +125,8 @@ export interface RunpodSimulator {
   endpoint(id: string): SimEndpoint
   readonly delegations: Record<string, unknown>[]
   addFault(fault: Fault): void
+  /** Replaces the GPU catalog (capacity by CUDA version). */
+  setCatalog(catalog: readonly CatalogSeed[]): void
   /** Requests that could have changed something (anything but GET). */
   writes(): RecordedRequest[]
   /** How many requests the rate limit answered with 429 (injected faults not counted). */
@@ -138,7 +157,8 @@ export const SIMULATED_ROUTES: readonly {
   { method: 'GET', path: '/v2/serverless/{id}', statuses: [200, 401, 404, 429] },
   { method: 'PATCH', path: '/v2/serverless/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/serverless/{id}/releases', statuses: [200, 401, 404, 429] },
-  { method: 'GET', path: '/v2/serverless/{id}/workers', statuses: [200, 401, 404, 429] }
+  { method: 'GET', path: '/v2/serverless/{id}/workers', statuses: [200, 401, 404, 429] },
+  { method: 'GET', path: '/v2/catalog/gpus', statuses: [200, 400, 401, 422, 429] }
 ]
 
 const TITLES: Record<number, string> = {
@@ -184,6 +204,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   const registries: SimRegistry[] = []
   let graphqlRegistryAuth: GraphqlRegistryAuth = options.graphqlRegistryAuth ?? 'available'
   const faults: { fault: Fault; left: number; skip: number }[] = []
+  let catalog: readonly CatalogSeed[] = DEFAULT_CATALOG
   const requests: RecordedRequest[] = []
   let throttledCount = 0
   const rateLimit = options.rateLimit ?? { quota: 10_000, windowSeconds: 60 }
@@ -364,6 +385,54 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     )
   }
 
+  /** The catalog's query rules as the document states them: product and minCudaVersion only with include. */
+  function catalogReply(query: URLSearchParams): Reply {
+    const include = query.get('include')
+    const product = query.get('product')
+    const min = query.get('minCudaVersion')
+    const unknown = [...query.keys()].filter(
+      (name) =>
+        !['include', 'product', 'minCudaVersion', 'cudaVersions', 'count', 'cloud', 'countryCodes'].includes(name)
+    )
+    if (unknown.length > 0) return problem(400, `unknown query parameter ${unknown.join(', ')}`)
+    if (include !== null && include !== 'AVAILABILITY') return problem(422, `include '${include}' is not AVAILABILITY`)
+    if ((include === null) !== (product === null))
+      return problem(400, 'product is required with include=AVAILABILITY, and valid only with it')
+    if (product !== null && !product.split(',').every((value) => ['POD', 'CLUSTER', 'SERVERLESS'].includes(value)))
+      return problem(422, `product '${product}' is not POD, CLUSTER or SERVERLESS`)
+    if (min !== null && include === null) return problem(400, 'minCudaVersion is valid only with include=AVAILABILITY')
+    if (min !== null && query.get('cudaVersions') !== null)
+      return problem(400, 'minCudaVersion and cudaVersions are mutually exclusive')
+    if (min !== null && !/^\d+(\.\d+)?$/.test(min)) return problem(422, `minCudaVersion '${min}' is malformed`)
+    const atLeast = (version: string) => {
+      if (min === null) return true
+      const [major = 0, minor = 0] = version.split('.').map(Number)
+      const [minMajor = 0, minMinor] = min.split('.').map(Number)
+      return major > minMajor || (major === minMajor && (minMinor === undefined || minor >= minMinor))
+    }
+    const gpus = catalog.map((gpu) => {
+      const versions = gpu.cudaVersions.filter((entry) => atLeast(entry.version))
+      return {
+        id: gpu.id,
+        name: gpu.id.replace(/^NVIDIA (GeForce )?/, ''),
+        pool: gpu.pool,
+        manufacturer: 'NVIDIA',
+        memory: 24,
+        secure: true,
+        community: true,
+        price: { secure: 0.69, community: 0.34, ...(gpu.pool ? { serverless: 1.1 } : {}) },
+        maxCount: { secure: 8, community: 4 },
+        ...(include
+          ? {
+              availability: versions.some((entry) => entry.available) ? 'HIGH' : 'NONE',
+              ...(versions.length > 0 ? { cudaVersions: versions } : {})
+            }
+          : {})
+      }
+    })
+    return new Reply(200, { gpus })
+  }
+
   async function route(
     method: string,
     path: string,
@@ -397,6 +466,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       const operation = job[2] === 'runsync' ? 'runsync' : job[3] === 'cancel' ? 'cancel' : 'status'
       return jobReply(method, decodeURIComponent(job[1]), operation, decodeURIComponent(job[4] ?? ''), body, raw, query)
     }
+    if (path === '/v2/catalog/gpus' && method === 'GET') return catalogReply(query)
     if (path === '/v2/pods' && method === 'GET') {
       // Cluster members only with includeClusterPods=true, as the document says; each listed pod is read, so it advances.
       const listed = [...pods.values()].filter((pod) => query.get('includeClusterPods') === 'true' || !pod.clusterId)
@@ -649,6 +719,9 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       const endpoint = endpoints.get(id)
       if (!endpoint) throw new Error(`simulator has no endpoint ${id}`)
       return endpoint
+    },
+    setCatalog(next) {
+      catalog = next
     },
     addFault(fault) {
       faults.push({ fault, left: fault.times ?? 1, skip: fault.skip ?? 0 })
