@@ -265,13 +265,24 @@ interface Scenario {
   readonly floor: number
 }
 
+// The image is a multi-platform index (linux/amd64 and arm64) built on CUDA 12.8, as buildx pushes one, so the
+// reads before any write are: OIDC → STS → the index → its linux/amd64 manifest → the config's download URL →
+// the config blob (the repository policy, the Runpod reads and the delegations run beside them).
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'configured repository, 1 pod + 1 endpoint', configured: true, pods: 1, endpoints: 1, floor: 4 },
-  // OIDC → STS → read the policy → read it again right before the write → write → read it back → create the
-  // delegation → the PATCHes (beside the delegation list that settles concurrent creates).
-  { name: 'fresh repository, 1 pod + 1 endpoint', configured: false, pods: 1, endpoints: 1, floor: 8 },
-  { name: 'configured repository, 5 pods + 5 endpoints', configured: true, pods: 5, endpoints: 5, floor: 4 }
+  // … → the PATCHes: the endpoints already have the image's CUDA floor.
+  { name: 'configured repository, 1 pod + 1 endpoint', configured: true, pods: 1, endpoints: 1, floor: 7 },
+  // … → Runpod's GPU capacity at the floor (the endpoint gets it raised) → read the policy again right before the
+  // write → write → read it back → create the delegation → the PATCHes (beside the delegation list that settles
+  // concurrent creates).
+  { name: 'fresh repository, 1 pod + 1 endpoint', configured: false, pods: 1, endpoints: 1, floor: 12 },
+  { name: 'configured repository, 5 pods + 5 endpoints', configured: true, pods: 5, endpoints: 5, floor: 7 }
 ]
+
+const BENCH_IMAGE = {
+  platforms: ['linux/amd64', 'linux/arm64'],
+  attestations: true,
+  env: ['NVIDIA_REQUIRE_CUDA=cuda>=12.8 brand=tesla,driver>=535,driver<536']
+}
 
 interface Measured {
   readonly requests: ProxiedRequest[]
@@ -285,7 +296,10 @@ interface Proxied {
   readonly proxies: LatencyProxy[]
 }
 
-/** A delaying proxy in front of each stand-in; STS and ECR get one each (both are moto) to tell them apart. */
+/**
+ * A delaying proxy in front of each stand-in: STS (moto), ECR (the stand-in in front of moto), the blob
+ * downloads ECR's presigned URLs point to (S3 for real), and Runpod.
+ */
 async function proxyEverything(stack: LocalStack): Promise<Proxied> {
   const log: ProxiedRequest[] = []
   const tokenUrl = new URL(stack.oidc.env.ACTIONS_ID_TOKEN_REQUEST_URL)
@@ -293,10 +307,12 @@ async function proxyEverything(stack: LocalStack): Promise<Proxied> {
   const proxies = await Promise.all([
     start('OIDC', tokenUrl.origin),
     start('STS', stack.moto.url),
-    start('ECR', stack.moto.url),
-    start('Runpod', stack.runpod.url)
+    start('ECR', stack.ecr.url),
+    start('Runpod', stack.runpod.url),
+    start('S3', stack.ecr.url)
   ])
-  const [oidc, sts, ecr, runpod] = proxies as [LatencyProxy, LatencyProxy, LatencyProxy, LatencyProxy]
+  const [oidc, sts, ecr, runpod, s3] = proxies as [LatencyProxy, LatencyProxy, LatencyProxy, LatencyProxy, LatencyProxy]
+  stack.ecr.setBlobBase(s3.url)
   return {
     env: {
       ...stack.env,
@@ -313,7 +329,7 @@ async function proxyEverything(stack: LocalStack): Promise<Proxied> {
 async function measure(stack: LocalStack, proxied: Proxied, scenario: Scenario, runIndex: number): Promise<Measured> {
   const repository = `bench/${scenario.configured ? 'configured' : 'fresh'}-${scenario.pods + scenario.endpoints}-${runIndex}`
   await stack.createRepository(repository)
-  await stack.pushImage(repository, 'v2')
+  await stack.pushImage(repository, 'v2', BENCH_IMAGE)
   if (scenario.configured) {
     const seed = { account: stack.account, region: stack.region, repository }
     await setRepositoryPolicy(stack.moto, seed, applyRunpodGrant(undefined, RUNPOD_DEPLOYMENT_ROLES).policyText)
@@ -325,7 +341,12 @@ async function measure(stack: LocalStack, proxied: Proxied, scenario: Scenario, 
   const pods = ids('pod', scenario.pods)
   const endpoints = ids('ep', scenario.endpoints)
   for (const id of pods) stack.runpod.addPod({ id, image: oldImage })
-  for (const id of endpoints) stack.runpod.addEndpoint({ id, image: oldImage })
+  for (const id of endpoints)
+    stack.runpod.addEndpoint({
+      id,
+      image: oldImage,
+      ...(scenario.configured ? { gpu: { minCudaVersion: '12.8' } } : {})
+    })
 
   proxied.log.length = 0
   const run = await runAction({

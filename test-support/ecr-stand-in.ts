@@ -19,6 +19,8 @@ export interface EcrStandIn {
   readonly inaccessible: Set<string>
   /** Every operation asked of ECR, in order. */
   readonly operations: string[]
+  /** Where download URLs point (default: the stand-in itself), so a latency proxy can sit in front of the blobs. */
+  setBlobBase(url: string): void
   close(): Promise<void>
 }
 
@@ -32,6 +34,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
   const inaccessible = new Set<string>()
   const operations: string[] = []
   let base = ''
+  let blobBase = ''
 
   const fail = (response: ServerResponse, type: string, message: string) => {
     response
@@ -73,7 +76,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
       if (!blobs.has(layerDigest))
         return fail(response, 'LayersNotFoundException', `The specified layer ${layerDigest} does not exist.`)
       // Shaped like S3's presigned URLs; the stand-in checks nothing of the query.
-      const downloadUrl = `${base}/blobs/${layerDigest}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=stand-in`
+      const downloadUrl = `${blobBase || base}/blobs/${layerDigest}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=stand-in`
       return void response
         .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
         .end(JSON.stringify({ downloadUrl, layerDigest }))
@@ -118,6 +121,9 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
     corrupt,
     inaccessible,
     operations,
+    setBlobBase: (url) => {
+      blobBase = url
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -11,7 +11,7 @@ import {
 import { readImage } from '../aws/image.js'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
-import { cudaFloor } from '../image/cuda.js'
+import { compareCuda, cudaFloor } from '../image/cuda.js'
 import type { ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
@@ -153,7 +153,15 @@ async function readCapacity(
 ): Promise<CatalogGpu[] | undefined> {
   if (inputs.imageChecks !== 'enforce' || !facts) return undefined
   const floor = cudaFloor(facts.config?.env ?? new Map(), inputs.minCudaVersion)
-  if (!floor || !targets.some((target) => target.kind === 'endpoint' && target.placement)) return undefined
+  // Only an endpoint that admits hosts below the floor gets it raised, and only then is capacity a question.
+  const admitsLower = (target: TargetState) =>
+    target.kind === 'endpoint' &&
+    target.placement &&
+    (target.placement.allowedCudaVersions.length > 0
+      ? target.placement.allowedCudaVersions.some((version) => compareCuda(version, floor?.version ?? '') < 0)
+      : target.placement.minCudaVersion === null ||
+        compareCuda(target.placement.minCudaVersion, floor?.version ?? '') < 0)
+  if (!floor || !targets.some(admitsLower)) return undefined
   try {
     return await runpod.serverlessCapacity(floor.version)
   } catch (error) {
