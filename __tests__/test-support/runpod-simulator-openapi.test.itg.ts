@@ -105,7 +105,17 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
       { image: 5 },
       { image: 'repo:v2', bogus: true },
       { image: 'repo:v2', name: '' },
-      []
+      [],
+      { image: 'repo:v2', gpu: { minCudaVersion: '12.8' } },
+      { image: 'repo:v2', gpu: { minCudaVersion: '' } },
+      { image: 'repo:v2', gpu: { allowedCudaVersions: ['12.8', '12.9'] } },
+      { image: 'repo:v2', gpu: { allowedCudaVersions: [] } },
+      { image: 'repo:v2', gpu: { minCudaVersion: '12' } },
+      { image: 'repo:v2', gpu: { allowedCudaVersions: ['12'] } },
+      { image: 'repo:v2', gpu: { minCudaVersion: null } },
+      { image: 'repo:v2', gpu: { excludedTypes: ['NVIDIA L40'] } },
+      { image: 'repo:v2', gpu: { pools: ['ADA_24'], excludedTypes: ['NVIDIA L40'] } },
+      { image: 'repo:v2', gpu: { cudaVersion: '12.8' } }
     ],
     CreateDelegationRequest: [
       { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/repo' },
@@ -158,6 +168,20 @@ function propertyNames(schema: Schema, components: Record<string, Schema>): Set<
     expect(check('Pod', (await call('PATCH', '/v2/pods/pod1', { image: 'repo:v2' })).body)).toEqual([])
     expect(check('Endpoint', (await call('GET', '/v2/serverless/ep1')).body)).toEqual([])
     expect(check('Endpoint', (await call('PATCH', '/v2/serverless/ep1', { image: 'repo:v2' })).body)).toEqual([])
+    const floor = await call('PATCH', '/v2/serverless/ep1', { image: 'repo:v3', gpu: { minCudaVersion: '12.8' } })
+    expect(check('Endpoint', floor.body)).toEqual([])
+    expect((floor.body as { gpu: { minCudaVersion: string } }).gpu.minCudaVersion).toBe('12.8')
+    // A floor and a non-empty list are exclusive: sent together, or one while the endpoint carries the other.
+    const both = await call('PATCH', '/v2/serverless/ep1', { gpu: { allowedCudaVersions: ['12.8'] } })
+    expect(both.status).toBe(400)
+    expect(check('ErrorResponse', both.body)).toEqual([])
+    expect(
+      (await call('PATCH', '/v2/serverless/ep1', { gpu: { minCudaVersion: '', allowedCudaVersions: ['12.8'] } })).status
+    ).toBe(200)
+    expect(check('ListGpuTypesResponse', (await call('GET', '/v2/catalog/gpus')).body)).toEqual([])
+    const capacity = await call('GET', '/v2/catalog/gpus?include=AVAILABILITY&product=SERVERLESS&minCudaVersion=12.8')
+    expect(check('ListGpuTypesResponse', capacity.body)).toEqual([])
+    expect((await call('GET', '/v2/catalog/gpus?minCudaVersion=12.8')).status).toBe(400)
     expect(check('ListEndpointReleasesResponse', (await call('GET', '/v2/serverless/ep1/releases')).body)).toEqual([])
     expect(check('ListEndpointWorkersResponse', (await call('GET', '/v2/serverless/ep1/workers')).body)).toEqual([])
     expect(check('ListDelegationsResponse', (await call('GET', '/v2/registries/delegations')).body)).toEqual([])
