@@ -4,7 +4,13 @@ import { ActionError } from './errors.js'
 import { isCudaVersion } from './image/cuda.js'
 import type { ImageChecks } from './image/fit.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
-import { DEFAULT_RUNPOD_API_URL, DEFAULT_RUNPOD_SERVERLESS_URL, parseApiUrl } from './runpod/api-url.js'
+import {
+  DEFAULT_RUNPOD_API_URL,
+  DEFAULT_RUNPOD_PROXY_URL,
+  DEFAULT_RUNPOD_SERVERLESS_URL,
+  parseApiUrl,
+  parseProxyUrlTemplate
+} from './runpod/api-url.js'
 
 export type Mode = 'deploy' | 'verify' | 'lint'
 export type PolicyMode = 'apply' | 'verify' | 'skip'
@@ -51,6 +57,20 @@ export interface DeployInputs {
   readonly imageChecks: ImageChecks
   /** A CUDA floor (`major.minor`) beyond what the image's config declares. */
   readonly minCudaVersion?: string
+  /** A pod counts as rolled out once its container has run the new image this long without a restart. */
+  readonly minReadySeconds: number
+  /** Pods: an HTTP check through Runpod's proxy that must answer 2xx before the pod counts as rolled out. */
+  readonly healthCheck?: HealthSettings
+}
+
+/** `health-check: PORT/PATH` with `health-timeout` and `runpod-proxy-url`. */
+export interface HealthSettings {
+  readonly port: number
+  /** Starts with `/`. */
+  readonly path: string
+  /** `runpod-proxy-url`, with `{id}` and `{port}`. */
+  readonly urlTemplate: string
+  readonly timeoutSeconds: number
 }
 
 export interface SmokeInputs {
@@ -121,6 +141,7 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
       `Input 'min-cuda-version' is '${minCudaVersion}': give a CUDA version as major.minor, for example '12.8'.`
     )
   }
+  const healthCheck = healthCheckInputs(read)
   return {
     mode,
     image,
@@ -150,8 +171,37 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     ),
     ...(canary ? { canary } : {}),
     imageChecks: oneOf(read, 'image-checks', ['enforce', 'warn', 'off'] as const, 'enforce'),
-    ...(minCudaVersion ? { minCudaVersion } : {})
+    ...(minCudaVersion ? { minCudaVersion } : {}),
+    minReadySeconds: wholeSeconds('min-ready-seconds', read('min-ready-seconds') || '10'),
+    ...(healthCheck ? { healthCheck } : {})
   }
+}
+
+/** `health-check: PORT/PATH` with its timeout and the proxy URL template; undefined when not set. */
+function healthCheckInputs(read: InputReader): HealthSettings | undefined {
+  const raw = read('health-check')
+  if (!raw) return undefined
+  const match = /^(\d{1,5})(\/.*)$/.exec(raw)
+  const port = Number(match?.[1])
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ActionError(
+      `Input 'health-check' is '${raw}': give the pod's HTTP port and the path to ask, as PORT/PATH, for example '8000/health'.`
+    )
+  }
+  return {
+    port,
+    path: match[2] ?? '/',
+    urlTemplate: parseProxyUrlTemplate(read('runpod-proxy-url') || DEFAULT_RUNPOD_PROXY_URL),
+    timeoutSeconds: positiveSeconds('health-timeout', read('health-timeout') || '300')
+  }
+}
+
+function wholeSeconds(name: string, raw: string): number {
+  const seconds = Number(raw)
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new ActionError(`Input '${name}' is '${raw}': give a whole number of seconds, 0 or more, for example 10.`)
+  }
+  return seconds
 }
 
 function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {

@@ -100,7 +100,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         'runpod-api-key': runpod.apiKey,
         'runpod-api-url': runpod.url,
         // A stalled rollout ends well inside a test's time instead of polling the shared simulator on.
-        'wait-timeout': '30'
+        'wait-timeout': '30',
+        // The simulator's containers age in real time: readiness has tests of its own that set it.
+        'min-ready-seconds': '0'
       }),
       createRepository: async (repository) => {
         await createRepository(moto, repoRef(repository))

@@ -37,6 +37,8 @@ function pod(now: Partial<Pod>): Pod {
     startedAt: '2026-12-01T10:00:05Z',
     inCluster: false,
     cudaVersion: null,
+    uptime: 60,
+    ports: [],
     ...now
   }
 }
@@ -203,5 +205,45 @@ describe('judgeEndpoint', () => {
   it('does not count a worker in a status Runpod added later as ready', () => {
     const progress = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('RUNNING', 4), worker('WARMING', 4)]))
     expect(progress).toEqual({ state: 'pending', describe: '2/2 workers on version 4, 1 ready' })
+  })
+})
+
+describe('judgePod with min-ready-seconds', () => {
+  const up = (uptime: number | null, startedAt = '2026-12-01T10:00:05Z') => pod({ uptime, startedAt })
+
+  it('waits for runtime, then for the uptime, and remembers what it saw', () => {
+    expect(judgePod(podEntry(), up(null), 10)).toEqual({
+      state: 'pending',
+      describe: 'RUNNING, container not up yet (Runpod reports no runtime)'
+    })
+    const early = judgePod(podEntry(), up(4), 10)
+    expect(early).toEqual({
+      state: 'pending',
+      describe: 'container up 4 s of 10',
+      seen: { uptime: 4, startedAt: '2026-12-01T10:00:05Z' }
+    })
+    const seen = early.state === 'pending' ? early.seen : undefined
+    expect(judgePod(podEntry(), up(10), 10, seen)).toEqual({
+      state: 'done',
+      describe: 'container up 10 s of 10 (min-ready-seconds)'
+    })
+  })
+
+  it('an uptime that goes back, a new start, or runtime gone again is a restart: failed', () => {
+    const seen = { uptime: 6, startedAt: '2026-12-01T10:00:05Z' }
+    expect(judgePod(podEntry(), up(2), 10, seen)).toEqual({
+      state: 'failed',
+      describe: 'the container restarted: its uptime went from 6 s back to 2 s'
+    })
+    expect(judgePod(podEntry(), up(8, '2026-12-01T10:00:09Z'), 10, seen).state).toBe('failed')
+    expect(judgePod(podEntry(), up(null), 10, seen).state).toBe('failed')
+    expect(judgePod(podEntry(), pod({ status: 'STARTING' }), 10, seen)).toEqual({
+      state: 'failed',
+      describe: 'the container restarted: it was up 6 s, then STARTING'
+    })
+  })
+
+  it('0 keeps the first RUNNING reading on the new image', () => {
+    expect(judgePod(podEntry(), up(null), 0).state).toBe('done')
   })
 })

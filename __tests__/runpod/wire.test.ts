@@ -19,7 +19,9 @@ describe('parsePod', () => {
       registry: null,
       startedAt: null,
       inCluster: false,
-      cudaVersion: null
+      cudaVersion: null,
+      uptime: null,
+      ports: []
     })
   })
 

@@ -28,6 +28,8 @@ export interface DeploySettings {
   readonly registryCredentialName?: string
   /** token mode: names a rotated credential (kept out of the plan's logic so it stays pure). */
   readonly now?: Date
+  /** `health-check`'s port: every pod must expose it as `PORT/http` for Runpod's proxy to reach it. */
+  readonly healthPort?: number
   /** Whether (and how strictly) the image is judged against the targets; default off. */
   readonly imageChecks?: ImageChecks
   readonly minCudaVersion?: string
@@ -128,6 +130,7 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
         ? { id: undefined }
         : undefined
   )
+  if (settings.healthPort !== undefined) checkHealthPort(settings.healthPort, targets)
   const fit = judgeImage(settings, reads, targets)
   if (fit && fit.misfits.length > 0) {
     if (fit.checks === 'enforce') {
@@ -274,4 +277,18 @@ function planDelegation(settings: DeploySettings, reads: DeployReads): Delegatio
   }
   const existing = findDelegation(reads.delegations, ecr)
   return existing ? { kind: 'reuse', delegation: existing } : { kind: 'create', repository: ecr }
+}
+
+/** Runpod's proxy reaches only the ports a pod exposes as http: a health check on another one could never pass. */
+function checkHealthPort(port: number, steps: readonly TargetStep[]): void {
+  const unreachable = steps
+    .filter((step) => step.target.kind === 'pod' && step.change === 'patch')
+    .filter((step) => !(step.target.ports ?? []).includes(`${port}/http`))
+  if (unreachable.length === 0) return
+  const which = unreachable
+    .map((step) => `${step.target.id} (exposes ${(step.target.ports ?? []).join(', ') || 'no port'})`)
+    .join('; ')
+  throw new ActionError(
+    `Input 'health-check' asks port ${port}, which pod ${which} does not expose as ${port}/http, so Runpod's proxy cannot reach it. Add '${port}/http' to the pod's exposed ports (Runpod console → the pod → Edit), or set 'health-check' to a port the pod serves over http.`
+  )
 }

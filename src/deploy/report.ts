@@ -7,6 +7,7 @@ import type { TargetKind, TargetState } from '../runpod/targets.js'
 import type { Logger } from './log.js'
 import type { DeployPlan, DeployReads, TargetStep } from './plan.js'
 import type { DeploymentStatus } from './rollout.js'
+import type { HealthResult } from './health.js'
 import type { SmokeResult } from './smoke.js'
 
 export interface DeploymentRecord {
@@ -22,8 +23,15 @@ export interface DeploymentRecord {
   readonly diagnostics?: readonly string[]
   /** The smoke job of an endpoint that rolled out. */
   readonly smoke?: SmokeResult
-  /** A waited-for rollout: when it was patched, rolled back and seen to end (ms since the epoch). */
-  readonly timeline?: { readonly patchedAt: number; readonly rollbackAt?: number; readonly endedAt: number }
+  /** A pod with `health-check`: what the check saw. */
+  readonly health?: HealthResult
+  /** A waited-for rollout: when it was patched, seen ready (pods), rolled back and seen to end (ms since the epoch). */
+  readonly timeline?: {
+    readonly patchedAt: number
+    readonly readyAt?: number
+    readonly rollbackAt?: number
+    readonly endedAt: number
+  }
 }
 
 /** Filled in as the run goes, so a failure half-way still reports what happened. */
@@ -37,7 +45,7 @@ export interface DeployReport {
   credential?: CredentialResult
   readonly deployments: DeploymentRecord[]
   /** What the run was set to prove besides the rollout, in words (smoke test, canary). */
-  checks?: { readonly smoke?: string; readonly canary?: string }
+  checks?: { readonly smoke?: string; readonly canary?: string; readonly readiness?: string }
   failure?: string
 }
 

@@ -10,10 +10,11 @@ import type { RequestBudget } from '../runpod/http.js'
 import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
 import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
 import type { PlacementChange } from '../image/fit.js'
-import type { SmokeInputs } from '../inputs.js'
+import type { HealthSettings, SmokeInputs } from '../inputs.js'
 import type { JobClient } from '../runpod/jobs.js'
 import { CANCEL_ROLLBACK_MS } from './cancel.js'
 import type { Logger } from './log.js'
+import { waitHealthy, type HealthResult } from './health.js'
 import { PodReads } from './pod-reads.js'
 import { runSmokeTest, smokeDiagnostics, type SmokeResult } from './smoke.js'
 
@@ -49,6 +50,8 @@ export interface RolloutOptions {
   readonly logLines?: number
   /** A job each endpoint must complete once rolled out; one that does not counts as a failed rollout. */
   readonly smoke?: { readonly jobs: JobClient; readonly settings: SmokeInputs }
+  /** When a pod counts as rolled out: its container up this long, and (with `health`) its HTTP check passed. */
+  readonly readiness?: { readonly minReadySeconds: number; readonly health?: HealthSettings }
   readonly now?: () => number
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
@@ -76,11 +79,18 @@ export interface RolloutOutcome {
   readonly cancelled?: true
   /** The smoke job of an endpoint that rolled out. */
   readonly smoke?: SmokeResult
+  /** A pod: when its container was seen ready (up min-ready-seconds). */
+  readonly readyAt?: Date
+  /** A pod with `health-check`: what the check saw. */
+  readonly health?: HealthResult
 }
 
 export type Progress =
-  /** `unavailable`: Runpod did not answer this time, so nothing new is known about the target. */
-  | { readonly state: 'pending'; readonly describe: string; readonly unavailable?: true }
+  /**
+   * `unavailable`: Runpod did not answer this time, so nothing new is known about the target. `seen`: what this
+   * reading showed of a pod's container, for telling a restart at the next one.
+   */
+  | { readonly state: 'pending'; readonly describe: string; readonly unavailable?: true; readonly seen?: PodHistory }
   | { readonly state: 'done'; readonly describe: string; readonly note?: string }
   | { readonly state: 'failed'; readonly describe: string; readonly diagnostics?: readonly string[] }
 
@@ -125,36 +135,55 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
   const { options, clock, log } = wait
   const { target, image, patchedAt } = entry
   const label = labelOf(target)
-  const last = await poll(wait, entry, deadline, `${label}: `, (id) => wait.pods.read(id)).finally(() =>
+  const minReady = target.kind === 'pod' ? (options.readiness?.minReadySeconds ?? 0) : 0
+  const last = await poll(wait, entry, deadline, `${label}: `, (id) => wait.pods.read(id), minReady).finally(() =>
     wait.pods.leave(target.id)
   )
   const base = { kind: target.kind, id: target.id, name: target.name, previousImage: target.image, image, patchedAt }
   const duration = () => clock.now() - patchedAt.getTime()
   let smoke: SmokeResult | undefined
+  let health: HealthResult | undefined
+  let readyAt: Date | undefined
   if (last.state === 'done') {
-    log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
+    readyAt = new Date(clock.now())
+    const healthCheck = target.kind === 'pod' ? options.readiness?.health : undefined
+    log.info(
+      `${label}: ${healthCheck ? 'ready on' : 'rolled out to'} ${image} in ${Math.round(duration() / 1000)} s${minReady > 0 ? ` (${last.describe})` : ''}.`
+    )
+    if (healthCheck && !options.signal?.aborted) {
+      health = await waitHealthy(target.id, healthCheck, deadline, log, label, options.signal)
+      if (health.passed) log.info(`${label}: rolled out to ${image} in ${Math.round(duration() / 1000)} s.`)
+    }
     if (options.smoke && target.kind === 'endpoint' && !options.signal?.aborted) {
       smoke = await runSmokeTest(options.smoke.jobs, target.id, options.smoke.settings, log, options.signal)
     }
-    if (!smoke || smoke.passed) {
+    if ((!smoke || smoke.passed) && (!health || health.passed)) {
       return {
         ...base,
         status: 'rolled-out',
         durationMs: duration(),
         diagnostics: [],
         ...(last.note ? { note: last.note } : {}),
-        ...(smoke ? { smoke } : {})
+        ...(smoke ? { smoke } : {}),
+        ...(minReady > 0 || health ? { readyAt } : {}),
+        ...(health ? { health } : {})
       }
     }
   }
-  if (options.signal?.aborted)
-    return { ...(await cancelledOutcome(wait, entry, base, duration)), ...(smoke ? { smoke } : {}) }
+  const checked = {
+    ...(smoke ? { smoke } : {}),
+    ...(health ? { health } : {}),
+    ...(readyAt && (minReady > 0 || health) ? { readyAt } : {})
+  }
+  if (options.signal?.aborted) return { ...(await cancelledOutcome(wait, entry, base, duration)), ...checked }
 
   const reason = smoke
     ? `the smoke test failed: ${smoke.reason ?? 'no reason given'}`
-    : last.state === 'failed'
-      ? last.describe
-      : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
+    : health && !health.passed
+      ? (health.reason ?? 'the health check failed')
+      : last.state === 'failed'
+        ? last.describe
+        : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
   log.info(`${label}: did not roll out: ${reason}`)
   const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS
   const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) }
@@ -164,7 +193,7 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
     : last.state === 'failed' && last.diagnostics
       ? Promise.resolve([...last.diagnostics])
       : diagnose(wait, target, budget)
-  const smoked = smoke ? { smoke } : {}
+  const smoked = checked
   if (!options.rollback)
     return { ...base, ...smoked, status: 'failed', durationMs: duration(), reason, diagnostics: await diagnosed }
   if (last.state === 'pending' && !smoke) {
@@ -189,7 +218,8 @@ async function poll(
   entry: PatchedTarget,
   deadline: number,
   prefix: string,
-  readPod: ReadPod
+  readPod: ReadPod,
+  minReadySeconds = 0
 ): Promise<Progress> {
   const { options, clock, log } = wait
   const initial = options.pollInitialMs ?? 1_000
@@ -207,7 +237,8 @@ async function poll(
     }
     // The deadline bounds the requests too: with no time left, the last reading is the answer.
     if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ)) return last
-    const progress = await check(wait.client, entry, budget, readPod, release)
+    const history: PodHistory | undefined = last.state === 'pending' ? last.seen : undefined
+    const progress = await check(wait.client, entry, budget, readPod, release, minReadySeconds, history)
     if (progress.describe !== last.describe) log.info(`${prefix}${progress.describe}`)
     // A read that got no answer says nothing about the target: the last one that did stays the reason.
     if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
@@ -231,11 +262,13 @@ async function check(
   entry: PatchedTarget,
   budget: RequestBudget,
   readPod: ReadPod,
-  release: ReleaseWatch
+  release: ReleaseWatch,
+  minReadySeconds: number,
+  history: PodHistory | undefined
 ): Promise<Progress> {
   const { id } = entry.target
   try {
-    if (entry.target.kind === 'pod') return judgePod(entry, await readPod(id))
+    if (entry.target.kind === 'pod') return judgePod(entry, await readPod(id), minReadySeconds, history)
     if (release.latest === undefined) {
       const released = judgeRelease(entry, await client.listEndpointReleases(id, budget))
       if (released.state !== 'released') return released
@@ -256,8 +289,54 @@ async function check(
 
 const POD_FAILED = new Set(['ERROR', 'EXITED', 'TERMINATED'])
 
-/** Where a patched pod stands, from the pod as Runpod reports it now. */
-export function judgePod({ target, image, patchedAt }: PatchedTarget, pod: Pod): Progress {
+/** What earlier readings of a rollout showed of the pod's container on the new image. */
+export interface PodHistory {
+  /** `runtime.uptime` at the last reading that showed the container up. */
+  readonly uptime?: number
+  /** `startedAt` at that reading: a new one is a new start of the container. */
+  readonly startedAt?: string | null
+}
+
+/**
+ * Where a patched pod stands, from the pod as Runpod reports it now and what earlier readings showed. With
+ * `minReadySeconds`, RUNNING is not enough: the container must be up (`runtime` present) and its uptime reach
+ * that many seconds without going back; an uptime that goes back, a new start, or `runtime` gone again is a
+ * restart, and the rollout has failed. 0 keeps the first RUNNING reading on the new image.
+ */
+export function judgePod(entry: PatchedTarget, pod: Pod, minReadySeconds = 0, history: PodHistory = {}): Progress {
+  const first = judgePodStatus(entry, pod)
+  const upBefore = history.uptime !== undefined
+  if (minReadySeconds > 0 && upBefore && first.state === 'pending')
+    return {
+      state: 'failed',
+      describe: `the container restarted: it was up ${history.uptime ?? 0} s, then ${first.describe}`
+    }
+  if (minReadySeconds <= 0 || first.state !== 'done' || pod.status !== 'RUNNING') return first
+  if (pod.uptime === null) {
+    return upBefore
+      ? { state: 'failed', describe: `the container restarted: it was up ${history.uptime ?? 0} s, then not running` }
+      : { state: 'pending', describe: `RUNNING, container not up yet (Runpod reports no runtime)` }
+  }
+  if (
+    upBefore &&
+    (pod.uptime < (history.uptime ?? 0) || (history.startedAt != null && pod.startedAt !== history.startedAt))
+  ) {
+    return {
+      state: 'failed',
+      describe: `the container restarted: its uptime went from ${history.uptime ?? 0} s back to ${pod.uptime} s`
+    }
+  }
+  if (pod.uptime >= minReadySeconds)
+    return { state: 'done', describe: `container up ${pod.uptime} s of ${minReadySeconds} (min-ready-seconds)` }
+  return {
+    state: 'pending',
+    describe: `container up ${pod.uptime} s of ${minReadySeconds}`,
+    seen: { uptime: pod.uptime, startedAt: pod.startedAt }
+  }
+}
+
+/** RUNNING on the new image after a new start, or failed, from the status alone. */
+function judgePodStatus({ target, image, patchedAt }: PatchedTarget, pod: Pod): Progress {
   const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`
   // A pod that was stopped before the deploy stays stopped: waiting for RUNNING would only time out.
   if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {

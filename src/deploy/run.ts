@@ -62,6 +62,7 @@ export async function runDeploy(
         ...(inputs.registryCredentialName ? { registryCredentialName: inputs.registryCredentialName } : {}),
         now: new Date(),
         imageChecks: inputs.imageChecks,
+        ...(inputs.healthCheck ? { healthPort: inputs.healthCheck.port } : {}),
         ...(inputs.minCudaVersion ? { minCudaVersion: inputs.minCudaVersion } : {})
       },
       reads
@@ -141,7 +142,7 @@ export async function runDeploy(
 
 /** The smoke test and the canary in words, for the log, the summary and the plan comment. */
 function describeChecks(inputs: DeployInputs, plan: DeployPlan, log: Logger): DeployReport['checks'] {
-  const checks: { smoke?: string; canary?: string } = {}
+  const checks: { smoke?: string; canary?: string; readiness?: string } = {}
   if (inputs.smoke) {
     const endpoints = plan.targets.filter((step) => step.target.kind === 'endpoint').map((step) => step.target.id)
     if (endpoints.length === 0)
@@ -155,9 +156,19 @@ function describeChecks(inputs: DeployInputs, plan: DeployPlan, log: Logger): De
     const step = plan.targets.find((candidate) => candidate.target.id === inputs.canary)
     checks.canary = `${step?.target.kind ?? 'target'} ${inputs.canary} is deployed and proven first; the others only when it passes`
   }
+  const pods = plan.targets.filter((step) => step.target.kind === 'pod')
+  if (pods.length > 0) {
+    const health = inputs.healthCheck
+    checks.readiness = `a pod counts as rolled out once its container has run the new image ${inputs.minReadySeconds} s without a restart${health ? `, and GET ${health.urlTemplate.replaceAll('{port}', String(health.port))}${health.path} answers 2xx within ${health.timeoutSeconds} s` : ''}`
+    log.info(`Pod readiness: ${checks.readiness}`)
+  } else if (inputs.healthCheck) {
+    log.warning(
+      "Input 'health-check' is set but no pod is a target: the health check runs on pods only; Serverless endpoints are proven with 'smoke-test'."
+    )
+  }
   if (checks.smoke) log.info(`Smoke test: ${checks.smoke}`)
   if (checks.canary) log.info(`Canary: ${checks.canary}`)
-  return checks.smoke || checks.canary ? checks : undefined
+  return checks.smoke || checks.canary || checks.readiness ? checks : undefined
 }
 
 /** What the wait needs of the run. */
@@ -182,6 +193,10 @@ async function finishRollouts(
     const options = {
       timeoutMs: inputs.waitTimeoutSeconds * 1000,
       rollback: inputs.rollback,
+      readiness: {
+        minReadySeconds: inputs.minReadySeconds,
+        ...(inputs.healthCheck ? { health: inputs.healthCheck } : {})
+      },
       ...(signal ? { signal } : {}),
       ...(jobs && inputs.smoke ? { smoke: { jobs, settings: inputs.smoke } } : {})
     }
@@ -200,9 +215,11 @@ async function finishRollouts(
         ...(reason ? { reason } : {}),
         ...(note ? { note } : {}),
         ...(outcome.smoke ? { smoke: outcome.smoke } : {}),
+        ...(outcome.health ? { health: outcome.health } : {}),
         diagnostics,
         timeline: {
           patchedAt,
+          ...(outcome.readyAt ? { readyAt: outcome.readyAt.getTime() } : {}),
           ...(outcome.rollbackAt ? { rollbackAt: outcome.rollbackAt.getTime() } : {}),
           endedAt: patchedAt + durationMs
         }

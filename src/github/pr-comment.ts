@@ -64,6 +64,7 @@ export function planComment(
     if (plan.credential.kind !== 'skipped')
       lines.push(`| Registry credential | ${inertText(credentialText(report, plan))} |`)
     if (plan.fit) lines.push(`| Image checks (${plan.fit.checks}) | ${inertText(describeImageFit(plan.fit))} |`)
+    if (report.checks?.readiness) lines.push(`| Pod readiness | ${inertText(report.checks.readiness)} |`)
     if (report.checks?.smoke) lines.push(`| Smoke test | ${inertText(report.checks.smoke)} |`)
     if (report.checks?.canary) lines.push(`| Canary | ${inertText(report.checks.canary)} |`)
     if (report.deployments.length > 0) {

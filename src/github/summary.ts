@@ -83,12 +83,15 @@ function overviewRows(report: DeployReport): TableRow[] {
       { data: `Image checks (${plan.fit.checks})`, header: true },
       { data: inertText(describeImageFit(plan.fit)) }
     ])
+  if (report.checks?.readiness)
+    rows.push([{ data: 'Pod readiness', header: true }, { data: inertText(report.checks.readiness) }])
   if (report.checks?.smoke) rows.push([{ data: 'Smoke test', header: true }, { data: inertText(report.checks.smoke) }])
   if (report.checks?.canary) rows.push([{ data: 'Canary', header: true }, { data: inertText(report.checks.canary) }])
   return rows
 }
 
 function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, fit: FitReport | undefined): TableRow[] {
+  const healthChecked = deployments.some((deployment) => deployment.health || deployment.timeline?.readyAt)
   const titles = [
     'Target',
     'Previous image',
@@ -96,6 +99,7 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, f
     'Status',
     'Time',
     ...(fit ? ['Image fit'] : []),
+    ...(healthChecked ? ['Ready, health check'] : []),
     ...(smoked ? ['Smoke test'] : []),
     'Console'
   ]
@@ -113,10 +117,22 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, f
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
       ...(fit ? [fitCell(deployment)] : []),
+      ...(healthChecked ? [healthCell(deployment)] : []),
       ...(smoked ? [smokeCell(deployment)] : []),
       link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
     ])
   ]
+}
+
+/** When the pod's container was seen ready, and what its health check saw. */
+function healthCell({ health, timeline }: DeploymentRecord): string {
+  const ready =
+    timeline?.readyAt === undefined ? '' : `ready after ${formatDuration(timeline.readyAt - timeline.patchedAt)}`
+  if (!health) return ready
+  const result = health.passed
+    ? `✅ ${inertText(health.last.split(':')[0] ?? '')} after ${health.tries} ${health.tries === 1 ? 'try' : 'tries'}`
+    : `❌ ${inertText(health.last)} after ${health.tries} tries`
+  return `${ready}${ready ? '; ' : ''}${result} (<code>${inertText(health.url)}</code>)`
 }
 
 function smokeCell({ smoke }: DeploymentRecord): string {

@@ -15,9 +15,24 @@ export function rolloutGantt(deployments: readonly DeploymentRecord[]): string |
     lines.push(
       `  section ${label(`${deployment.kind} ${deployment.id}${deployment.name ? ` ${deployment.name}` : ''}`)}`
     )
+    const { readyAt } = deployment.timeline
     if (rollbackAt === undefined) {
       const [name, tag] = TASKS[deployment.status]
+      if (readyAt !== undefined && deployment.health) {
+        // A pod whose container was ready, then asked over HTTP until its health check passed.
+        lines.push(task('until ready', 'done', `${id}r`, patchedAt, readyAt))
+        lines.push(task('health check', tag, id, readyAt, endedAt))
+        return
+      }
       lines.push(task(name, tag, id, patchedAt, endedAt))
+      return
+    }
+    if (readyAt !== undefined && deployment.health && readyAt < rollbackAt) {
+      lines.push(task('until ready', 'done', `${id}r`, patchedAt, readyAt))
+      lines.push(task('health check failed', 'crit', `${id}a`, readyAt, rollbackAt))
+      const back: [string, string] =
+        deployment.status === 'rolled-back' ? ['rolled back', 'done'] : ['rollback not seen', 'crit']
+      lines.push(task(back[0], back[1], `${id}b`, rollbackAt, endedAt))
       return
     }
     lines.push(task('did not roll out', 'crit', `${id}a`, patchedAt, rollbackAt))

@@ -30,3 +30,30 @@ export function parseApiUrl(raw: string, input = 'runpod-api-url', fallback = DE
     `Input '${input}' is '${raw}': the API key may only be sent over https:// (plain http:// is allowed for loopback test servers only). Use an https:// URL or remove the input to use ${fallback}.`
   )
 }
+
+/** Runpod's proxy in front of a pod's HTTP ports. */
+export const DEFAULT_RUNPOD_PROXY_URL = 'https://{id}-{port}.proxy.runpod.net'
+
+/**
+ * `runpod-proxy-url`: a template with `{id}` and `{port}`, https:// unless loopback (the health check sends no
+ * credential, but its answer decides a rollout).
+ */
+export function parseProxyUrlTemplate(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw.replaceAll('{id}', 'podid').replaceAll('{port}', '8000'))
+  } catch {
+    throw new ActionError(
+      `Input 'runpod-proxy-url' is '${raw}', which is not a URL template. Remove it to use ${DEFAULT_RUNPOD_PROXY_URL}.`
+    )
+  }
+  if (!raw.includes('{id}') || !raw.includes('{port}'))
+    throw new ActionError(
+      `Input 'runpod-proxy-url' is '${raw}': it must hold {id} and {port}, which the action fills with the pod id and the port of 'health-check', as in ${DEFAULT_RUNPOD_PROXY_URL}.`
+    )
+  if (!isSafeApiUrl(url))
+    throw new ActionError(
+      `Input 'runpod-proxy-url' is '${raw}': it must be https:// (plain http:// only for loopback test servers). Remove it to use ${DEFAULT_RUNPOD_PROXY_URL}.`
+    )
+  return raw
+}

@@ -24,6 +24,8 @@ export interface TargetState {
   readonly workersMax?: number | null
   /** Pods only: the CUDA version the host reports (null: none). */
   readonly cudaVersion?: string | null
+  /** Pods only: exposed ports, `8000/http` or `22/tcp`. */
+  readonly ports?: readonly string[]
   /** Endpoints only: where workers may be placed by CUDA version (null: no GPUs). */
   readonly placement?: EndpointPlacement | null
 }
@@ -73,8 +75,8 @@ export async function patchTargetImage(
 }
 
 function podState(pod: Pod): TargetState {
-  const { id, name, image, registry, status, startedAt, cudaVersion } = pod
-  return { kind: 'pod', id, name, image, registry, status, startedAt, cudaVersion }
+  const { id, name, image, registry, status, startedAt, cudaVersion, ports } = pod
+  return { kind: 'pod', id, name, image, registry, status, startedAt, cudaVersion, ports }
 }
 
 function endpointState(endpoint: Endpoint): TargetState {

@@ -35,6 +35,10 @@ export interface Pod {
   readonly inCluster: boolean
   /** The CUDA version the pod's host reports (it keeps the host when its image changes); null when none. */
   readonly cudaVersion: string | null
+  /** `runtime.uptime`: seconds since the container started; null while the container is not up. */
+  readonly uptime: number | null
+  /** Exposed ports, `8000/http` or `22/tcp`. */
+  readonly ports: readonly string[]
 }
 
 export interface Endpoint {
@@ -282,7 +286,9 @@ function podFields(pod: Fields): Pod {
     status: pod.string('status'),
     startedAt: pod.optionalString('startedAt'),
     inCluster: pod.has('cluster'),
-    cudaVersion: pod.optionalString('cudaVersion')
+    cudaVersion: pod.optionalString('cudaVersion'),
+    uptime: pod.has('runtime') ? pod.object('runtime').optionalNumber('uptime') : null,
+    ports: stringList(pod.raw('ports'))
   }
 }
 
@@ -299,15 +305,16 @@ export function parseEndpoint(body: unknown, where: string): Endpoint {
 }
 
 function placementFields(gpu: Fields): EndpointPlacement {
-  const strings = (name: string) => {
-    const value = gpu.raw(name)
-    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
-  }
   return {
     minCudaVersion: gpu.optionalString('minCudaVersion') || null,
-    allowedCudaVersions: strings('allowedCudaVersions'),
-    pools: strings('pools')
+    allowedCudaVersions: stringList(gpu.raw('allowedCudaVersions')),
+    pools: stringList(gpu.raw('pools'))
   }
+}
+
+/** The strings of a list field that may be absent. */
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
 }
 
 export function parseEndpointReleases(body: unknown, where: string): EndpointReleases {

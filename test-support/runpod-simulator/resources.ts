@@ -31,6 +31,13 @@ export interface PodSeed {
   readonly clusterId?: string
   /** The CUDA version the host reports; null: none reported. Default 12.8. */
   readonly cudaVersion?: string | null
+  /**
+   * How the container of a new image behaves once RUNNING: `up` (default) stays up; `never` never comes up
+   * (RUNNING without runtime); `restartEveryMs` crashes and is restarted that often (a crash loop).
+   */
+  readonly container?: 'up' | 'never' | { readonly restartEveryMs: number }
+  /** Exposed ports; default 8888/http and 22/tcp. */
+  readonly ports?: readonly string[]
 }
 
 export interface EndpointSeed {
@@ -80,6 +87,10 @@ export class SimPod {
   private readonly failureLog: readonly string[]
   readonly clusterId: string | undefined
   readonly cudaVersion: string | null
+  private readonly container: NonNullable<PodSeed['container']>
+  private readonly ports: readonly string[]
+  /** When the container of the current image first started. */
+  private runningSince: number | undefined
   private pollsLeft = 0
 
   constructor(seed: PodSeed) {
@@ -96,6 +107,8 @@ export class SimPod {
     this.readyAfterMs = seed.readyAfterMs
     this.clusterId = seed.clusterId
     this.cudaVersion = seed.cudaVersion === undefined ? '12.8' : seed.cudaVersion
+    this.container = seed.container ?? 'up'
+    this.ports = seed.ports ?? ['8888/http', '22/tcp']
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
       'Container failed to start: image pull failed'
@@ -114,6 +127,7 @@ export class SimPod {
     // A stopped pod keeps its new settings for its next start.
     if (!restart || this.status === 'EXITED') return
     this.status = 'STARTING'
+    this.runningSince = undefined
     this.pollsLeft = this.pollsToStart
     if (this.readyAfterMs !== undefined) this.readyAt = Date.now() + this.readyAfterMs
     this.systemLog.push('Stopping container for update', `Pulling image ${this.image}`)
@@ -137,11 +151,31 @@ export class SimPod {
     }
     this.status = 'RUNNING'
     this.startedAt = iso()
+    this.runningSince = Date.now()
     this.systemLog.push('Container started')
+  }
+
+  /** The container as Runpod reports it: `runtime` and `startedAt`, with the scripted crash loop applied. */
+  private containerState(): { runtime: { uptime: number } | null; startedAt: string | null } {
+    if (this.status !== 'RUNNING') return { runtime: null, startedAt: this.startedAt }
+    const script = this.image === this.initialImage || this.runningSince === undefined ? 'up' : this.container
+    if (script === 'never') return { runtime: null, startedAt: this.startedAt }
+    const since = this.runningSince ?? Date.parse(this.startedAt ?? iso())
+    if (script === 'up')
+      return { runtime: { uptime: Math.max(0, Math.floor((Date.now() - since) / 1000)) }, startedAt: this.startedAt }
+    const elapsed = Date.now() - since
+    const start = since + Math.floor(elapsed / script.restartEveryMs) * script.restartEveryMs
+    if (start > since && !this.systemLog.includes(`Container restarted at ${iso(start)}`))
+      this.systemLog.push(
+        'Traceback (most recent call last): ModuleNotFoundError: No module named vllm',
+        `Container restarted at ${iso(start)}`
+      )
+    return { runtime: { uptime: Math.floor((Date.now() - start) / 1000) }, startedAt: iso(start) }
   }
 
   toJSON(): Record<string, unknown> {
     const running = this.status === 'RUNNING'
+    const container = this.containerState()
     return {
       id: this.id,
       name: this.name,
@@ -155,7 +189,7 @@ export class SimPod {
       args: '',
       disk: 50,
       mounts: { persistent: { size: 20, path: '/workspace' } },
-      ports: ['8888/http', '22/tcp'],
+      ports: this.ports,
       env: {},
       registry: this.registry,
       gpu: { id: 'NVIDIA GeForce RTX 4090', count: 1 },
@@ -177,11 +211,9 @@ export class SimPod {
       cost: running ? 0.44 : 0,
       locked: false,
       globalNetworking: { enabled: false },
-      runtime: running
-        ? { uptime: Math.max(0, Math.round((Date.now() - Date.parse(this.startedAt ?? iso())) / 1000)) }
-        : null,
+      runtime: container.runtime,
       createdAt: this.createdAt,
-      startedAt: this.startedAt,
+      startedAt: container.startedAt,
       ...(this.clusterId ? { cluster: { id: this.clusterId, rank: 0 } } : {})
     }
   }
