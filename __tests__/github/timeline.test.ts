@@ -88,3 +88,32 @@ describe('rolloutGantt', () => {
     expect(tasks[0]?.endTime.getTime()).toBe(tasks[0]?.startTime.getTime())
   })
 })
+
+describe('rolloutGantt with readiness', () => {
+  it('splits a health-checked pod at its ready moment, rolled out or rolled back', async () => {
+    const health = { passed: true, url: 'https://p1-8000.proxy.runpod.net/health', tries: 3, last: 'HTTP 200' }
+    const text =
+      rolloutGantt([
+        { ...deployment('p1', 'rolled-out', { patchedAt: T0, readyAt: T0 + 12_000, endedAt: T0 + 16_000 }), health },
+        {
+          ...deployment('p2 @team [x](https://e) <b>', 'rolled-back', {
+            patchedAt: T0,
+            readyAt: T0 + 10_000,
+            rollbackAt: T0 + 40_000,
+            endedAt: T0 + 45_000
+          }),
+          health: { ...health, passed: false, last: 'HTTP 503' }
+        }
+      ]) ?? ''
+    const tasks = await readBack(text)
+    expect(
+      tasks.map((task) => [task.section, task.task.trim(), task.endTime.getTime() - task.startTime.getTime()])
+    ).toEqual([
+      ['pod p1', 'until ready', 12_000],
+      ['pod p1', 'health check', 4_000],
+      ['pod p2 team x https //e b', 'until ready', 10_000],
+      ['pod p2 team x https //e b', 'health check failed', 30_000],
+      ['pod p2 team x https //e b', 'rolled back', 5_000]
+    ])
+  })
+})

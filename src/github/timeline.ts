@@ -10,32 +10,21 @@ export function rolloutGantt(deployments: readonly DeploymentRecord[]): string |
   if (timed.length === 0) return undefined
   const lines = ['gantt', '  title Rollout', '  dateFormat x', '  axisFormat %H:%M:%S']
   timed.forEach((deployment, index) => {
-    const { patchedAt, rollbackAt, endedAt } = deployment.timeline
+    const { patchedAt, readyAt, rollbackAt, endedAt } = deployment.timeline
     const id = `t${index}`
     lines.push(
       `  section ${label(`${deployment.kind} ${deployment.id}${deployment.name ? ` ${deployment.name}` : ''}`)}`
     )
-    const { readyAt } = deployment.timeline
+    // A pod with a health check: until its container was ready, then asked over HTTP.
+    const checked = readyAt !== undefined && deployment.health !== undefined && readyAt < (rollbackAt ?? endedAt)
+    const from = checked ? readyAt : patchedAt
+    if (checked) lines.push(task('until ready', 'done', `${id}r`, patchedAt, readyAt))
     if (rollbackAt === undefined) {
       const [name, tag] = TASKS[deployment.status]
-      if (readyAt !== undefined && deployment.health) {
-        // A pod whose container was ready, then asked over HTTP until its health check passed.
-        lines.push(task('until ready', 'done', `${id}r`, patchedAt, readyAt))
-        lines.push(task('health check', tag, id, readyAt, endedAt))
-        return
-      }
-      lines.push(task(name, tag, id, patchedAt, endedAt))
+      lines.push(task(checked ? 'health check' : name, tag, id, from, endedAt))
       return
     }
-    if (readyAt !== undefined && deployment.health && readyAt < rollbackAt) {
-      lines.push(task('until ready', 'done', `${id}r`, patchedAt, readyAt))
-      lines.push(task('health check failed', 'crit', `${id}a`, readyAt, rollbackAt))
-      const back: [string, string] =
-        deployment.status === 'rolled-back' ? ['rolled back', 'done'] : ['rollback not seen', 'crit']
-      lines.push(task(back[0], back[1], `${id}b`, rollbackAt, endedAt))
-      return
-    }
-    lines.push(task('did not roll out', 'crit', `${id}a`, patchedAt, rollbackAt))
+    lines.push(task(checked ? 'health check failed' : 'did not roll out', 'crit', `${id}a`, from, rollbackAt))
     const back: [string, string] =
       deployment.status === 'rolled-back' ? ['rolled back', 'done'] : ['rollback not seen', 'crit']
     lines.push(task(back[0], back[1], `${id}b`, rollbackAt, endedAt))

@@ -172,51 +172,39 @@ function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: b
         : 'any CUDA version'
   const fits: TargetFit = { kind: 'endpoint', id: target.id, offers, verdict: 'fits' }
   if (!floor) return fits
+  const needs = `the CUDA ${floor.version} the image needs (${floor.source})`
+  // enforce raises the placement in the image's PATCH; warn changes nothing and says what enforce would do.
+  const raise = (change: Omit<PlacementChange, 'before'>, warning: string): TargetFit =>
+    enforce ? { ...fits, placement: { before: placement, ...change } } : { ...fits, verdict: 'misfit', reason: warning }
   if (allowed.length > 0) {
     const kept = allowed.filter((version) => compareCuda(version, floor.version) >= 0)
     if (kept.length === 0) {
       return {
         ...fits,
         verdict: 'misfit',
-        reason: `${label} allows only CUDA ${allowed.join(', ')}, all below the CUDA ${floor.version} the image needs (${floor.source}): no worker could start it. Add CUDA ${floor.version} or later to the endpoint's allowed CUDA versions (Runpod console → the endpoint → Edit), or build the image on an older CUDA base.`
+        reason: `${label} allows only CUDA ${allowed.join(', ')}, all below ${needs}: no worker could start it. Add CUDA ${floor.version} or later to the endpoint's allowed CUDA versions (Runpod console → the endpoint → Edit), or build the image on an older CUDA base.`
       }
     }
     if (kept.length === allowed.length || !target.patched) return fits
-    const after = { minCudaVersion: placement.minCudaVersion, allowedCudaVersions: kept }
-    return enforce
-      ? {
-          ...fits,
-          placement: {
-            before: placement,
-            after,
-            patch: { allowedCudaVersions: kept },
-            restore: { allowedCudaVersions: allowed }
-          }
-        }
-      : {
-          ...fits,
-          verdict: 'misfit',
-          reason: `${label} allows CUDA ${allowed.filter((version) => !kept.includes(version)).join(', ')}, below the CUDA ${floor.version} the image needs (${floor.source}): workers placed there would not start. With 'image-checks: enforce' the deploy keeps only ${kept.join(', ')}.`
-        }
+    return raise(
+      {
+        after: { minCudaVersion: placement.minCudaVersion, allowedCudaVersions: kept },
+        patch: { allowedCudaVersions: kept },
+        restore: { allowedCudaVersions: allowed }
+      },
+      `${label} allows CUDA ${allowed.filter((version) => !kept.includes(version)).join(', ')}, below ${needs}: workers placed there would not start. With 'image-checks: enforce' the deploy keeps only ${kept.join(', ')}.`
+    )
   }
   if (placement.minCudaVersion !== null && compareCuda(placement.minCudaVersion, floor.version) >= 0) return fits
   if (!target.patched) return fits
-  const after = { minCudaVersion: floor.version, allowedCudaVersions: [] }
-  return enforce
-    ? {
-        ...fits,
-        placement: {
-          before: placement,
-          after,
-          patch: { minCudaVersion: floor.version },
-          restore: { minCudaVersion: placement.minCudaVersion ?? '' }
-        }
-      }
-    : {
-        ...fits,
-        verdict: 'misfit',
-        reason: `${label} places workers on ${offers === 'any CUDA version' ? 'hosts of any CUDA version' : `hosts from CUDA ${placement.minCudaVersion ?? ''}`}, below the CUDA ${floor.version} the image needs (${floor.source}): a worker on an older host would not start. With 'image-checks: enforce' the deploy raises the endpoint's minCudaVersion to ${floor.version} in the same update.`
-      }
+  return raise(
+    {
+      after: { minCudaVersion: floor.version, allowedCudaVersions: [] },
+      patch: { minCudaVersion: floor.version },
+      restore: { minCudaVersion: placement.minCudaVersion ?? '' }
+    },
+    `${label} places workers on ${placement.minCudaVersion === null ? 'hosts of any CUDA version' : `hosts from CUDA ${placement.minCudaVersion}`}, below ${needs}: a worker on an older host would not start. With 'image-checks: enforce' the deploy raises the endpoint's minCudaVersion to ${floor.version} in the same update.`
+  )
 }
 
 /** An endpoint whose floor is raised where Runpod has no capacity at it now: its workers may wait to start. */
