@@ -13,6 +13,8 @@ export interface EcrStandIn {
   readonly denied: Set<string>
   /** `imageStatus` by image digest; ACTIVE when not set. */
   readonly status: Map<string, string>
+  /** `imagePushedAt` by image digest (epoch ms), where a test needs an order moto's one-second clock cannot give. */
+  readonly pushedAt: Map<string, number>
   /** Blob digests served with other bytes than they name. */
   readonly corrupt: Set<string>
   /** Blob digests ECR reports as inaccessible. */
@@ -30,6 +32,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
   const blobs = new Map<string, Buffer>()
   const denied = new Set<string>()
   const status = new Map<string, string>()
+  const pushedAt = new Map<string, number>()
   const corrupt = new Set<string>()
   const inaccessible = new Set<string>()
   const operations: string[] = []
@@ -84,8 +87,12 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
     const upstream = await forward(incoming, body)
     if (operation === 'DescribeImages' && upstream.status === 200) {
       const parsed = JSON.parse(upstream.body.toString('utf8')) as { imageDetails?: Record<string, unknown>[] }
-      for (const details of parsed.imageDetails ?? [])
-        details['imageStatus'] = status.get(String(details['imageDigest'])) ?? 'ACTIVE'
+      for (const details of parsed.imageDetails ?? []) {
+        const digest = String(details['imageDigest'])
+        details['imageStatus'] = status.get(digest) ?? 'ACTIVE'
+        const pushed = pushedAt.get(digest)
+        if (pushed !== undefined) details['imagePushedAt'] = pushed / 1000
+      }
       upstream.body = Buffer.from(JSON.stringify(parsed))
       delete upstream.headers['content-length']
     }
@@ -118,6 +125,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
     blobs,
     denied,
     status,
+    pushedAt,
     corrupt,
     inaccessible,
     operations,

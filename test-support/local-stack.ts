@@ -1,4 +1,4 @@
-import { GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr'
+import { GetRepositoryPolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr'
 import { analyzeGrant } from '../src/policy/grant.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from '../src/policy/runpod-statement.js'
 import {
@@ -38,6 +38,7 @@ export interface LocalStack {
   /** Pushes an image (default: linux/amd64, no CUDA requirement) with its config blob; returns its digest. */
   pushImage(repository: string, tag: string, spec?: ImageSpec): Promise<string>
   policy(repository: string): Promise<string | undefined>
+  setLifecyclePolicy(repository: string, policy: object): Promise<void>
   stop(): Promise<void>
 }
 
@@ -115,6 +116,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return pushImage(moto, { ...repoRef(repository), tag, digest: image.top.digest, manifest: image.top })
       },
       policy,
+      setLifecyclePolicy: async (repository, lifecycle) => {
+        const client = await seedClient(moto, account, region)
+        try {
+          await client.send(
+            new PutLifecyclePolicyCommand({
+              registryId: account,
+              repositoryName: repository,
+              lifecyclePolicyText: JSON.stringify(lifecycle)
+            })
+          )
+        } finally {
+          client.destroy()
+        }
+      },
       stop: () => stopAll(started)
     }
   } catch (error) {

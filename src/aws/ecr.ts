@@ -2,6 +2,7 @@ import { registerSecret } from '../secrets.js'
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage } from '../errors.js'
 import { awsClientSettings, commonAwsError, errorName, type AwsCredentials } from './sdk.js'
+import type { RepositoryImage } from '../image/lifecycle.js'
 import type { EcrRepository } from './arn.js'
 
 /** The SDK loads on first use, while the OIDC token and the Runpod reads are in flight, not at start-up. */
@@ -186,4 +187,48 @@ function ecrError(error: unknown, repo: EcrRepository, permission: string): Erro
 
 function unexpected(error: unknown, call: string): ActionError {
   return new ActionError(`AWS ${call} failed: ${errorName(error)}: ${errorMessage(error)}`, { cause: error })
+}
+
+/** Every image of a repository (paged), for the lifecycle simulation. */
+export async function listRepositoryImages(client: ECRClient, repo: EcrRepository): Promise<RepositoryImage[]> {
+  const { DescribeImagesCommand } = await ecrSdk()
+  const images: RepositoryImage[] = []
+  let nextToken: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const response = await client.send(
+      new DescribeImagesCommand({
+        registryId: repo.account,
+        repositoryName: repo.repository,
+        maxResults: 1000,
+        ...(nextToken ? { nextToken } : {})
+      })
+    )
+    for (const details of response.imageDetails ?? []) {
+      if (!details.imageDigest) continue
+      images.push({
+        digest: details.imageDigest,
+        tags: details.imageTags ?? [],
+        pushedAt: details.imagePushedAt?.getTime() ?? 0,
+        ...(details.lastRecordedPullTime ? { lastPulledAt: details.lastRecordedPullTime.getTime() } : {}),
+        ...(details.imageStatus ? { status: details.imageStatus } : {})
+      })
+    }
+    nextToken = response.nextToken
+    if (!nextToken) return images
+  }
+  return images
+}
+
+/** The repository's lifecycle policy text, or undefined when it has none. */
+export async function readLifecyclePolicy(client: ECRClient, repo: EcrRepository): Promise<string | undefined> {
+  const { GetLifecyclePolicyCommand } = await ecrSdk()
+  try {
+    const response = await client.send(
+      new GetLifecyclePolicyCommand({ registryId: repo.account, repositoryName: repo.repository })
+    )
+    return response.lifecyclePolicyText
+  } catch (error) {
+    if (errorName(error) === 'LifecyclePolicyNotFoundException') return undefined
+    throw error
+  }
 }

@@ -10,6 +10,7 @@ import {
   type ImageFacts,
   type PlacementChange
 } from '../image/fit.js'
+import { judgeWayBack, type RepositoryFacts, type WayBackReport } from '../image/way-back.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import { analyzeGrant } from '../policy/grant.js'
 import { lintPolicy } from '../policy/lint.js'
@@ -51,6 +52,8 @@ export interface DeployReads {
   readonly imageFacts?: ImageFacts
   /** Runpod's serverless GPU capacity at the image's CUDA floor, read when endpoints may get it. */
   readonly capacity?: Capacity
+  /** The repositories of this registry that hold the targets' rollback images. */
+  readonly rollbackRepositories?: readonly RepositoryFacts[]
 }
 
 export type PolicyStep =
@@ -93,6 +96,8 @@ export interface DeployPlan {
   readonly warnings: readonly string[]
   /** The image judged against the targets (absent with image-checks: off or a public image). */
   readonly fit?: FitReport
+  /** The image each patched target would be rolled back to, and whether it can still be pulled. */
+  readonly wayBack?: WayBackReport
 }
 
 /**
@@ -141,6 +146,16 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     warnings.push(...fit.misfits)
   }
   warnings.push(...(fit?.warnings ?? []))
+  const wayBack = reads.rollbackRepositories
+    ? judgeWayBack(
+        targets
+          .filter((step) => step.change === 'patch' && step.target.image !== '')
+          .map(({ target }) => ({ kind: target.kind, id: target.id, image: target.image })),
+        reads.rollbackRepositories,
+        (settings.now ?? new Date()).getTime()
+      )
+    : undefined
+  warnings.push(...(wayBack?.warnings ?? []))
   const placed = targets.map((step) => {
     const placement = fit?.targets.find(
       (judged) => judged.kind === step.target.kind && judged.id === step.target.id
@@ -162,7 +177,8 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     credential,
     targets: placed,
     warnings,
-    ...(fit ? { fit } : {})
+    ...(fit ? { fit } : {}),
+    ...(wayBack ? { wayBack } : {})
   }
 }
 

@@ -5,11 +5,17 @@ import {
   createEcrClient,
   describeImage,
   getAuthorizationToken,
+  listRepositoryImages,
+  readLifecyclePolicy,
   readRepositoryPolicy,
   type EcrAuthorization
 } from '../aws/ecr.js'
+import type { EcrRepository } from '../aws/arn.js'
+import { errorName } from '../aws/sdk.js'
+import { parseLifecyclePolicy } from '../image/lifecycle.js'
+import type { RepositoryFacts } from '../image/way-back.js'
 import { readImage } from '../aws/image.js'
-import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
+import { formatImageReference, parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { compareCuda, cudaFloor } from '../image/cuda.js'
 import type { ImageFacts } from '../image/fit.js'
@@ -76,15 +82,26 @@ export async function readEverything(
 ): Promise<ReadResult> {
   const wantsDelegations = image.ecr !== undefined && inputs.registryAuth === 'delegation'
   const wantsRegistries = image.ecr !== undefined && inputs.registryAuth === 'token'
-  // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads.
-  const [aws, delegations, registries, targets] = await allOrProblems([
-    readAws(inputs, image, region),
+  // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads; the way back (the
+  // images a rollback would put back) is read once both the ECR client and the targets are there.
+  const access = awsAccess(inputs, image, region)
+  const targetReads = allOrProblems([
+    ...inputs.podIds.map((id) => readTarget(runpod, 'pod', id)),
+    ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
+  ])
+  const wayBack = access
+    ? Promise.all([access, targetReads]).then(
+        ([{ client }, read]) => readWayBack(client, image, read),
+        // A failure of either is reported by its own read.
+        () => undefined
+      )
+    : undefined
+  const [aws, delegations, registries, targets, repositories] = await allOrProblems([
+    readAws(inputs, image, access),
     wantsDelegations ? runpod.listDelegations() : undefined,
     wantsRegistries ? runpod.listRegistries() : undefined,
-    allOrProblems([
-      ...inputs.podIds.map((id) => readTarget(runpod, 'pod', id)),
-      ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
-    ])
+    targetReads,
+    wayBack
   ])
   const capacity = await readCapacity(inputs, aws.imageFacts, targets, runpod, log)
   const reads: DeployReads = {
@@ -92,6 +109,7 @@ export async function readEverything(
     ...(aws.digest ? { imageDigest: aws.digest } : {}),
     ...(aws.imageFacts ? { imageFacts: aws.imageFacts } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(repositories ? { rollbackRepositories: repositories } : {}),
     ...(aws.policy ? { policy: aws.policy } : {}),
     ...(delegations ? { delegations } : {}),
     ...(registries ? { registries } : {}),
@@ -106,16 +124,32 @@ export async function readEverything(
   }
 }
 
-async function readAws(inputs: DeployInputs, image: ImageReference, region: string): Promise<AwsReads> {
-  const repo = image.ecr
-  if (!repo) return {}
-  const credentials = await resolveAwsCredentials({
+/** OIDC → STS → an ECR client, for a private image. */
+function awsAccess(
+  inputs: DeployInputs,
+  image: ImageReference,
+  region: string
+): Promise<{ client: ECRClient; policyWriter: () => Promise<ECRClient> }> | undefined {
+  if (!image.ecr) return undefined
+  return resolveAwsCredentials({
     ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
     roleSessionName: inputs.roleSessionName,
     audience: inputs.audience,
     region
-  })
-  const client = await createEcrClient(region, credentials)
+  }).then(async (credentials) => ({
+    client: await createEcrClient(region, credentials),
+    policyWriter: () => createEcrClient(region, credentials, 1)
+  }))
+}
+
+async function readAws(
+  inputs: DeployInputs,
+  image: ImageReference,
+  access: ReturnType<typeof awsAccess>
+): Promise<AwsReads> {
+  const repo = image.ecr
+  if (!repo || !access) return {}
+  const { client, policyWriter } = await access
   // The exact image: by digest when the reference pins one, so a tag moved meanwhile is not what is judged.
   const imageId = image.digest !== undefined ? { imageDigest: image.digest } : { imageTag: image.tag ?? 'latest' }
   const [found, policyText, login, content] = await Promise.all([
@@ -132,7 +166,7 @@ async function readAws(inputs: DeployInputs, image: ImageReference, region: stri
   }
   return {
     client,
-    policyWriter: () => createEcrClient(region, credentials, 1),
+    policyWriter,
     digest: found.digest,
     ...(imageFacts ? { imageFacts } : {}),
     ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
@@ -171,4 +205,58 @@ async function readCapacity(
     )
     return undefined
   }
+}
+
+/**
+ * The repositories of this registry that hold the images a rollback would put back: their images and lifecycle
+ * policy, for judgeWayBack. What the role may not read is unknown, with the permission that would reveal it.
+ */
+async function readWayBack(
+  client: ECRClient,
+  image: ImageReference,
+  targets: readonly TargetState[]
+): Promise<RepositoryFacts[]> {
+  const registry = image.ecr
+  if (!registry) return []
+  const repositories = new Map<string, EcrRepository>()
+  for (const target of targets) {
+    let previous: ImageReference
+    try {
+      previous = parseImageReference(target.image)
+    } catch {
+      continue
+    }
+    const repo = previous.ecr
+    if (repo && repo.account === registry.account && repo.region === registry.region)
+      repositories.set(`${previous.registry}/${previous.repository}`, repo)
+  }
+  return Promise.all(
+    [...repositories].map(async ([name, repo]): Promise<RepositoryFacts> => {
+      const unknown: string[] = []
+      const unread = (permission: string, what: string) => (error: unknown) => {
+        unknown.push(
+          `Could not read ${what} of ${repo.repository} (${errorName(error)}: ${errorMessage(error)}): whether rollback images there are kept is unknown. Give the deploy role '${permission}' on ${repo.arn} to check it.`
+        )
+        return undefined
+      }
+      const [images, policy] = await Promise.all([
+        listRepositoryImages(client, repo).catch(unread('ecr:DescribeImages', 'the images')),
+        readLifecyclePolicy(client, repo).then(
+          (text) => {
+            if (text === undefined) return null
+            try {
+              return parseLifecyclePolicy(text)
+            } catch (error) {
+              unknown.push(
+                `${errorMessage(error)} The lifecycle policy of ${repo.repository} was not simulated: whether rollback images there are kept is unknown.`
+              )
+              return undefined
+            }
+          },
+          unread('ecr:GetLifecyclePolicy', 'the lifecycle policy')
+        )
+      ])
+      return { name, ...(images ? { images } : {}), ...(policy === undefined ? {} : { rules: policy }), unknown }
+    })
+  )
 }

@@ -124,8 +124,11 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
     log.info(`Image checks (${plan.fit.checks}): ${describeImageFit(plan.fit)}`)
     for (const judged of plan.fit.targets) log.info(`${judged.kind} ${judged.id}: ${describeTargetFit(judged)}`)
   }
+  for (const back of plan.wayBack?.targets ?? [])
+    log.info(`${back.kind} ${back.id}: way back ${back.image}: ${back.state}`)
   log.endGroup()
   for (const notice of plan.fit?.notices ?? []) log.notice(notice, { title: 'Image check unknown' })
+  for (const notice of plan.wayBack?.notices ?? []) log.notice(notice, { title: 'Way back unknown' })
   for (const warning of plan.warnings) log.warning(warning)
 }
 

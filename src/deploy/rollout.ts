@@ -50,6 +50,11 @@ export interface RolloutOptions {
   readonly logLines?: number
   /** A job each endpoint must complete once rolled out; one that does not counts as a failed rollout. */
   readonly smoke?: { readonly jobs: JobClient; readonly settings: SmokeInputs }
+  /**
+   * Checks, right before a rollback, that its image can still be pulled: why not, or undefined when it can (or
+   * when that cannot be read). Images outside this registry are not checked.
+   */
+  readonly rollbackImage?: (image: string) => Promise<string | undefined>
   /** When a pod counts as rolled out: its container up this long, and (with `health`) its HTTP check passed. */
   readonly readiness?: { readonly minReadySeconds: number; readonly health?: HealthSettings }
   readonly now?: () => number
@@ -436,6 +441,9 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
   const { target } = entry
   const label = labelOf(target)
   if (target.image === '') return 'there is no previous image to roll back to'
+  // Said before the PATCH; the rollback is still sent, since a host that cached the image may yet run it.
+  const gone = await wait.options.rollbackImage?.(target.image)
+  if (gone) log.warning(`${label}: rolling back, but ${gone}`)
   let failedRelease: number | null | undefined
   let patched: TargetState
   const rollbackAt = new Date(clock.now())

@@ -1,6 +1,8 @@
 // Deploy and verify modes, in the SPEC's order of work: read everything (concurrently where independent),
 // decide (any problem fails here, before a single write), write, wait, report.
-import { checkRegion, formatImageReference, parseImageReference } from '../aws/image-reference.js'
+import type { ECRClient } from '@aws-sdk/client-ecr'
+import { describeImage } from '../aws/ecr.js'
+import { checkRegion, formatImageReference, parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
 import { RunpodClient } from '../runpod/client.js'
@@ -105,7 +107,8 @@ export async function runDeploy(
       log,
       report,
       ...(jobs ? { jobs } : {}),
-      ...(signal ? { signal } : {})
+      ...(signal ? { signal } : {}),
+      ...(ecr && image.ecr ? { rollbackImage: (previous: string) => rollbackImageProblem(ecr, image, previous) } : {})
     }
     let done = written
     if (canary !== undefined && written.held.length > 0) {
@@ -180,11 +183,12 @@ interface Rollout {
   readonly report: DeployReport
   readonly jobs?: JobClient
   readonly signal?: AbortSignal
+  readonly rollbackImage?: (image: string) => Promise<string | undefined>
 }
 
 /** Waits for the patched targets (unless told not to) and fails the run when any did not roll out. */
 async function finishRollouts(
-  { inputs, plan, runpod, log, report, jobs, signal }: Rollout,
+  { inputs, plan, runpod, log, report, jobs, signal, rollbackImage }: Rollout,
   { rollouts, patchFailures }: Written
 ): Promise<void> {
   if (!inputs.wait) {
@@ -193,6 +197,7 @@ async function finishRollouts(
     const options = {
       timeoutMs: inputs.waitTimeoutSeconds * 1000,
       rollback: inputs.rollback,
+      ...(rollbackImage ? { rollbackImage } : {}),
       readiness: {
         minReadySeconds: inputs.minReadySeconds,
         ...(inputs.healthCheck ? { health: inputs.healthCheck } : {})
@@ -240,5 +245,33 @@ async function finishRollouts(
     throw new ActionError(
       `${patchFailures.length} target(s) could not be updated to ${plan.deployImage}:\n${patchFailures.join('\n')}`
     )
+  }
+}
+
+/**
+ * Why a rollback image of this registry can no longer be pulled (gone, or not ACTIVE), or undefined when it can
+ * or when that cannot be read: the rollback is then tried as before.
+ */
+async function rollbackImageProblem(
+  ecr: ECRClient,
+  deployed: ImageReference,
+  previous: string
+): Promise<string | undefined> {
+  let reference: ImageReference
+  try {
+    reference = parseImageReference(previous)
+  } catch {
+    return undefined
+  }
+  const repo = reference.ecr
+  if (!repo || repo.account !== deployed.ecr?.account || repo.region !== deployed.ecr.region) return undefined
+  try {
+    const found = await describeImage(ecr, repo, { tag: reference.tag, digest: reference.digest })
+    if (found.status === undefined || found.status === 'ACTIVE') return undefined
+    return `its previous image ${previous} is ${found.status} in ECR and cannot be pulled: unless a host still has it cached, restore it to ACTIVE (ECR console → the image → Restore).`
+  } catch (error) {
+    return /was not found in ECR/.test(errorMessage(error))
+      ? `its previous image ${previous} is not in ECR any more (expired by a lifecycle rule, or deleted): unless a host still has it cached, push it again.`
+      : undefined
   }
 }

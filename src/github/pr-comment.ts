@@ -69,18 +69,21 @@ export function planComment(
     if (report.checks?.canary) lines.push(`| Canary | ${inertText(report.checks.canary)} |`)
     if (report.deployments.length > 0) {
       const fit = plan.fit
+      const wayBack = plan.wayBack
       lines.push(
         '',
-        `| Target | Now | After a deploy |${fit ? ' Image fit |' : ''}`,
-        `|---|---|---|${fit ? '---|' : ''}`
+        `| Target | Now | After a deploy |${fit ? ' Image fit |' : ''}${wayBack ? ' Way back |' : ''}`,
+        `|---|---|---|${fit ? '---|' : ''}${wayBack ? '---|' : ''}`
       )
       for (const deployment of report.deployments) {
         const name = deployment.name ? ` ${inertText(deployment.name)}` : ''
         const after = deployment.status === 'unchanged' ? 'unchanged' : codeSpan(deployment.image)
         const judged = fit?.targets.find((target) => target.kind === deployment.kind && target.id === deployment.id)
         const fitCell = fit ? ` ${judged ? inertText(describeTargetFit(judged)) : ''} |` : ''
+        const back = wayBack?.targets.find((entry) => entry.kind === deployment.kind && entry.id === deployment.id)
+        const backCell = wayBack ? ` ${back ? `${back.warning ? '⚠️ ' : ''}${inertText(back.state)}` : ''} |` : ''
         lines.push(
-          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |${fitCell}`
+          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |${fitCell}${backCell}`
         )
       }
     }

@@ -5,6 +5,7 @@ import { describeImageFit, describeTargetFit, type DeploymentRecord, type Deploy
 import type { DeploymentStatus } from '../deploy/rollout.js'
 import { formatMs } from '../deploy/smoke.js'
 import type { FitReport } from '../image/fit.js'
+import type { WayBackReport } from '../image/way-back.js'
 import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { redactSecrets } from '../secrets.js'
@@ -44,7 +45,7 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (report.deployments.length > 0)
     summary
       .addHeading('Targets', 3)
-      .addTable(targetRows(report.deployments, report.checks?.smoke !== undefined, plan?.fit))
+      .addTable(targetRows(report.deployments, report.checks?.smoke !== undefined, plan?.fit, plan?.wayBack))
   const gantt = rolloutGantt(report.deployments)
   if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
@@ -90,7 +91,16 @@ function overviewRows(report: DeployReport): TableRow[] {
   return rows
 }
 
-function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, fit: FitReport | undefined): TableRow[] {
+function targetRows(
+  deployments: readonly DeploymentRecord[],
+  smoked: boolean,
+  fit: FitReport | undefined,
+  wayBack: WayBackReport | undefined
+): TableRow[] {
+  const wayBackCell = (deployment: DeploymentRecord) => {
+    const back = wayBack?.targets.find((entry) => entry.kind === deployment.kind && entry.id === deployment.id)
+    return back ? `${back.warning ? '⚠️ ' : ''}${inertText(back.state)}` : ''
+  }
   const healthChecked = deployments.some((deployment) => deployment.health || deployment.timeline?.readyAt)
   const titles = [
     'Target',
@@ -100,6 +110,7 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, f
     'Time',
     ...(fit ? ['Image fit'] : []),
     ...(healthChecked ? ['Ready, health check'] : []),
+    ...(wayBack ? ['Way back'] : []),
     ...(smoked ? ['Smoke test'] : []),
     'Console'
   ]
@@ -118,6 +129,7 @@ function targetRows(deployments: readonly DeploymentRecord[], smoked: boolean, f
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
       ...(fit ? [fitCell(deployment)] : []),
       ...(healthChecked ? [healthCell(deployment)] : []),
+      ...(wayBack ? [wayBackCell(deployment)] : []),
       ...(smoked ? [smokeCell(deployment)] : []),
       link(runpodConsoleUrl(deployment.kind, deployment.id), 'open')
     ])
