@@ -162,7 +162,11 @@ function describeChecks(inputs: DeployInputs, plan: DeployPlan, log: Logger): De
   const pods = plan.targets.filter((step) => step.target.kind === 'pod')
   if (pods.length > 0) {
     const health = inputs.healthCheck
-    checks.readiness = `a pod counts as rolled out once its container has run the new image ${inputs.minReadySeconds} s without a restart${health ? `, and GET ${health.urlTemplate.replaceAll('{port}', String(health.port))}${health.path} answers 2xx within ${health.timeoutSeconds} s` : ''}`
+    const ready =
+      inputs.minReadySeconds > 0
+        ? `once its container has run the new image ${inputs.minReadySeconds} s without a restart`
+        : 'as soon as it runs the new image (min-ready-seconds: 0)'
+    checks.readiness = `a pod counts as rolled out ${ready}${health ? `, and GET ${health.urlTemplate.replaceAll('{port}', String(health.port))}${health.path} answers 2xx within ${health.timeoutSeconds} s` : ''}`
     log.info(`Pod readiness: ${checks.readiness}`)
   } else if (inputs.healthCheck) {
     log.warning(
