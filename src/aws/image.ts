@@ -189,6 +189,12 @@ function download(url: string, name: string): Promise<Buffer> {
         response.on('error', (error) => refuse(errorMessage(error)))
       }
     )
+    // The socket timeout catches silence; this one bounds the whole download, a slow trickle included.
+    const overall = setTimeout(
+      () => request.destroy(new Error(`not done within ${BLOB_TIMEOUT_MS / 1000} s`)),
+      BLOB_TIMEOUT_MS
+    )
+    request.on('close', () => clearTimeout(overall))
     request.on('timeout', () => request.destroy(new Error(`no answer within ${BLOB_TIMEOUT_MS / 1000} s`)))
     request.on('error', (error) => refuse(errorMessage(error)))
     request.end()
