@@ -430,7 +430,7 @@ export class RunpodHttp {
  * Through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured): undici's
  * EnvHttpProxyAgent, loaded only then. Otherwise undefined, for Node's own dispatcher.
  */
-async function proxyDispatcher(): Promise<Dispatcher | undefined> {
+export async function proxyDispatcher(): Promise<Dispatcher | undefined> {
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name])
   if (!proxied) return undefined
   const { EnvHttpProxyAgent } = await import('undici')

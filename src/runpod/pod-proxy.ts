@@ -17,7 +17,7 @@ export function proxyUrl(template: string, podId: string, port: number, path: st
   return new URL(`${base.replace(/\/+$/, '')}${path}`)
 }
 
-/** One GET of the health URL; `dispatcher` replaces Node's own (tests pass undici's MockAgent). */
+/** One GET of the health URL; `dispatcher`: the runner's proxy (proxyDispatcher), or a test's MockAgent. */
 export async function probe(
   url: URL,
   timeoutMs: number,
