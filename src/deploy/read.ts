@@ -17,8 +17,8 @@ import type { RepositoryFacts } from '../image/way-back.js'
 import { readImage } from '../aws/image.js'
 import { formatImageReference, parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
-import { compareCuda, cudaFloor } from '../image/cuda.js'
-import type { ImageFacts } from '../image/fit.js'
+import { cudaFloor } from '../image/cuda.js'
+import { admitsBelow, type ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { readTarget, type TargetState } from '../runpod/targets.js'
@@ -188,14 +188,10 @@ async function readCapacity(
   if (inputs.imageChecks !== 'enforce' || !facts) return undefined
   const floor = cudaFloor(facts.config?.env ?? new Map(), inputs.minCudaVersion)
   // Only an endpoint that admits hosts below the floor gets it raised, and only then is capacity a question.
-  const admitsLower = (target: TargetState) =>
-    target.kind === 'endpoint' &&
-    target.placement &&
-    (target.placement.allowedCudaVersions.length > 0
-      ? target.placement.allowedCudaVersions.some((version) => compareCuda(version, floor?.version ?? '') < 0)
-      : target.placement.minCudaVersion === null ||
-        compareCuda(target.placement.minCudaVersion, floor?.version ?? '') < 0)
-  if (!floor || !targets.some(admitsLower)) return undefined
+  if (!floor) return undefined
+  const raised = (target: TargetState) =>
+    target.kind === 'endpoint' && !!target.placement && admitsBelow(target.placement, floor.version)
+  if (!targets.some(raised)) return undefined
   try {
     return await runpod.serverlessCapacity(floor.version)
   } catch (error) {

@@ -195,8 +195,7 @@ function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: b
       `${label} allows CUDA ${allowed.filter((version) => !kept.includes(version)).join(', ')}, below ${needs}: workers placed there would not start. With 'image-checks: enforce' the deploy keeps only ${kept.join(', ')}.`
     )
   }
-  if (placement.minCudaVersion !== null && compareCuda(placement.minCudaVersion, floor.version) >= 0) return fits
-  if (!target.patched) return fits
+  if (!admitsBelow(placement, floor.version) || !target.patched) return fits
   return raise(
     {
       after: { minCudaVersion: floor.version, allowedCudaVersions: [] },
@@ -229,4 +228,11 @@ function capacityWarnings(
           `endpoint ${fit.id}: Runpod's catalog shows no capacity now at CUDA ${floor} or later in its GPU pools (${pools.join(', ')}), so after the deploy raises its floor new workers may wait to start. Add GPU pools with newer hosts to the endpoint, or build the image on an older CUDA base.`
         ]
   })
+}
+
+/** Whether a placement lets workers start on hosts below `floor`: what the deploy raises under enforce. */
+export function admitsBelow(placement: Placement, floor: string): boolean {
+  if (placement.allowedCudaVersions.length > 0)
+    return placement.allowedCudaVersions.some((version) => compareCuda(version, floor) < 0)
+  return placement.minCudaVersion === null || compareCuda(placement.minCudaVersion, floor) < 0
 }
