@@ -95,8 +95,13 @@ describe('parseInputs', () => {
     expect(parseInputs(reader({ mode: 'lint', 'policy-file': 'a.json\n# comment\nb/*.json' }), {})).toEqual({
       mode: 'lint',
       policyFiles: ['a.json', 'b/*.json'],
+      registryPolicyFiles: [],
       runpodPrincipals: RUNPOD_DEPLOYMENT_ROLES,
       failOn: 'error'
+    })
+    expect(parseInputs(reader({ mode: 'lint', 'registry-policy-file': 'registry.json' }), {})).toMatchObject({
+      policyFiles: [],
+      registryPolicyFiles: ['registry.json']
     })
   })
 })

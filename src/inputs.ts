@@ -19,6 +19,8 @@ export type RegistryAuth = 'delegation' | 'token' | 'none'
 export interface LintInputs {
   readonly mode: 'lint'
   readonly policyFiles: readonly string[]
+  /** Registry policies (V2 scope): their Deny statements take part in every pull; they grant nothing needed. */
+  readonly registryPolicyFiles: readonly string[]
   /** The principals that must be able to pull: the lint judges the policies for them. */
   readonly runpodPrincipals: readonly string[]
   readonly sarifFile?: string
@@ -97,15 +99,17 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
 
 function parseLintInputs(read: InputReader): LintInputs {
   const policyFiles = lines(read('policy-file'))
-  if (policyFiles.length === 0) {
+  const registryPolicyFiles = lines(read('registry-policy-file'))
+  if (policyFiles.length === 0 && registryPolicyFiles.length === 0) {
     throw new ActionError(
-      "Input 'policy-file' is required in lint mode: list the repository policy files or globs to lint, one per line (for example 'policies/*.json')."
+      "Input 'policy-file' is required in lint mode: list the repository policy files or globs to lint, one per line (for example 'policies/*.json'), and registry policies in 'registry-policy-file'."
     )
   }
   const sarifFile = read('sarif-file')
   return {
     mode: 'lint',
     policyFiles,
+    registryPolicyFiles,
     runpodPrincipals: principals(read('runpod-principals')),
     ...(sarifFile ? { sarifFile } : {}),
     failOn: oneOf(read, 'fail-on', ['error', 'warning'] as const, 'error')

@@ -1,6 +1,7 @@
 // A thin stand-in in front of moto for what moto's ECR lacks, answering in ECR's own shape (JSON 1.1, errors
 // as `__type` with the x-amzn-errortype header): GetDownloadUrlForLayer (moto: NotImplemented) with the blob
-// served from a loopback URL, and `imageStatus` on DescribeImages. Everything else passes through to moto.
+// served from a loopback URL, `imageStatus` on DescribeImages, GetAccountSetting (moto: none), and registry
+// policies of the V2 scope (moto accepts only V1's actions). Everything else passes through to moto.
 // Tests can deny an operation (AccessDeniedException), archive an image, or corrupt a blob.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -19,6 +20,8 @@ export interface EcrStandIn {
   readonly corrupt: Set<string>
   /** Blob digests ECR reports as inaccessible. */
   readonly inaccessible: Set<string>
+  /** The registry policy scope GetAccountSetting reports, and a registry policy of any scope (else moto's). */
+  readonly registry: { scope: 'V1' | 'V2'; policy?: string }
   /** Every operation asked of ECR, in order. */
   readonly operations: string[]
   /** Where download URLs point (default: the stand-in itself), so a latency proxy can sit in front of the blobs. */
@@ -28,7 +31,7 @@ export interface EcrStandIn {
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
 
-export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
+export async function startEcrStandIn(motoUrl: string, account: string): Promise<EcrStandIn> {
   const blobs = new Map<string, Buffer>()
   const denied = new Set<string>()
   const status = new Map<string, string>()
@@ -36,6 +39,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
   const corrupt = new Set<string>()
   const inaccessible = new Set<string>()
   const operations: string[] = []
+  const registry: EcrStandIn['registry'] = { scope: 'V2' }
   let base = ''
   let blobBase = ''
 
@@ -71,6 +75,18 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
         'AccessDeniedException',
         `User: arn:aws:sts::111122223333:assumed-role/github-runpod-deploy/runpod-ecr-deploy is not authorized to perform: ecr:${operation} because no identity-based policy allows the ecr:${operation} action`
       )
+    }
+    if (operation === 'GetAccountSetting') {
+      const { name } = JSON.parse(body.toString('utf8')) as { name: string }
+      if (name !== 'REGISTRY_POLICY_SCOPE') return fail(response, 'ValidationException', `Unknown setting ${name}.`)
+      return void response
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ name, value: registry.scope }))
+    }
+    if (operation === 'GetRegistryPolicy' && registry.policy !== undefined) {
+      return void response
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ registryId: account, policyText: registry.policy }))
     }
     if (operation === 'GetDownloadUrlForLayer') {
       const { layerDigest } = JSON.parse(body.toString('utf8')) as { layerDigest: string }
@@ -128,6 +144,7 @@ export async function startEcrStandIn(motoUrl: string): Promise<EcrStandIn> {
     pushedAt,
     corrupt,
     inaccessible,
+    registry,
     operations,
     setBlobBase: (url) => {
       blobBase = url

@@ -1,10 +1,12 @@
 import { GetRepositoryPolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr'
+import { CreateKeyCommand, DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms'
 import { analyzeGrant } from '../src/policy/grant.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from '../src/policy/runpod-statement.js'
 import {
   createRepository,
   pushImage,
   seedClient,
+  seedCredentials,
   startMotoServer,
   type MotoServer,
   type SeedRepository
@@ -34,7 +36,12 @@ export interface LocalStack {
   registryHost(): string
   /** Inputs for a deploy of `repository:tag` with OIDC, on top of which a test sets its own. */
   deployInputs(repository: string, tag: string): Record<string, string>
-  createRepository(repository: string): Promise<void>
+  /** With `kmsKey` (an ARN from createKmsKey), the repository is encrypted with that customer managed key. */
+  createRepository(repository: string, options?: { readonly kmsKey?: string }): Promise<void>
+  /** A customer managed KMS key of the account (moto), its ARN. */
+  createKmsKey(): Promise<string>
+  /** Puts the key in a state KMS will not decrypt with. */
+  breakKmsKey(arn: string, state: 'Disabled' | 'PendingDeletion'): Promise<void>
   /** Pushes an image (default: linux/amd64, no CUDA requirement) with its config blob; returns its digest. */
   pushImage(repository: string, tag: string, spec?: ImageSpec): Promise<string>
   policy(repository: string): Promise<string | undefined>
@@ -57,7 +64,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(moto)
     const oidc = await startOidcStandIn()
     started.push({ stop: () => oidc.close() })
-    const ecr = await startEcrStandIn(moto.url)
+    const ecr = await startEcrStandIn(moto.url, account)
     started.push({ stop: () => ecr.close() })
     const repoRef = (repository: string): SeedRepository => ({ account, region, repository })
     const policy = async (repository: string, owner = account): Promise<string | undefined> => {
@@ -84,6 +91,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     })
     started.push({ stop: () => runpod.close() })
     const roleArn = `arn:aws:iam::${account}:role/github-runpod-deploy`
+    const withKms = async <T>(use: (kms: KMSClient) => Promise<T>): Promise<T> => {
+      const kms = new KMSClient({
+        region,
+        endpoint: moto.url,
+        credentials: await seedCredentials(moto, account, region)
+      })
+      try {
+        return await use(kms)
+      } finally {
+        kms.destroy()
+      }
+    }
     const registryHost = () => `${account}.dkr.ecr.${region}.amazonaws.com`
     return {
       moto,
@@ -105,9 +124,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // The simulator's containers age in real time: readiness has tests of its own that set it.
         'min-ready-seconds': '0'
       }),
-      createRepository: async (repository) => {
-        await createRepository(moto, repoRef(repository))
+      createRepository: async (repository, options = {}) => {
+        await createRepository(moto, { ...repoRef(repository), ...options })
       },
+      createKmsKey: () =>
+        withKms(async (kms) => {
+          const { KeyMetadata: key } = await kms.send(new CreateKeyCommand({ Description: 'ECR repository key' }))
+          if (!key?.Arn) throw new Error('moto created no KMS key')
+          return key.Arn
+        }),
+      breakKmsKey: (arn, state) =>
+        withKms(async (kms) => {
+          // moto takes the key id here, not the ARN.
+          const keyId = arn.split('/').at(-1) ?? arn
+          if (state === 'Disabled') await kms.send(new DisableKeyCommand({ KeyId: keyId }))
+          else await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }))
+        }),
       pushImage: async (repository, tag, spec = {}) => {
         const image = buildImage({ label: `${repository}:${tag}`, ...spec })
         for (const [digest, bytes] of image.blobs) ecr.blobs.set(digest, bytes)

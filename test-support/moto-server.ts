@@ -67,6 +67,7 @@ export async function startMotoServer(options: MotoOptions = {}): Promise<MotoSe
     env: {
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_ECR: url,
+      AWS_ENDPOINT_URL_KMS: url,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_EC2_METADATA_DISABLED: 'true'
@@ -167,20 +168,25 @@ export interface SeedRepository {
 
 /** An ECR client for `repo.account`'s backend in moto (static keys for the default account, else a role). */
 export async function seedClient(server: MotoServer, account: string, region: string): Promise<ECRClient> {
-  const base = { region, endpoint: server.url }
+  return new ECRClient({ region, endpoint: server.url, credentials: await seedCredentials(server, account, region) })
+}
+
+/** Credentials of `account` in moto: its default account's keys, or a session of a role in the account. */
+export async function seedCredentials(
+  server: MotoServer,
+  account: string,
+  region: string
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
   const staticKeys = { accessKeyId: 'testing', secretAccessKey: 'testing' }
-  if (account === MOTO_DEFAULT_ACCOUNT) return new ECRClient({ ...base, credentials: staticKeys })
-  const sts = new STSClient({ ...base, credentials: staticKeys })
+  if (account === MOTO_DEFAULT_ACCOUNT) return staticKeys
+  const sts = new STSClient({ region, endpoint: server.url, credentials: staticKeys })
   const { Credentials: c } = await sts.send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/moto-seed`, RoleSessionName: 'seed' })
   )
   sts.destroy()
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
     throw new Error('moto AssumeRole returned no credentials')
-  return new ECRClient({
-    ...base,
-    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }
-  })
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }
 }
 
 async function withSeedClient<T>(
@@ -196,10 +202,17 @@ async function withSeedClient<T>(
   }
 }
 
-export async function createRepository(server: MotoServer, repo: SeedRepository): Promise<string> {
+export async function createRepository(
+  server: MotoServer,
+  repo: SeedRepository & { readonly kmsKey?: string }
+): Promise<string> {
   return withSeedClient(server, repo, async (client) => {
     const response = await client.send(
-      new CreateRepositoryCommand({ registryId: repo.account, repositoryName: repo.repository })
+      new CreateRepositoryCommand({
+        registryId: repo.account,
+        repositoryName: repo.repository,
+        ...(repo.kmsKey ? { encryptionConfiguration: { encryptionType: 'KMS', kmsKey: repo.kmsKey } } : {})
+      })
     )
     return response.repository?.repositoryArn ?? ''
   })

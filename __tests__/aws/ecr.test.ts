@@ -2,24 +2,32 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { ecrRepository } from '../../src/aws/arn.js'
 import {
   DescribeImagesCommand,
+  DescribeRepositoriesCommand,
   ECRClient,
+  GetAccountSettingCommand,
+  GetRegistryPolicyCommand,
   GetAuthorizationTokenCommand,
   GetRepositoryPolicyCommand,
   ImageNotFoundException,
   InvalidParameterException,
   RepositoryNotFoundException,
+  RegistryPolicyNotFoundException,
   RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand
 } from '@aws-sdk/client-ecr'
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms'
 import { mockClient } from 'aws-sdk-client-mock'
 import { actionErrorFrom, captureStdout } from '../../test-support/action-error-assertions.js'
 import {
   createEcrClient,
   describeImage,
   getAuthorizationToken,
+  readRegistryPolicy,
+  readRepositoryEncryption,
   readRepositoryPolicy,
   writeRepositoryPolicy
 } from '../../src/aws/ecr.js'
+import { createKmsClient, describeKey } from '../../src/aws/kms.js'
 
 const repo = ecrRepository('111122223333', 'eu-west-1', 'team/worker')
 const ARN = 'arn:aws:ecr:eu-west-1:111122223333:repository/team/worker'
@@ -27,6 +35,7 @@ const DIGEST = `sha256:${'c'.repeat(64)}`
 const $metadata = {}
 
 const ecr = mockClient(ECRClient)
+const kms = mockClient(KMSClient)
 const client = await createEcrClient('eu-west-1', { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' })
 
 function named(name: string, message = `${name} happened`): Error {
@@ -36,6 +45,7 @@ function named(name: string, message = `${name} happened`): Error {
 let stdout: string[]
 beforeEach(() => {
   ecr.reset()
+  kms.reset()
   stdout = captureStdout()
 })
 afterEach(() => {
@@ -243,5 +253,81 @@ describe('getAuthorizationToken', () => {
     ecr.on(GetAuthorizationTokenCommand).rejects(named('AccessDeniedException'))
     const failure = await actionErrorFrom(getAuthorizationToken(client, '111122223333'))
     expect(failure.message).toContain("'ecr:GetAuthorizationToken' on resource '*'")
+  })
+})
+
+describe('readRegistryPolicy', () => {
+  const POLICY = '{"Version":"2012-10-17","Statement":[]}'
+
+  it('returns the policy and its scope, read together', async () => {
+    ecr.on(GetRegistryPolicyCommand).resolves({ registryId: '111122223333', policyText: POLICY })
+    ecr.on(GetAccountSettingCommand).resolves({ name: 'REGISTRY_POLICY_SCOPE', value: 'V1' })
+    expect(await readRegistryPolicy(client, repo, '111122223333')).toEqual({ scope: 'V1', text: POLICY })
+    expect(ecr.commandCalls(GetAccountSettingCommand)[0]?.args[0].input).toEqual({ name: 'REGISTRY_POLICY_SCOPE' })
+  })
+
+  it('is none when the registry has no policy, whatever the scope read says', async () => {
+    ecr.on(GetRegistryPolicyCommand).rejects(new RegistryPolicyNotFoundException({ message: 'none', $metadata }))
+    ecr.on(GetAccountSettingCommand).rejects(named('AccessDeniedException'))
+    expect(await readRegistryPolicy(client, repo, undefined)).toEqual({ scope: 'V2', text: undefined })
+  })
+
+  it('is unknown, naming the permission, when either read is denied and a policy exists', async () => {
+    ecr.on(GetRegistryPolicyCommand).resolves({ registryId: '111122223333', policyText: POLICY })
+    ecr.on(GetAccountSettingCommand).rejects(named('AccessDeniedException'))
+    expect(await readRegistryPolicy(client, repo, undefined)).toEqual({
+      unknown: expect.stringContaining("Give the deploy role 'ecr:GetAccountSetting' to have it judged.")
+    })
+    ecr.on(GetRegistryPolicyCommand).rejects(named('AccessDeniedException'))
+    expect(await readRegistryPolicy(client, repo, undefined)).toEqual({
+      unknown: expect.stringContaining("'ecr:GetRegistryPolicy'")
+    })
+  })
+
+  it("is unknown for a registry of another account than the caller's, without asking", async () => {
+    expect(await readRegistryPolicy(client, repo, '999999999999')).toEqual({
+      unknown: expect.stringContaining('the deploy role is of account 999999999999')
+    })
+    expect(ecr.commandCalls(GetRegistryPolicyCommand)).toHaveLength(0)
+    ecr.on(GetRegistryPolicyCommand).resolves({ registryId: '999999999999', policyText: POLICY })
+    ecr.on(GetAccountSettingCommand).resolves({ name: 'REGISTRY_POLICY_SCOPE', value: 'V2' })
+    expect(await readRegistryPolicy(client, repo, undefined)).toEqual({
+      unknown: expect.stringContaining('can be read only by a role of that account')
+    })
+  })
+
+  it('is unknown for a scope it does not know', async () => {
+    ecr.on(GetRegistryPolicyCommand).resolves({ registryId: '111122223333', policyText: POLICY })
+    ecr.on(GetAccountSettingCommand).resolves({ name: 'REGISTRY_POLICY_SCOPE', value: 'V3' })
+    expect(await readRegistryPolicy(client, repo, undefined)).toEqual({
+      unknown: expect.stringContaining("scope 'V3'")
+    })
+  })
+})
+
+describe('readRepositoryEncryption and describeKey', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+
+  it('returns the encryption type and the key of KMS encryption', async () => {
+    ecr.on(DescribeRepositoriesCommand).resolves({
+      repositories: [{ encryptionConfiguration: { encryptionType: 'KMS', kmsKey: KEY } }]
+    })
+    expect(await readRepositoryEncryption(client, repo)).toEqual({ type: 'KMS', kmsKey: KEY })
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)[0]?.args[0].input).toEqual({
+      registryId: '111122223333',
+      repositoryNames: ['team/worker']
+    })
+  })
+
+  it("reads the key's state and manager, in the key's region", async () => {
+    kms.on(DescribeKeyCommand).resolves({
+      KeyMetadata: { KeyId: 'k', Arn: KEY, KeyState: 'PendingDeletion', KeyManager: 'CUSTOMER' }
+    })
+    const keys = await createKmsClient(KEY.replace('eu-west-1', 'us-west-2'), 'eu-west-1')
+    expect(await keys.config.region()).toBe('us-west-2')
+    expect(await describeKey(keys, KEY)).toEqual({ arn: KEY, state: 'PendingDeletion', manager: 'CUSTOMER' })
+    kms.on(DescribeKeyCommand).rejects(named('AccessDeniedException'))
+    await expect(describeKey(keys, KEY)).rejects.toThrow('AccessDeniedException happened')
+    keys.destroy()
   })
 })

@@ -72,7 +72,13 @@ describe('planDeploy', () => {
     )
     expect(plan.deployImage).toBe(`${REGISTRY}/team/worker:v1`)
     expect(plan.digest).toBe(DIGEST)
-    expect(plan.policy).toEqual({ kind: 'granted', supersededAccount: false, uncertain: [] })
+    expect(plan.policy).toEqual({
+      kind: 'granted',
+      supersededAccount: false,
+      uncertain: [],
+      registry: { kind: 'none' },
+      registryUncertain: []
+    })
     expect(plan.delegation).toEqual({ kind: 'reuse', delegation })
     expect(plan.targets.map((step) => [step.target.id, step.change])).toEqual([
       ['p1', 'patch'],
@@ -170,5 +176,89 @@ describe('planDeploy', () => {
     })
     const plan = planDeploy(settings, reads({ policy: { text: JSON.stringify(policy) } }))
     expect(plan.warnings).toEqual([expect.stringMatching(/superseded Runpod account 418399314813/)])
+  })
+})
+
+describe('the registry policy in the verdict on Runpod pull', () => {
+  const REPOSITORY = 'arn:aws:ecr:us-east-1:123456789012:repository/team/worker'
+  const registry = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements })
+  const perimeter = (
+    resource: string,
+    condition: object = { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3' } }
+  ) => ({
+    Sid: 'OrgOnly',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'ecr:*',
+    Resource: resource,
+    Condition: condition
+  })
+  const plan = (read: DeployReads['registryPolicy'], policy: DeploySettings['policy'] = 'apply', text = GRANTED) =>
+    planDeploy({ ...settings, policy }, reads({ policy: { text }, ...(read ? { registryPolicy: read } : {}) }))
+
+  it('fails before any write on a V2 Deny that applies, naming the registry policy and the statement', () => {
+    for (const mode of ['apply', 'verify'] as const) {
+      expect(() =>
+        plan({ scope: 'V2', text: registry(perimeter('arn:aws:ecr:us-east-1:123456789012:repository/*')) }, mode)
+      ).toThrow(
+        /^The registry policy of account 123456789012 in us-east-1 denies Runpod's pull, so the image could never be pulled: statement "OrgOnly" \(line 1\) denies ecr:BatchGetImage, .*ArnNotLike/
+      )
+    }
+  })
+
+  it('does not count the registry policy under scope V1, where ECR does not enforce it on pulls', () => {
+    const result = plan({ scope: 'V1', text: registry(perimeter('*')) })
+    expect(result.policy).toMatchObject({ kind: 'granted', registry: { kind: 'not-enforced' } })
+  })
+
+  it('judges only the repositories its Resource admits', () => {
+    const result = plan({
+      scope: 'V2',
+      text: registry(perimeter('arn:aws:ecr:us-east-1:123456789012:repository/prod-*'))
+    })
+    expect(result.policy).toMatchObject({ kind: 'granted', registry: { kind: 'judged' } })
+    expect(REPOSITORY).toContain('team/worker')
+  })
+
+  it('names both policies when both deny', () => {
+    const repositoryDeny = JSON.parse(GRANTED) as { Statement: object[] }
+    repositoryDeny.Statement.push(perimeter('*'))
+    expect(() =>
+      plan({ scope: 'V2', text: registry(perimeter('*')) }, 'verify', JSON.stringify(repositoryDeny))
+    ).toThrow(
+      /^The repository policy of team\/worker and the registry policy of account 123456789012 in us-east-1 deny Runpod's pull/
+    )
+  })
+
+  it('warns about a V2 Deny that depends on what cannot be known offline', () => {
+    const result = plan({
+      scope: 'V2',
+      text: registry(perimeter('*', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }))
+    })
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^The registry policy of account 123456789012: line 1: Statement "OrgOnly" may deny .* to arn:aws:iam::550005742258:role\/prod-us-east-1-deployment-role, depending on the condition key "aws:SourceIp"/
+      ),
+      expect.stringMatching(
+        /^The registry policy of account 123456789012: line 1: Statement "OrgOnly" may deny .*aws:SourceIp.* The deploy goes on/
+      )
+    ])
+  })
+
+  it('counts an Allow of the registry policy as IAM does, and says that it is what grants the pull', () => {
+    const grant = { ...JSON.parse(GRANTED).Statement[0], Resource: REPOSITORY }
+    const result = plan({ scope: 'V2', text: registry(grant) }, 'verify', '{"Version":"2012-10-17","Statement":[]}')
+    expect(result.policy).toMatchObject({ kind: 'granted', registry: { kind: 'grants' } })
+  })
+
+  it('carries an unreadable registry policy as unknown, never as a pass or a failure', () => {
+    const result = plan({
+      unknown:
+        'Could not read the registry policy of account 123456789012 in us-east-1 (ecr:GetRegistryPolicy: AccessDeniedException: no)'
+    })
+    expect(result.policy).toMatchObject({
+      kind: 'granted',
+      registry: { kind: 'unknown', reason: expect.stringContaining('ecr:GetRegistryPolicy') }
+    })
   })
 })

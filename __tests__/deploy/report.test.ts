@@ -9,7 +9,13 @@ const DIGEST = `sha256:${'a'.repeat(64)}`
 const PLAN: DeployPlan = {
   deployImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2',
   digest: DIGEST,
-  policy: { kind: 'granted', supersededAccount: false, uncertain: [] },
+  policy: {
+    kind: 'granted',
+    supersededAccount: false,
+    uncertain: [],
+    registry: { kind: 'none' },
+    registryUncertain: []
+  },
   delegation: {
     kind: 'reuse',
     delegation: {

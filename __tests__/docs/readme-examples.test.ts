@@ -71,19 +71,28 @@ describe('docs/aws-setup.md', () => {
     expect(rulesOf(perimeters[1]!)).toEqual([])
   })
 
-  it('gives the deploy role only the ECR permissions the action calls', () => {
+  it('gives the deploy role only the AWS permissions the action calls', () => {
     const actions = jsonBlocks
       .filter((block) => Array.isArray(block['Statement']) && JSON.stringify(block).includes('arn:aws:ecr:'))
       .flatMap((block) =>
         (block['Statement'] as { Action: string | string[] }[]).flatMap((statement) => statement.Action)
       )
     // What the deploy calls, read from the AWS adapters (token mode's GetAuthorizationToken is documented apart).
-    const called = ['src/aws/ecr.ts', 'src/aws/image.ts'].flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)].map((match) => `ecr:${match[1]}`)
+    const called = [
+      ['src/aws/ecr.ts', 'ecr'],
+      ['src/aws/image.ts', 'ecr'],
+      ['src/aws/kms.ts', 'kms']
+    ].flatMap(([file = '', service = '']) =>
+      [...readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)].map((match) => `${service}:${match[1]}`)
     )
     const deployCalls = [...new Set(called)].filter((action) => action !== 'ecr:GetAuthorizationToken').sort()
     expect(deployCalls).toEqual(
-      expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'])
+      expect.arrayContaining([
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+        'ecr:GetDownloadUrlForLayer',
+        'kms:DescribeKey'
+      ])
     )
     expect([...new Set(actions)].sort()).toEqual(deployCalls)
   })

@@ -13,7 +13,13 @@ const TARGETS = ['pod:p1']
 const POD: TargetState = { kind: 'pod', id: 'p1', name: 'trainer | big', image: OLD }
 const PLAN: DeployPlan = {
   deployImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/worker:v2',
-  policy: { kind: 'granted', supersededAccount: false, uncertain: [] },
+  policy: {
+    kind: 'granted',
+    supersededAccount: false,
+    uncertain: [],
+    registry: { kind: 'none' },
+    registryUncertain: []
+  },
   delegation: { kind: 'create', repository: IMAGE.ecr! },
   credential: { kind: 'skipped', reason: "input 'registry-auth' is delegation" },
   targets: [{ target: POD, change: 'patch' }],

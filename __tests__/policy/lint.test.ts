@@ -415,3 +415,61 @@ describe('examples/policies', () => {
     expect(lint('runpod-superseded-account.json').sort()).toEqual(['RPD001', 'RPD004', 'RPD010'])
   })
 })
+
+describe('a registry policy', () => {
+  const REPOSITORY = 'arn:aws:ecr:us-east-1:123456789012:repository/prod-worker'
+  const perimeter = (resource: string) => ({
+    Sid: 'OrganizationOnly',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'ecr:*',
+    Resource: resource,
+    Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }
+  })
+  const replication = {
+    Sid: 'Replicate',
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+    Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+    Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/*'
+  }
+  const lintRegistry = (source: string, repository?: string) =>
+    lintPolicy(source, 'registry.json', ROLES, { kind: 'registry', ...(repository ? { repository } : {}) })
+
+  it('need not grant the pull (no RPD001), and its notes about repository policies do not apply', () => {
+    expect(rules(lintRegistry(text(replication)))).toEqual([])
+    expect(rules(lintPolicy(text(replication), 'repository.json'))).toEqual(['RPD001'])
+  })
+
+  it('reports a Deny on Runpod, naming the repositories its Resource admits when no repository is given', () => {
+    const findings = lintRegistry(text(replication, perimeter('arn:aws:ecr:us-east-1:123456789012:repository/prod-*')))
+    expect(rules(findings)).toEqual(['RPD005', 'RPD005'])
+    expect(findings[0]?.message).toContain('on the repositories its "Resource" admits')
+  })
+
+  it('judges a Deny on the named repository only where its Resource admits that repository', () => {
+    const source = text(perimeter('arn:aws:ecr:us-east-1:123456789012:repository/prod-*'))
+    expect(rules(lintRegistry(source, REPOSITORY))).toEqual(['RPD005', 'RPD005'])
+    expect(rules(lintRegistry(source, 'arn:aws:ecr:us-east-1:123456789012:repository/dev-worker'))).toEqual([])
+    expect(rules(lintRegistry(text(perimeter('*')), REPOSITORY))).toEqual(['RPD005', 'RPD005'])
+    // A short ARN with a wildcard is padded with *; without one it names no repository.
+    expect(rules(lintRegistry(text(perimeter('arn:aws:ecr:*')), REPOSITORY))).toEqual(['RPD005', 'RPD005'])
+    expect(rules(lintRegistry(text(perimeter('arn:aws:ecr')), REPOSITORY))).toEqual([])
+    const notResource = { ...perimeter(''), Resource: undefined, NotResource: 'arn:aws:ecr:*:*:repository/prod-*' }
+    expect(rules(lintRegistry(text(notResource), REPOSITORY))).toEqual([])
+  })
+
+  it('still reports public access and write access for Runpod', () => {
+    const push = { ...RUNPOD, Sid: 'Push', Action: 'ecr:PutImage', Resource: '*' }
+    expect(rules(lintRegistry(text(push)))).toEqual(['RPD003'])
+    const everyone = { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Resource: '*' }
+    expect(rules(lintRegistry(text(everyone)))).toEqual(['RPD002'])
+  })
+
+  it('reports what examples/policies/README.md says of registry-perimeter.json', () => {
+    const source = readFileSync('examples/policies/registry-perimeter.json', 'utf8')
+    expect(rules(lintRegistry(source))).toEqual(['RPD005', 'RPD005'])
+    expect(rules(lintRegistry(source, REPOSITORY))).toEqual(['RPD005', 'RPD005'])
+    expect(rules(lintRegistry(source, 'arn:aws:ecr:us-east-1:123456789012:repository/dev-worker'))).toEqual([])
+  })
+})

@@ -232,3 +232,79 @@ export async function readLifecyclePolicy(client: ECRClient, repo: EcrRepository
     throw error
   }
 }
+
+/** The registry policy as ECR enforces it on a pull; `unknown` says what could not be read, and why. */
+export type RegistryPolicyRead =
+  { readonly scope: 'V1' | 'V2'; readonly text: string | undefined } | { readonly unknown: string }
+
+/**
+ * The registry policy of the repository's registry and its scope (GetRegistryPolicy and GetAccountSetting
+ * REGISTRY_POLICY_SCOPE, which ECR answers for the caller's own registry only). `callerAccount`, when known,
+ * tells whether that registry is the image's: a registry policy of another account cannot be read from here.
+ */
+export async function readRegistryPolicy(
+  client: ECRClient,
+  repo: EcrRepository,
+  callerAccount: string | undefined
+): Promise<RegistryPolicyRead> {
+  const { GetAccountSettingCommand, GetRegistryPolicyCommand } = await ecrSdk()
+  const otherAccount = (account: string) => ({
+    unknown: `The registry policy of account ${repo.account} can be read only by a role of that account, and the deploy role is of account ${account}: whether that policy denies Runpod's pull of ${repo.repository} is unknown. Deploy with a role of account ${repo.account} to have it judged.`
+  })
+  if (callerAccount !== undefined && callerAccount !== repo.account) return otherAccount(callerAccount)
+  const unread = (permission: string) => (error: unknown) => {
+    const name = errorName(error)
+    const why = isAccessDenied(name) ? `Give the deploy role '${permission}' to have it judged.` : 'It is not judged.'
+    return {
+      unknown: `Could not read the registry policy of account ${repo.account} in ${repo.region} (${permission}: ${name}: ${errorMessage(error)}): whether it denies Runpod's pull is unknown. ${why}`
+    }
+  }
+  const [policy, scope] = await Promise.all([
+    client.send(new GetRegistryPolicyCommand({})).then(
+      (response) => ({ registryId: response.registryId, text: response.policyText }),
+      (error: unknown) =>
+        errorName(error) === 'RegistryPolicyNotFoundException'
+          ? { registryId: undefined, text: undefined }
+          : unread('ecr:GetRegistryPolicy')(error)
+    ),
+    client.send(new GetAccountSettingCommand({ name: 'REGISTRY_POLICY_SCOPE' })).then(
+      (response) => response.value,
+      (error: unknown) => unread('ecr:GetAccountSetting')(error)
+    )
+  ])
+  if ('unknown' in policy) return policy
+  if (policy.registryId !== undefined && policy.registryId !== repo.account) return otherAccount(policy.registryId)
+  if (typeof scope === 'object') {
+    // Without the scope, a policy that exists may or may not take part: unknown. No policy is none either way.
+    return policy.text === undefined ? { scope: 'V2', text: undefined } : scope
+  }
+  if (scope !== 'V1' && scope !== 'V2') {
+    return {
+      unknown: `ECR reported registry policy scope '${scope ?? ''}', which this action does not know: the registry policy of account ${repo.account} is not judged.`
+    }
+  }
+  return { scope, text: policy.text }
+}
+
+/** How the repository is encrypted: `kmsKey` is the key's ARN for KMS encryption with a key of its own. */
+export interface RepositoryEncryptionRead {
+  readonly type: string
+  readonly kmsKey?: string
+}
+
+/** The repository's encryption settings (DescribeRepositories). Failures are thrown, for the caller to report. */
+export async function readRepositoryEncryption(
+  client: ECRClient,
+  repo: EcrRepository
+): Promise<RepositoryEncryptionRead | undefined> {
+  const { DescribeRepositoriesCommand } = await ecrSdk()
+  const response = await client.send(
+    new DescribeRepositoriesCommand({ registryId: repo.account, repositoryNames: [repo.repository] })
+  )
+  const configuration = response.repositories?.[0]?.encryptionConfiguration
+  if (!configuration?.encryptionType) return undefined
+  return {
+    type: configuration.encryptionType,
+    ...(configuration.kmsKey ? { kmsKey: configuration.kmsKey } : {})
+  }
+}

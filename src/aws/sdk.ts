@@ -4,6 +4,9 @@ import { HttpsProxyAgent } from 'https-proxy-agent'
 import { getProxyForUrl } from 'proxy-from-env'
 import { ActionError, errorCode, errorMessage } from '../errors.js'
 
+/** The services the action calls; each endpoint can be overridden with AWS_ENDPOINT_URL_<SERVICE>. */
+export type AwsService = 'ECR' | 'STS' | 'KMS'
+
 /** Static credentials or a provider, as every AWS SDK client accepts them. */
 export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
 
@@ -13,7 +16,7 @@ export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
  * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY, so the agent for the service's endpoint is chosen here.
  */
-export function awsClientSettings(service: 'ECR' | 'STS', region: string, maxAttempts = 4) {
+export function awsClientSettings(service: AwsService, region: string, maxAttempts = 4) {
   const endpoint = serviceEndpoint(service, region)
   const proxy = getProxyForUrl(endpoint)
   const agent =
@@ -30,10 +33,10 @@ export function awsClientSettings(service: 'ECR' | 'STS', region: string, maxAtt
 }
 
 /** Where the SDK will send the service's requests: the standard endpoint overrides, else AWS's own. */
-function serviceEndpoint(service: 'ECR' | 'STS', region: string): string {
+function serviceEndpoint(service: AwsService, region: string): string {
   const override = process.env[`AWS_ENDPOINT_URL_${service}`] || process.env['AWS_ENDPOINT_URL']
   if (override) return override
-  const host = service === 'ECR' ? `api.ecr.${region}` : `sts.${region}`
+  const host = service === 'ECR' ? `api.ecr.${region}` : `${service.toLowerCase()}.${region}`
   return `https://${host}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
 }
 
@@ -93,7 +96,7 @@ export function errorName(error: unknown): string {
  * Failures every AWS call can hit, whatever the operation: no or rejected credentials, an unreachable
  * endpoint. Returns undefined for anything specific to the operation.
  */
-export function commonAwsError(error: unknown, service: 'ECR' | 'STS', region: string): ActionError | undefined {
+export function commonAwsError(error: unknown, service: AwsService, region: string): ActionError | undefined {
   const name = errorName(error)
   const message = errorMessage(error)
   if (name === 'CredentialsProviderError') {

@@ -12,8 +12,10 @@ import {
 } from '../image/fit.js'
 import { judgeWayBack, type RepositoryFacts, type WayBackReport } from '../image/way-back.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
-import { analyzeGrant } from '../policy/grant.js'
-import { lintPolicy } from '../policy/lint.js'
+import type { RegistryPolicyRead } from '../aws/ecr.js'
+import { parsePolicy } from '../policy/document.js'
+import { analyzeGrant, analyzePolicies, type PolicyInPlay } from '../policy/grant.js'
+import { lintPolicy, type PolicyKind } from '../policy/lint.js'
 import { applyRunpodGrant, refuseDeniedPull, type MergeResult } from '../policy/merge.js'
 import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
@@ -43,6 +45,8 @@ export interface DeployReads {
   readonly imageDigest?: string
   /** Present when the repository policy was read; `text` is undefined when the repository has none. */
   readonly policy?: { readonly text: string | undefined }
+  /** The registry policy and its scope, read with the repository policy. */
+  readonly registryPolicy?: RegistryPolicyRead
   /** Present when delegations were listed (registry-auth: delegation on a private image). */
   readonly delegations?: readonly EcrDelegation[]
   /** Present when registry credentials were listed (registry-auth: token on a private image). */
@@ -66,7 +70,19 @@ export interface PolicyFacts {
   readonly supersededAccount: boolean
   /** RPD013: Deny statements that may still block the pull through what cannot be known offline. */
   readonly uncertain: readonly string[]
+  /** RPD013 of the registry policy (V2), on this repository. */
+  readonly registryUncertain: readonly string[]
+  readonly registry: RegistryPolicyPart
 }
+
+/**
+ * The registry policy's part in the verdict: none; present but not enforced on pulls (scope V1); judged with
+ * the repository policy (V2), where no Deny of it applies (`grants`: its Allow is what grants the pull); or
+ * unknown, with why. A registry Deny that applies fails the plan instead.
+ */
+export type RegistryPolicyPart =
+  | { readonly kind: 'none' | 'not-enforced' | 'judged' | 'grants' }
+  | { readonly kind: 'unknown'; readonly reason: string }
 
 export type DelegationStep =
   | { readonly kind: 'skipped'; readonly reason: string }
@@ -120,11 +136,11 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
       `The repository policy of ${image.repository} still grants the superseded Runpod account 418399314813, which no longer pulls images. Remove that principal; Runpod's current deployment roles are in account 550005742258.`
     )
   }
-  for (const uncertain of policy.kind === 'skipped' ? [] : policy.uncertain) {
-    warnings.push(
-      `The repository policy of ${image.repository}: ${uncertain} The deploy goes on; if Runpod cannot pull the image, this Deny is why.`
-    )
-  }
+  const pullRisk = 'The deploy goes on; if Runpod cannot pull the image, this Deny is why.'
+  for (const uncertain of policy.kind === 'skipped' ? [] : policy.uncertain)
+    warnings.push(`The repository policy of ${image.repository}: ${uncertain} ${pullRisk}`)
+  for (const uncertain of policy.kind === 'skipped' ? [] : policy.registryUncertain)
+    warnings.push(`The registry policy of account ${image.ecr?.account ?? ''}: ${uncertain} ${pullRisk}`)
   const credential = planRegistryCredential(settings, reads)
   const targets = planTargets(
     reads.targets,
@@ -249,40 +265,86 @@ function chooseDeployImage(settings: DeploySettings, image: ImageReference, dige
 }
 
 function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
-  if (!reads.image.ecr) return { kind: 'skipped', reason: 'public images need no repository policy' }
+  const ecr = reads.image.ecr
+  if (!ecr) return { kind: 'skipped', reason: 'public images need no repository policy' }
   if (settings.policy === 'skip' || !reads.policy) return { kind: 'skipped', reason: "input 'policy' is skip" }
-  const repository = reads.image.ecr.repository
+  const { principals } = settings
+  const repositoryName = `the repository policy of ${ecr.repository}`
   const text = reads.policy.text
-  const analysis = text === undefined ? undefined : analyzeGrant(text, settings.principals)
-  const supersededAccount = analysis?.supersededAccount ?? false
-  const uncertainIn = (policyText: string) =>
-    lintPolicy(policyText, 'repository policy', settings.principals)
-      .filter((finding) => finding.rule === 'RPD013')
-      .map((finding) => `line ${finding.line}: ${finding.message}`)
+  const registry = registryInPlay(
+    reads.registryPolicy,
+    ecr.arn,
+    `the registry policy of account ${ecr.account} in ${ecr.region}`
+  )
+  const inPlay = (repositoryText: string | undefined): PolicyInPlay[] => [
+    ...(repositoryText === undefined ? [] : [{ name: repositoryName, doc: parsePolicy(repositoryText) }]),
+    ...(registry.policy ? [registry.policy] : [])
+  ]
+  // Runpod's pull is judged over both policies, as IAM evaluates it; the action writes only the repository
+  // policy, so only that text must also pass the lint.
+  const facts = (repositoryText: string | undefined) => {
+    const alone = repositoryText === undefined ? undefined : analyzeGrant(repositoryText, principals)
+    return {
+      supersededAccount: alone?.supersededAccount ?? false,
+      uncertain: uncertainIn(repositoryText, principals, { kind: 'repository' }),
+      registryUncertain: uncertainIn(registry.text, principals, { kind: 'registry', repository: ecr.arn }),
+      registry: registry.part.kind === 'judged' && !alone?.pullable ? { kind: 'grants' as const } : registry.part
+    }
+  }
   if (settings.policy === 'apply') {
     // The merge refuses a denied pull (it never edits a Deny) and a policy that would stay unsafe, so a
-    // granted but public policy fails here too.
-    const merge = applyRunpodGrant(text, settings.principals, repository)
-    const facts = { supersededAccount, uncertain: uncertainIn(merge.policyText) }
-    return merge.changed ? { kind: 'apply', merge, ...facts } : { kind: 'granted', ...facts }
+    // granted but public policy fails here too; a registry Deny is refused with the merged text.
+    const merge = applyRunpodGrant(text, principals, ecr.repository)
+    refuseDeniedPull(inPlay(merge.policyText), principals)
+    return merge.changed
+      ? { kind: 'apply', merge, ...facts(merge.policyText) }
+      : { kind: 'granted', ...facts(merge.policyText) }
   }
   // No statement could undo a Deny, and the action never edits one: a denied pull fails in verify mode too.
-  if (text !== undefined) refuseDeniedPull(text, settings.principals, `the repository policy of ${repository}`)
-  if (text !== undefined && analysis?.pullable) {
-    const errors = lintPolicy(text, 'repository policy', settings.principals).filter(
-      (finding) => finding.severity === 'error'
+  refuseDeniedPull(inPlay(text), principals)
+  const analysis = analyzePolicies(inPlay(text), principals)
+  if (analysis.pullable) {
+    // RPD001 is about the repository policy alone; the pull may be granted by the registry policy.
+    const errors = (text === undefined ? [] : lintPolicy(text, 'repository policy', principals)).filter(
+      (finding) => finding.severity === 'error' && finding.rule !== 'RPD001'
     )
-    if (errors.length === 0) return { kind: 'granted', supersededAccount, uncertain: uncertainIn(text) }
+    if (errors.length === 0) return { kind: 'granted', ...facts(text) }
     throw new ActionError(
-      `The repository policy of ${repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
+      `The repository policy of ${ecr.repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
     )
   }
-  const missing = analysis
-    ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
-    : 'the repository has no policy'
+  const missing =
+    text !== undefined
+      ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+      : 'the repository has no policy'
   throw new ActionError(
-    `The repository policy of ${repository} does not let Runpod pull (${missing}). Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(settings.principals), null, 2)}`
+    `The repository policy of ${ecr.repository} does not let Runpod pull (${missing}). Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(principals), null, 2)}`
   )
+}
+
+/** The registry policy as it takes part in Runpod's pull: judged only under the V2 scope, and only when read. */
+function registryInPlay(
+  read: RegistryPolicyRead | undefined,
+  repositoryArn: string,
+  name: string
+): { readonly policy?: PolicyInPlay; readonly text?: string; readonly part: RegistryPolicyPart } {
+  if (!read) return { part: { kind: 'none' } }
+  if ('unknown' in read) return { part: { kind: 'unknown', reason: read.unknown } }
+  if (read.text === undefined) return { part: { kind: 'none' } }
+  if (read.scope === 'V1') return { part: { kind: 'not-enforced' } }
+  return {
+    policy: { name, doc: parsePolicy(read.text), resource: repositoryArn },
+    text: read.text,
+    part: { kind: 'judged' }
+  }
+}
+
+/** RPD013 findings of a policy, each with its line. */
+function uncertainIn(text: string | undefined, principals: readonly string[], kind: PolicyKind): string[] {
+  if (text === undefined) return []
+  return lintPolicy(text, `${kind.kind} policy`, principals, kind)
+    .filter((finding) => finding.rule === 'RPD013')
+    .map((finding) => `line ${finding.line}: ${finding.message}`)
 }
 
 function planDelegation(settings: DeploySettings, reads: DeployReads): DelegationStep {

@@ -7,9 +7,15 @@ import {
   getAuthorizationToken,
   listRepositoryImages,
   readLifecyclePolicy,
+  readRegistryPolicy,
+  readRepositoryEncryption,
   readRepositoryPolicy,
-  type EcrAuthorization
+  type EcrAuthorization,
+  type RegistryPolicyRead
 } from '../aws/ecr.js'
+import { createKmsClient, describeKey } from '../aws/kms.js'
+import { parseArn } from '../aws/arn.js'
+import type { AwsCredentials } from '../aws/sdk.js'
 import type { EcrRepository } from '../aws/arn.js'
 import { errorName } from '../aws/sdk.js'
 import { parseLifecyclePolicy } from '../image/lifecycle.js'
@@ -18,7 +24,7 @@ import { readImage } from '../aws/image.js'
 import { formatImageReference, parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { cudaFloor } from '../image/cuda.js'
-import { admitsBelow, type ImageFacts } from '../image/fit.js'
+import { admitsBelow, type EncryptionFacts, type ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { readTarget, type TargetState } from '../runpod/targets.js'
@@ -42,6 +48,7 @@ interface AwsReads {
   readonly digest?: string
   readonly imageFacts?: ImageFacts
   readonly policy?: { readonly text: string | undefined }
+  readonly registryPolicy?: RegistryPolicyRead
   readonly login?: EcrAuthorization
 }
 
@@ -111,6 +118,7 @@ export async function readEverything(
     ...(capacity ? { capacity } : {}),
     ...(repositories ? { rollbackRepositories: repositories } : {}),
     ...(aws.policy ? { policy: aws.policy } : {}),
+    ...(aws.registryPolicy ? { registryPolicy: aws.registryPolicy } : {}),
     ...(delegations ? { delegations } : {}),
     ...(registries ? { registries } : {}),
     targets
@@ -124,22 +132,31 @@ export async function readEverything(
   }
 }
 
+interface AwsAccess {
+  readonly client: ECRClient
+  readonly policyWriter: () => Promise<ECRClient>
+  readonly credentials: AwsCredentials
+  /** The deploy role's account, when 'role-to-assume' names it. */
+  readonly callerAccount?: string
+}
+
 /** OIDC → STS → an ECR client, for a private image. */
-function awsAccess(
-  inputs: DeployInputs,
-  image: ImageReference,
-  region: string
-): Promise<{ client: ECRClient; policyWriter: () => Promise<ECRClient> }> | undefined {
+function awsAccess(inputs: DeployInputs, image: ImageReference, region: string): Promise<AwsAccess> | undefined {
   if (!image.ecr) return undefined
   return resolveAwsCredentials({
     ...(inputs.roleToAssume ? { roleToAssume: inputs.roleToAssume } : {}),
     roleSessionName: inputs.roleSessionName,
     audience: inputs.audience,
     region
-  }).then(async (credentials) => ({
-    client: await createEcrClient(region, credentials),
-    policyWriter: () => createEcrClient(region, credentials, 1)
-  }))
+  }).then(async (credentials) => {
+    const callerAccount = inputs.roleToAssume ? parseArn(inputs.roleToAssume)?.account : undefined
+    return {
+      client: await createEcrClient(region, credentials),
+      policyWriter: () => createEcrClient(region, credentials, 1),
+      credentials,
+      ...(callerAccount ? { callerAccount } : {})
+    }
+  })
 }
 
 async function readAws(
@@ -149,28 +166,71 @@ async function readAws(
 ): Promise<AwsReads> {
   const repo = image.ecr
   if (!repo || !access) return {}
-  const { client, policyWriter } = await access
+  const { client, policyWriter, credentials, callerAccount } = await access
   // The exact image: by digest when the reference pins one, so a tag moved meanwhile is not what is judged.
   const imageId = image.digest !== undefined ? { imageDigest: image.digest } : { imageTag: image.tag ?? 'latest' }
-  const [found, policyText, login, content] = await Promise.all([
+  const checked = inputs.imageChecks !== 'off'
+  const [found, policyText, registryPolicy, login, content, encryption] = await Promise.all([
     describeImage(client, repo, { tag: image.tag, digest: image.digest }),
     inputs.policy === 'skip' ? undefined : readRepositoryPolicy(client, repo),
+    inputs.policy === 'skip' ? undefined : readRegistryPolicy(client, repo, callerAccount),
     // Also in verify mode: a read that proves the role may get the token a deploy needs.
     inputs.registryAuth === 'token' ? getAuthorizationToken(client, repo.account) : undefined,
-    inputs.imageChecks === 'off' ? undefined : readImage(client, repo, imageId)
+    checked ? readImage(client, repo, imageId) : undefined,
+    checked ? readEncryption(client, repo, credentials) : undefined
   ])
-  const imageFacts: ImageFacts | undefined = content && {
-    image: formatImageReference(image),
-    ...content,
-    ...(found.status ? { status: found.status } : {})
-  }
+  const imageFacts: ImageFacts | undefined = content &&
+    encryption && {
+      image: formatImageReference(image),
+      ...content,
+      ...(found.status ? { status: found.status } : {}),
+      ...(encryption.facts ? { encryption: encryption.facts } : {}),
+      unknown: [...content.unknown, ...encryption.unknown]
+    }
   return {
     client,
     policyWriter,
     digest: found.digest,
     ...(imageFacts ? { imageFacts } : {}),
     ...(inputs.policy === 'skip' ? {} : { policy: { text: policyText } }),
+    ...(registryPolicy ? { registryPolicy } : {}),
     ...(login ? { login } : {})
+  }
+}
+
+/**
+ * The repository's encryption and, for a KMS key, its state: what decides whether ECR can decrypt the layers
+ * for any pull. What the role may not read is unknown, with the permission that would reveal it.
+ */
+async function readEncryption(
+  client: ECRClient,
+  repo: EcrRepository,
+  credentials: AwsCredentials
+): Promise<{ facts?: EncryptionFacts; unknown: string[] }> {
+  const unread = (permission: string, resource: string) => (error: unknown) => ({
+    unknown: [
+      `Could not read ${permission === 'kms:DescribeKey' ? `the state of KMS key ${resource}` : `the encryption of ${repo.repository}`} (${errorName(error)}: ${errorMessage(error)}): whether ECR can decrypt the image's layers is unknown. Give the deploy role '${permission}' on ${resource} to check it.`
+    ]
+  })
+  let settings
+  try {
+    settings = await readRepositoryEncryption(client, repo)
+  } catch (error) {
+    return unread('ecr:DescribeRepositories', repo.arn)(error)
+  }
+  if (!settings) return { unknown: [] }
+  const base = { repository: repo.repository, type: settings.type }
+  // Without a key of its own, the repository uses AES256 or the AWS managed key: nothing can disable them.
+  if (!settings.kmsKey) return { facts: base, unknown: [] }
+  const keyArn = settings.kmsKey
+  const kms = await createKmsClient(keyArn, repo.region, credentials)
+  try {
+    const key = await describeKey(kms, keyArn)
+    return { facts: { ...base, key }, unknown: [] }
+  } catch (error) {
+    return { facts: { ...base, key: { arn: keyArn } }, ...unread('kms:DescribeKey', keyArn)(error) }
+  } finally {
+    kms.destroy()
   }
 }
 

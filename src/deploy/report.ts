@@ -5,7 +5,7 @@ import { runpodConsoleUrl } from '../runpod/console.js'
 import { describeCredentialStep, type CredentialResult } from '../runpod/registries.js'
 import type { TargetKind, TargetState } from '../runpod/targets.js'
 import type { Logger } from './log.js'
-import type { DeployPlan, DeployReads, TargetStep } from './plan.js'
+import type { DeployPlan, DeployReads, RegistryPolicyPart, TargetStep } from './plan.js'
 import type { DeploymentStatus } from './rollout.js'
 import type { HealthResult } from './health.js'
 import type { SmokeResult } from './smoke.js'
@@ -113,6 +113,7 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
   log.info(
     `Repository policy: ${policy.kind === 'skipped' ? `skipped (${policy.reason})` : policy.kind === 'granted' ? 'already grants Runpod pull' : 'add the AllowRunpodPull statement'}`
   )
+  if (policy.kind !== 'skipped') log.info(`Registry policy: ${describeRegistryPolicy(policy.registry)}`)
   const delegation = plan.delegation
   log.info(
     `Delegation: ${delegation.kind === 'skipped' ? `skipped (${delegation.reason})` : delegation.kind === 'reuse' ? `reuse ${delegation.delegation.id}` : `create for ${delegation.repository.arn}`}`
@@ -127,19 +128,41 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
   for (const back of plan.wayBack?.targets ?? [])
     log.info(`${back.kind} ${back.id}: way back ${back.image}: ${back.state}`)
   log.endGroup()
+  if (policy.kind !== 'skipped' && policy.registry.kind === 'unknown')
+    log.notice(policy.registry.reason, { title: 'Registry policy unknown' })
   for (const notice of plan.fit?.notices ?? []) log.notice(notice, { title: 'Image check unknown' })
   for (const notice of plan.wayBack?.notices ?? []) log.notice(notice, { title: 'Way back unknown' })
   for (const warning of plan.warnings) log.warning(warning)
+}
+
+/** The registry policy's part in the verdict on Runpod's pull, in words. */
+export function describeRegistryPolicy(part: RegistryPolicyPart): string {
+  switch (part.kind) {
+    case 'none':
+      return 'none'
+    case 'not-enforced':
+      return 'not enforced on pulls (scope V1)'
+    case 'judged':
+      return 'judged with the repository policy (scope V2): no Deny of it applies to Runpod'
+    case 'grants':
+      return 'judged with the repository policy (scope V2): its Allow grants Runpod pull, and no Deny of it applies'
+    case 'unknown':
+      return 'unknown (see the notice)'
+  }
 }
 
 /** What was found of the image: its platforms, its state, and its CUDA floor with where it comes from. */
 export function describeImageFit(fit: FitReport): string {
   const platforms = fit.platforms ? `platforms ${fit.platforms.join(', ') || 'none'}` : 'platforms unknown'
   const state = fit.status ? `, ${fit.status} in ECR` : ''
+  const key = fit.encryption?.key
+  const encryption = key
+    ? `, KMS key ${key.manager === 'AWS' ? 'AWS managed' : (key.state ?? 'in an unknown state')}`
+    : ''
   const floor = fit.floor
     ? `, needs CUDA ${fit.floor.version} or later (${fit.floor.source})`
     : ', no CUDA floor declared'
-  return `${platforms}${state}${floor}`
+  return `${platforms}${state}${encryption}${floor}`
 }
 
 /** What a target offers the image, and what a deploy changes of its placement. */

@@ -2,6 +2,7 @@
 // job summary and the pull request comment.
 import type { DeployPlan } from '../deploy/plan.js'
 import type { DeployReport } from '../deploy/report.js'
+import { describeRegistryPolicy } from '../deploy/report.js'
 import { describeCredentialStep } from '../runpod/registries.js'
 
 export function policyText(report: DeployReport, plan: DeployPlan): string {
@@ -16,6 +17,12 @@ export function policyText(report: DeployReport, plan: DeployPlan): string {
         ? 'missing: deploy would add the AllowRunpodPull statement'
         : 'missing: not written (the run stopped first)'
   }
+}
+
+/** The registry policy's part in the verdict on Runpod's pull; undefined when no policy was judged. */
+export function registryPolicyText(plan: DeployPlan): string | undefined {
+  if (plan.policy.kind === 'skipped') return undefined
+  return describeRegistryPolicy(plan.policy.registry)
 }
 
 export function delegationText(report: DeployReport, plan: DeployPlan): string {

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js'
 import { redactSecrets } from '../secrets.js'
 import type { PullRequestRef } from './event.js'
 import { codeSpan, inertText } from './markup.js'
-import { credentialText, delegationText, policyText } from './plan-text.js'
+import { credentialText, delegationText, policyText, registryPolicyText } from './plan-text.js'
 import { info } from './workflow-log.js'
 
 export interface CommentSettings {
@@ -59,6 +59,7 @@ export function planComment(
       '| | |',
       '|---|---|',
       `| Repository policy | ${inertText(policyText(report, plan))} |`,
+      ...optionalRow('Registry policy', registryPolicyText(plan)),
       `| ECR delegation | ${inertText(delegationText(report, plan))} |`
     )
     if (plan.credential.kind !== 'skipped')
@@ -162,4 +163,8 @@ export async function publishPlanComment(report: DeployReport, settings: Comment
       `Could not comment the plan on ${where}: ${errorMessage(error)}. The plan is in the job summary; re-run the job to try the comment again.`
     )
   }
+}
+
+function optionalRow(header: string, text: string | undefined): string[] {
+  return text === undefined ? [] : [`| ${header} | ${inertText(text)} |`]
 }

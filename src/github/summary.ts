@@ -10,7 +10,7 @@ import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { redactSecrets } from '../secrets.js'
 import { inertText, link, preformatted } from './markup.js'
-import { credentialText, delegationText, policyText } from './plan-text.js'
+import { credentialText, delegationText, policyText, registryPolicyText } from './plan-text.js'
 import { rolloutGantt } from './timeline.js'
 
 type TableRow = Parameters<typeof core.summary.addTable>[0][number]
@@ -75,6 +75,8 @@ function overviewRows(report: DeployReport): TableRow[] {
     ])
   if (plan) {
     rows.push([{ data: 'Repository policy', header: true }, { data: inertText(policyText(report, plan)) }])
+    const registry = registryPolicyText(plan)
+    if (registry) rows.push([{ data: 'Registry policy', header: true }, { data: inertText(registry) }])
     rows.push([{ data: 'ECR delegation', header: true }, { data: inertText(delegationText(report, plan)) }])
     if (plan.credential.kind !== 'skipped')
       rows.push([{ data: 'Registry credential', header: true }, { data: inertText(credentialText(report, plan)) }])

@@ -16,8 +16,28 @@ export interface ImageFacts {
   readonly config?: ImageConfig
   /** ECR's `imageStatus`. */
   readonly status?: string
+  /** How the repository's layers are encrypted; undefined when it could not be read. */
+  readonly encryption?: EncryptionFacts
   readonly unknown: readonly string[]
 }
+
+/** A repository's encryption, as far as a pull depends on it: a KMS key ECR must be able to decrypt with. */
+export interface EncryptionFacts {
+  readonly repository: string
+  /** `AES256`, `KMS` or `KMS_DSSE`. */
+  readonly type: string
+  /** The key of KMS encryption, with its state when KMS told it. */
+  readonly key?: { readonly arn: string; readonly state?: string; readonly manager?: string }
+}
+
+/** Key states in which KMS refuses to decrypt: ECR cannot serve a layer, to anyone. */
+const UNUSABLE_KEY_STATES = new Set([
+  'Disabled',
+  'PendingDeletion',
+  'PendingReplicaDeletion',
+  'PendingImport',
+  'Unavailable'
+])
 
 /** Where an endpoint's workers may be placed, as far as CUDA goes. */
 export interface Placement {
@@ -70,6 +90,7 @@ export interface FitReport {
   readonly platforms?: readonly string[]
   readonly floor?: CudaFloor
   readonly status?: string
+  readonly encryption?: EncryptionFacts
   readonly targets: readonly TargetFit[]
   /** Each misfit in a sentence that says what to do: `enforce` fails on them, `warn` warns. */
   readonly misfits: readonly string[]
@@ -104,6 +125,9 @@ export function judgeFit(
       `${facts.image} is ${facts.status} in ECR, and archived images cannot be pulled. Restore it to ACTIVE (ECR console → the image → Restore) and rerun once it is, or push it again.`
     )
   }
+  const key = keyProblem(facts.encryption)
+  if (key?.misfit) misfits.push(key.misfit)
+  if (key?.notice) notices.push(key.notice)
   const floor = cudaFloor(facts.config?.env ?? new Map(), settings.minCudaVersion)
   const enforce = settings.checks === 'enforce'
   const judged = targets.map((target) => judgeTarget(target, floor, enforce))
@@ -118,6 +142,7 @@ export function judgeFit(
     ...(facts.platforms ? { platforms: facts.platforms } : {}),
     ...(floor ? { floor } : {}),
     ...(facts.status ? { status: facts.status } : {}),
+    ...(facts.encryption ? { encryption: facts.encryption } : {}),
     targets: judged,
     misfits,
     notices
@@ -231,6 +256,27 @@ function capacityWarnings(
 }
 
 /** Whether a placement lets workers start on hosts below `floor`: what the deploy raises under enforce. */
+/** A customer managed key KMS will not decrypt with is a misfit; one in a state this code does not know, a notice. */
+function keyProblem(encryption: EncryptionFacts | undefined): { misfit?: string; notice?: string } | undefined {
+  const key = encryption?.key
+  if (!encryption || !key?.state || key.state === 'Enabled' || key.manager === 'AWS') return undefined
+  const { arn, state } = key
+  const what = `ECR repository ${encryption.repository} is encrypted with KMS key ${arn}, which is ${state}`
+  if (!UNUSABLE_KEY_STATES.has(state))
+    return {
+      notice: `${what}: whether KMS decrypts with it now is unknown, and no image of the repository can be pulled until it does.`
+    }
+  const remedy =
+    state === 'Disabled'
+      ? `Enable the key ('aws kms enable-key --key-id ${arn}')`
+      : state === 'PendingDeletion'
+        ? `Cancel its deletion ('aws kms cancel-key-deletion --key-id ${arn}', then 'aws kms enable-key --key-id ${arn}')`
+        : 'Make the key usable again (KeyState Enabled)'
+  return {
+    misfit: `${what}: KMS refuses to decrypt with it, so ECR cannot serve the image's layers and no pull (Runpod's included) can succeed. ${remedy}, then rerun.`
+  }
+}
+
 export function admitsBelow(placement: Placement, floor: string): boolean {
   if (placement.allowedCudaVersions.length > 0)
     return placement.allowedCudaVersions.some((version) => compareCuda(version, floor) < 0)

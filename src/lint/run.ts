@@ -6,7 +6,7 @@ import path from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { ActionError, errorMessage } from '../errors.js'
 import type { LintInputs } from '../inputs.js'
-import { lintPolicy, type Finding } from '../policy/lint.js'
+import { lintPolicy, type Finding, type PolicyKind } from '../policy/lint.js'
 import { toSarif } from '../policy/sarif.js'
 import { redactSecrets } from '../secrets.js'
 import { checkReadable, checkWritable, openWorkspace, workspacePattern, type Workspace } from './workspace.js'
@@ -25,18 +25,26 @@ export interface LintReport {
 export async function runLint(inputs: LintInputs, root: string): Promise<LintReport> {
   const workspace = await openWorkspace(root)
   const sarifPath = inputs.sarifFile ? await checkWritable(workspace, inputs.sarifFile, 'sarif-file') : undefined
-  const files = await expand(inputs.policyFiles, workspace)
-  await Promise.all(files.map((file) => checkReadable(workspace, file, 'policy-file')))
+  // A file named by both inputs is linted as what 'registry-policy-file' says it is.
+  const registryFiles = await expand(inputs.registryPolicyFiles, workspace, 'registry-policy-file')
+  const repositoryFiles = (await expand(inputs.policyFiles, workspace, 'policy-file')).filter(
+    (file) => !registryFiles.includes(file)
+  )
+  const files = [
+    ...repositoryFiles.map((file) => ({ file, input: 'policy-file', kind: { kind: 'repository' } as PolicyKind })),
+    ...registryFiles.map((file) => ({ file, input: 'registry-policy-file', kind: { kind: 'registry' } as PolicyKind }))
+  ]
+  await Promise.all(files.map(({ file, input }) => checkReadable(workspace, file, input)))
   const perFile = await Promise.all(
-    files.map(async (file) => {
+    files.map(async ({ file, input, kind }) => {
       const relative = path.relative(root, file).split(path.sep).join('/')
       const text = await readFile(file, 'utf8').catch((error: unknown) => {
         throw new ActionError(
-          `Input 'policy-file': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
+          `Input '${input}': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
         )
       })
       const source = text.replace(/^\uFEFF/, '')
-      return { relative, source, findings: lintPolicy(source, relative, inputs.runpodPrincipals) }
+      return { relative, source, findings: lintPolicy(source, relative, inputs.runpodPrincipals, kind) }
     })
   )
   const findings: Finding[] = perFile.flatMap((file) => file.findings)
@@ -76,11 +84,12 @@ async function writeSarif(log: object, sarifPath: string, input: string): Promis
  * All patterns in one glob, in order, as other actions read a multi-line pattern input: a `!` line excludes
  * what the lines before it matched. A pattern that matches no file at all is named, as a typo would be.
  */
-async function expand(patterns: readonly string[], workspace: Workspace): Promise<string[]> {
+async function expand(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
+  if (patterns.length === 0) return []
   const absolute = patterns.map((pattern) =>
     pattern.startsWith('!')
       ? `!${path.resolve(workspace.root, pattern.slice(1))}`
-      : workspacePattern(workspace, pattern, 'policy-file')
+      : workspacePattern(workspace, pattern, input)
   )
   const search = async (lines: readonly string[]) =>
     (await glob.create(lines.join('\n'), { matchDirectories: false, implicitDescendants: false })).glob()
@@ -91,12 +100,12 @@ async function expand(patterns: readonly string[], workspace: Workspace): Promis
   const empty = patterns.find((_pattern, index) => alone[index]?.length === 0)
   if (empty !== undefined) {
     throw new ActionError(
-      `Input 'policy-file': '${empty}' matches no file in ${workspace.root}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
+      `Input '${input}': '${empty}' matches no file in ${workspace.root}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
     )
   }
   if (files === undefined || files.length === 0) {
     throw new ActionError(
-      `Input 'policy-file': the '!' lines exclude every file the other lines match in ${workspace.root}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
+      `Input '${input}': the '!' lines exclude every file the other lines match in ${workspace.root}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
     )
   }
   return files.sort()

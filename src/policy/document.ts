@@ -48,6 +48,9 @@ export interface PolicyStatement extends Position {
   readonly notPrincipal: ListElement<PrincipalValue> | undefined
   readonly action: ListElement<Located<string>> | undefined
   readonly notAction: ListElement<Located<string>> | undefined
+  /** Which resources the statement is about: a repository policy's are its repository, a registry policy's name them. */
+  readonly resource: ListElement<Located<string>> | undefined
+  readonly notResource: ListElement<Located<string>> | undefined
   readonly conditions: readonly ConditionEntry[]
 }
 
@@ -200,8 +203,9 @@ function parseStatement(node: Node, index: number, context: Context): PolicyStat
   } else if (action && notAction) {
     problem(node.offset, `${title} has both "Action" and "NotAction": keep one.`)
   }
-  stringList(elements.get('Resource'), where('"Resource"'), context)
-  stringList(elements.get('NotResource'), where('"NotResource"'), context)
+  const resource = stringList(elements.get('Resource'), where('"Resource"'), context)
+  const notResource = stringList(elements.get('NotResource'), where('"NotResource"'), context)
+  if (resource && notResource) problem(node.offset, `${title} has both "Resource" and "NotResource": keep one.`)
 
   return {
     ...at(node.offset),
@@ -213,6 +217,8 @@ function parseStatement(node: Node, index: number, context: Context): PolicyStat
     notPrincipal,
     action,
     notAction,
+    resource,
+    notResource,
     conditions: conditionEntries(elements.get('Condition'), where('"Condition"'), context)
   }
 }

@@ -1,7 +1,8 @@
-// The verdict on a repository policy: can each required principal pull? Judged as IAM evaluates a request
-// (an explicit Deny that applies wins, then an Allow that applies grants), for Runpod's pull as
-// conditions.ts describes it, with three outcomes where IAM has two: what cannot be known offline is said.
-import { iamAccountOf, parseArn, rootArnAccount } from '../aws/arn.js'
+// The verdict on Runpod's pull: can each required principal pull? Judged as IAM evaluates a request (an
+// explicit Deny that applies wins, then an Allow that applies grants) over every resource-based policy ECR
+// enforces on it (the repository's, and the registry's under the V2 scope), for Runpod's pull as conditions.ts
+// describes it, with three outcomes where IAM has two: what cannot be known offline is said.
+import { arnParts, iamAccountOf, parseArn, rootArnAccount } from '../aws/arn.js'
 import { all, conditionsHold, type Truth } from './conditions.js'
 import { parsePolicy, type PolicyDocument, type PolicyStatement, type PrincipalValue } from './document.js'
 import { wildcardMatch } from './operators.js'
@@ -9,18 +10,36 @@ import { PULL_ACTIONS, SUPERSEDED_RUNPOD_ACCOUNT } from './runpod-statement.js'
 
 export type { Truth } from './conditions.js'
 
+/**
+ * One policy IAM evaluates for the pull. `resource` is the repository ARN the pull is for: a statement applies
+ * only where its Resource (or NotResource) admits it. Without it Resource is not judged, as for a repository
+ * policy, whose statements are about its own repository whatever they name.
+ */
+export interface PolicyInPlay {
+  /** How messages name the policy, e.g. "the registry policy of account 123456789012". */
+  readonly name: string
+  readonly doc: PolicyDocument
+  readonly resource?: string
+}
+
+/** A statement and the policy it is in. */
+export interface CitedStatement {
+  readonly statement: PolicyStatement
+  readonly policy: string
+}
+
 /** What IAM decides for one principal and one pull action. */
 export type PullVerdict =
   | { readonly kind: 'granted' }
   /** An explicit Deny applies: it decides, whatever the Allow statements say. */
-  | { readonly kind: 'denied'; readonly by: PolicyStatement }
+  | { readonly kind: 'denied'; readonly by: CitedStatement }
   /**
    * No Allow statement provably applies (IAM's implicit deny). `undecided` lists Allow statements that would
    * apply if request values unknown offline (a source IP, a tag) were right.
    */
-  | { readonly kind: 'not-granted'; readonly undecided: readonly PolicyStatement[] }
+  | { readonly kind: 'not-granted'; readonly undecided: readonly CitedStatement[] }
   /** Allowed, unless a Deny whose principal or conditions cannot be judged offline applies. */
-  | { readonly kind: 'uncertain'; readonly by: readonly PolicyStatement[] }
+  | { readonly kind: 'uncertain'; readonly by: readonly CitedStatement[] }
 
 export interface PrincipalVerdicts {
   readonly principal: string
@@ -29,7 +48,7 @@ export interface PrincipalVerdicts {
 }
 
 export interface GrantAnalysis {
-  /** False when the document is not a valid policy (then `granted` is false). */
+  /** False when a document is not a valid policy (then `granted` is false). */
   readonly valid: boolean
   /** Every principal may do every pull action, and no Deny could stop it. */
   readonly granted: boolean
@@ -47,20 +66,24 @@ export interface GrantAnalysis {
 
 /** Evaluates by meaning whether the policy lets every principal pull (see GrantAnalysis). */
 export function analyzeGrant(policyText: string, principals: readonly string[]): GrantAnalysis {
-  return analyzeDocument(parsePolicy(policyText), principals)
+  return analyzePolicies([repositoryPolicy(parsePolicy(policyText))], principals)
 }
 
-export function analyzeDocument(doc: PolicyDocument, principals: readonly string[]): GrantAnalysis {
-  const valid = doc.problems.length === 0
-  const verdicts = pullVerdicts(doc, principals)
+/** A repository policy alone, as IAM evaluates it where no other policy takes part. */
+export function repositoryPolicy(doc: PolicyDocument): PolicyInPlay {
+  return { name: 'the repository policy', doc }
+}
+
+/** The verdict over several policies, as IAM evaluates them together: any Deny wins, any Allow grants. */
+export function analyzePolicies(policies: readonly PolicyInPlay[], principals: readonly string[]): GrantAnalysis {
+  const valid = policies.every(({ doc }) => doc.problems.length === 0)
+  const verdicts = pullVerdicts(policies, principals)
   const every = verdicts.flatMap((entry) => entry.actions.map(({ verdict }) => verdict))
   const missing = verdicts.flatMap(({ principal, actions }) => {
     const lacking = actions.filter(({ verdict }) => verdict.kind === 'denied' || verdict.kind === 'not-granted')
     return lacking.length > 0 ? [{ principal, actions: lacking.map(({ action }) => action) }] : []
   })
-  const labels = (statements: readonly PolicyStatement[]) => [
-    ...new Set(statements.map((statement) => statement.label))
-  ]
+  const labels = (cited: readonly CitedStatement[]) => [...new Set(cited.map(({ statement }) => statement.label))]
   return {
     valid,
     granted: valid && every.every((verdict) => verdict.kind === 'granted'),
@@ -68,32 +91,39 @@ export function analyzeDocument(doc: PolicyDocument, principals: readonly string
     missing,
     deniedBy: labels(every.flatMap((verdict) => (verdict.kind === 'denied' ? [verdict.by] : []))),
     uncertainBy: labels(every.flatMap((verdict) => (verdict.kind === 'uncertain' ? verdict.by : []))),
-    supersededAccount: doc.statements.some((statement) => supersededReferences(statement).length > 0)
+    supersededAccount: policies.some(({ doc }) =>
+      doc.statements.some((statement) => supersededReferences(statement).length > 0)
+    )
   }
 }
 
 /** The verdict for every principal and pull action. */
-export function pullVerdicts(doc: PolicyDocument, principals: readonly string[]): PrincipalVerdicts[] {
+export function pullVerdicts(policies: readonly PolicyInPlay[], principals: readonly string[]): PrincipalVerdicts[] {
   return principals.map((principal) => ({
     principal,
-    actions: PULL_ACTIONS.map((action) => ({ action, verdict: judgePull(doc, principal, action) }))
+    actions: PULL_ACTIONS.map((action) => ({ action, verdict: judgePull(policies, principal, action) }))
   }))
 }
 
 /** IAM's decision for a session of `principal` asking for `action` on the repository. */
-function judgePull(doc: PolicyDocument, principal: string, action: string): PullVerdict {
-  const denies = doc.statements.filter((statement) => statement.effect?.value === 'Deny')
-  const deciding = denies.find((statement) => statementApplies(statement, principal, action) === 'yes')
-  if (deciding) return { kind: 'denied', by: deciding }
-  const allows = doc.statements.filter(isCountedAllow)
-  const applying = allows.map((statement) => ({ statement, applies: statementApplies(statement, principal, action) }))
-  if (!applying.some(({ applies }) => applies === 'yes')) {
+function judgePull(policies: readonly PolicyInPlay[], principal: string, action: string): PullVerdict {
+  const judged = policies.flatMap(({ name, doc, resource }) =>
+    doc.statements.map((statement) => ({
+      cited: { statement, policy: name },
+      applies: statementApplies(statement, principal, action, resource)
+    }))
+  )
+  const denies = judged.filter(({ cited }) => cited.statement.effect?.value === 'Deny')
+  const deciding = denies.find(({ applies }) => applies === 'yes')
+  if (deciding) return { kind: 'denied', by: deciding.cited }
+  const allows = judged.filter(({ cited }) => isCountedAllow(cited.statement))
+  if (!allows.some(({ applies }) => applies === 'yes')) {
     return {
       kind: 'not-granted',
-      undecided: applying.filter(({ applies }) => applies === 'unknown').map(({ statement }) => statement)
+      undecided: allows.filter(({ applies }) => applies === 'unknown').map(({ cited }) => cited)
     }
   }
-  const uncertain = denies.filter((statement) => statementApplies(statement, principal, action) === 'unknown')
+  const uncertain = denies.filter(({ applies }) => applies === 'unknown').map(({ cited }) => cited)
   return uncertain.length > 0 ? { kind: 'uncertain', by: uncertain } : { kind: 'granted' }
 }
 
@@ -102,13 +132,38 @@ function isCountedAllow(statement: PolicyStatement): boolean {
   return statement.effect?.value === 'Allow' && statement.action !== undefined && statement.notPrincipal === undefined
 }
 
-/** Whether the statement's principal, action and every condition hold for the request. */
-function statementApplies(statement: PolicyStatement, principal: string, action: string): Truth {
+/** Whether the statement's principal, action, resource and every condition hold for the request. */
+function statementApplies(statement: PolicyStatement, principal: string, action: string, resource?: string): Truth {
   return all([
     principalApplies(statement, principal),
     actionCovered(statement, action) ? 'yes' : 'no',
+    resource === undefined || resourceCovered(statement, resource) ? 'yes' : 'no',
     conditionsHold(statement.conditions, principal)
   ])
+}
+
+/**
+ * Whether the statement's Resource (or NotResource) admits the repository ARN. As IAM matches resources: `*`
+ * is every resource; otherwise each of the six colon-separated parts is matched on its own (`*` and `?` inside
+ * a part, the last part spanning any further colons), and a pattern with fewer parts is padded with `*` when
+ * it holds a wildcard and matches nothing when it does not. A statement without either names no resource.
+ */
+function resourceCovered(statement: PolicyStatement, arn: string): boolean {
+  if (statement.resource) return statement.resource.values.some((pattern) => resourceMatch(pattern.value, arn))
+  if (statement.notResource) return !statement.notResource.values.some((pattern) => resourceMatch(pattern.value, arn))
+  return false
+}
+
+function resourceMatch(pattern: string, arn: string): boolean {
+  if (pattern === '*') return true
+  const target = arnParts(arn)
+  let parts = pattern.split(':')
+  if (parts.length < 6) {
+    if (!/[*?]/.test(pattern)) return false
+    parts = [...parts, ...Array<string>(6 - parts.length).fill('*')]
+  }
+  const patternParts = [...parts.slice(0, 5), parts.slice(5).join(':')]
+  return target !== undefined && patternParts.every((part, index) => wildcardMatch(part, target[index] ?? '', false))
 }
 
 /** Whether the statement's principal element (and conditions) apply to a session of `principal`, for any action. */
@@ -193,10 +248,11 @@ export function allowedPullActions(doc: PolicyDocument, principals: readonly str
 export function deniedPullActions(
   statement: PolicyStatement,
   principal: string,
-  truth: 'yes' | 'unknown' = 'yes'
+  truth: 'yes' | 'unknown' = 'yes',
+  resource?: string
 ): string[] {
   if (statement.effect?.value !== 'Deny') return []
-  return PULL_ACTIONS.filter((action) => statementApplies(statement, principal, action) === truth)
+  return PULL_ACTIONS.filter((action) => statementApplies(statement, principal, action, resource) === truth)
 }
 
 /** Positions in an Allow statement that name the superseded Runpod account (principal or condition value). */

@@ -158,19 +158,28 @@ const PINNING_KEYS = new Set([
 ])
 
 /**
- * Lints one repository policy text. `principals` are the roles that must be able to pull (default:
- * Runpod's deployment roles). Findings are sorted by position.
+ * Which policy a text is. A repository policy must grant the pull itself; a registry policy (V2 scope) takes
+ * part in every pull, so its Deny statements count, on the repository ARN when one is named (where a
+ * statement's Resource admits it), else on every repository its Resource names.
+ */
+export type PolicyKind = { readonly kind: 'repository' } | { readonly kind: 'registry'; readonly repository?: string }
+
+/**
+ * Lints one policy text. `principals` are the roles that must be able to pull (default: Runpod's deployment
+ * roles). Findings are sorted by position.
  */
 export function lintPolicy(
   text: string,
   file: string,
-  principals: readonly string[] = RUNPOD_DEPLOYMENT_ROLES
+  principals: readonly string[] = RUNPOD_DEPLOYMENT_ROLES,
+  policy: PolicyKind = { kind: 'repository' }
 ): Finding[] {
   const findings: Finding[] = []
   const report = (rule: string, at: Position, message: string) =>
     findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message })
 
-  if (text.length > POLICY_MAX_CHARS) {
+  const repository = policy.kind === 'repository'
+  if (repository && text.length > POLICY_MAX_CHARS) {
     report(
       'RPD011',
       { line: 1, column: 1 },
@@ -193,7 +202,8 @@ export function lintPolicy(
   }
   // What an invalid policy means is undefined (ECR rejects it): judge meaning only once RPD007 is fixed.
   const valid = doc.problems.length === 0
-  if (valid) checkGrant(doc, principals, doc.statementElement, report)
+  // The grant lives in the repository policy; a registry policy only has to leave it alone.
+  if (valid && repository) checkGrant(doc, principals, doc.statementElement, report)
 
   const sids = new Map<string, PolicyStatement>()
   for (const statement of doc.statements) {
@@ -209,7 +219,7 @@ export function lintPolicy(
         sids.set(statement.sid.value, statement)
       }
     }
-    checkStatement(statement, valid ? principals : undefined, report)
+    checkStatement(statement, valid ? principals : undefined, policy, report)
   }
   return sorted(findings)
 }
@@ -231,11 +241,16 @@ function checkGrant(doc: PolicyDocument, principals: readonly string[], at: Posi
 }
 
 /** Per-statement rules; `principals` undefined skips the rules about meaning (invalid document). */
-function checkStatement(statement: PolicyStatement, principals: readonly string[] | undefined, report: Report): void {
+function checkStatement(
+  statement: PolicyStatement,
+  principals: readonly string[] | undefined,
+  policy: PolicyKind,
+  report: Report
+): void {
   const name = statement.sid ? `Statement "${statement.sid.value}"` : `The ${statement.label}`
-  if (principals) checkMeaning(statement, name, principals, report)
+  if (principals) checkMeaning(statement, name, principals, policy, report)
 
-  for (const action of statement.action?.values ?? []) {
+  for (const action of policy.kind === 'repository' ? (statement.action?.values ?? []) : []) {
     if (action.value.toLowerCase() === 'ecr:getauthorizationtoken') {
       report(
         'RPD010',
@@ -260,7 +275,19 @@ function checkStatement(statement: PolicyStatement, principals: readonly string[
 }
 
 /** RPD002-RPD006: who the statement lets do what. */
-function checkMeaning(statement: PolicyStatement, name: string, principals: readonly string[], report: Report): void {
+function checkMeaning(
+  statement: PolicyStatement,
+  name: string,
+  principals: readonly string[],
+  policy: PolicyKind,
+  report: Report
+): void {
+  const resource = policy.kind === 'registry' ? policy.repository : undefined
+  // Without a repository to judge, a registry Deny is about the repositories its Resource names.
+  const where =
+    policy.kind === 'registry' && resource === undefined && (statement.resource ?? statement.notResource)
+      ? ` on the repositories its "${statement.resource ? 'Resource' : 'NotResource'}" admits`
+      : ''
   if (statement.effect?.value === 'Allow') {
     if (isPublic(statement)) {
       report(
@@ -291,21 +318,21 @@ function checkMeaning(statement: PolicyStatement, name: string, principals: read
   }
 
   for (const principal of principals) {
-    const denied = deniedPullActions(statement, principal)
+    const denied = deniedPullActions(statement, principal, 'yes', resource)
     if (denied.length > 0) {
       report(
         'RPD005',
         statement,
-        `${name} denies ${denied.join(', ')} to ${principal}, so Runpod cannot pull. Exempt the Runpod roles inside that Deny: add ${runpodExemption(principals)} to its "Condition".`
+        `${name} denies ${denied.join(', ')} to ${principal}${where}, so Runpod cannot pull. Exempt the Runpod roles inside that Deny: add ${runpodExemption(principals)} to its "Condition".`
       )
       continue
     }
-    const maybe = deniedPullActions(statement, principal, 'unknown')
+    const maybe = deniedPullActions(statement, principal, 'unknown', resource)
     if (maybe.length === 0) continue
     report(
       'RPD013',
       statement,
-      `${name} may deny ${maybe.join(', ')} to ${principal}, depending on ${undecidable(statement, principal)}, which cannot be known before Runpod pulls. Exempt the Runpod roles explicitly: add ${runpodExemption(principals)} to the Deny's "Condition".`
+      `${name} may deny ${maybe.join(', ')} to ${principal}${where}, depending on ${undecidable(statement, principal)}, which cannot be known before Runpod pulls. Exempt the Runpod roles explicitly: add ${runpodExemption(principals)} to the Deny's "Condition".`
     )
   }
 }

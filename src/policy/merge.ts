@@ -6,7 +6,7 @@ import { applyEdits, findNodeAtLocation, parseTree, type Edit, type Node } from 
 import { accountRootArn, isAccountId } from '../aws/arn.js'
 import { ActionError } from '../errors.js'
 import { parsePolicy, type PolicyStatement } from './document.js'
-import { analyzeDocument, pullVerdicts } from './grant.js'
+import { analyzePolicies, deniedPullActions, repositoryPolicy, type PolicyInPlay } from './grant.js'
 import { lintPolicy, POLICY_MAX_CHARS, withThousands, type Finding } from './lint.js'
 import { RUNPOD_STATEMENT_SID, runpodExemption, runpodStatement, type RunpodStatement } from './runpod-statement.js'
 
@@ -47,8 +47,11 @@ export function applyRunpodGrant(
       `${capitalise(policyName)} is not a valid policy document (${describe(lintPolicy(existing, FILE, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`
     )
   }
-  refuseDeniedPull(existing, principals, policyName)
-  if (analyzeDocument(doc, principals).pullable && !lintPolicy(existing, FILE, principals).some(isError)) {
+  refuseDeniedPull([{ name: policyName, doc }], principals)
+  if (
+    analyzePolicies([repositoryPolicy(doc)], principals).pullable &&
+    !lintPolicy(existing, FILE, principals).some(isError)
+  ) {
     return { changed: false, policyText: existing, statement }
   }
   return checked(
@@ -59,27 +62,33 @@ export function applyRunpodGrant(
 }
 
 /**
- * Fails when a Deny statement takes Runpod's pull away: no Allow can undo it, and the action never edits a
- * Deny, so the message names each such statement and the exemption to add to it.
+ * Fails when a Deny statement of any of the policies takes Runpod's pull away: no Allow can undo it, and the
+ * action never edits a Deny, so the message names each such statement, its policy, and the exemption to add.
  */
-export function refuseDeniedPull(text: string, principals: readonly string[], policyName: string): void {
-  const byStatement = new Map<PolicyStatement, { principals: Set<string>; actions: Set<string> }>()
-  for (const { principal, actions } of pullVerdicts(parsePolicy(text), principals)) {
-    for (const { action, verdict } of actions) {
-      if (verdict.kind !== 'denied') continue
-      const entry = byStatement.get(verdict.by) ?? { principals: new Set(), actions: new Set() }
-      entry.principals.add(principal)
-      entry.actions.add(action)
-      byStatement.set(verdict.by, entry)
+export function refuseDeniedPull(policies: readonly PolicyInPlay[], principals: readonly string[]): void {
+  // Every Deny that applies, not only the first IAM would meet: each one must get the exemption.
+  const byStatement = new Map<PolicyStatement, { policy: string; principals: Set<string>; actions: Set<string> }>()
+  for (const { name, doc, resource } of policies) {
+    for (const statement of doc.statements) {
+      for (const principal of principals) {
+        const actions = deniedPullActions(statement, principal, 'yes', resource)
+        if (actions.length === 0) continue
+        const entry = byStatement.get(statement) ?? { policy: name, principals: new Set(), actions: new Set() }
+        entry.principals.add(principal)
+        for (const action of actions) entry.actions.add(action)
+        byStatement.set(statement, entry)
+      }
     }
   }
   if (byStatement.size === 0) return
+  const denying = [...new Set([...byStatement.values()].map(({ policy }) => policy))]
+  const several = denying.length > 1
   const denials = [...byStatement].map(
     ([statement, entry]) =>
-      `statement "${statement.label}" (line ${statement.line}) denies ${[...entry.actions].join(', ')} to ${[...entry.principals].join(', ')}`
+      `statement "${statement.label}" (line ${statement.line}${several ? ` of ${entry.policy}` : ''}) denies ${[...entry.actions].join(', ')} to ${[...entry.principals].join(', ')}`
   )
   throw new ActionError(
-    `${capitalise(policyName)} denies Runpod's pull, so the image could never be pulled: ${denials.join('; ')}. The action never edits a Deny statement: exempt the Runpod roles inside it by adding ${runpodExemption(principals)} to its "Condition", then rerun.`
+    `${capitalise(denying.join(' and '))} ${several ? 'deny' : 'denies'} Runpod's pull, so the image could never be pulled: ${denials.join('; ')}. The action never edits a Deny statement: exempt the Runpod roles inside it by adding ${runpodExemption(principals)} to its "Condition", then rerun.`
   )
 }
 
@@ -222,7 +231,7 @@ function describe(findings: readonly Finding[]): string {
  * `:root` ARNs, one-element arrays as strings). False when another writer replaced the policy in between.
  */
 export function keepsWrittenPolicy(stored: string, written: string, principals: readonly string[]): boolean {
-  if (!analyzeDocument(parsePolicy(stored), principals).pullable) return false
+  if (!analyzePolicies([repositoryPolicy(parsePolicy(stored))], principals).pullable) return false
   const have = canonicalStatements(stored)
   return canonicalStatements(written).every((statement) => {
     const index = have.indexOf(statement)
