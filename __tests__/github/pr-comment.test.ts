@@ -59,6 +59,18 @@ describe('planComment', () => {
     expect(text).not.toContain('changes nothing')
   })
 
+  it("shows the registry policy's part in the verdict", () => {
+    const withRegistry = (registry: DeployPlan['policy'] & { kind: 'granted' }) =>
+      planComment(report({ ...PLAN, policy: registry }), { targets: TARGETS })
+    const granted = PLAN.policy as DeployPlan['policy'] & { kind: 'granted' }
+    expect(withRegistry({ ...granted, registry: { kind: 'not-enforced' } })).toContain(
+      '| Registry policy | not enforced on pulls (scope V1) |'
+    )
+    expect(withRegistry({ ...granted, registry: { kind: 'unknown', reason: 'denied' } })).toContain(
+      '| Registry policy | unknown (see the notice) |'
+    )
+  })
+
   it('says so when the plan changes nothing', () => {
     const settled: DeployPlan = {
       ...PLAN,
