@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { RunpodClient } from '../../src/runpod/client.js'
 import { rolloutError, waitForRollouts, type PatchedTarget, type RolloutOptions } from '../../src/deploy/rollout.js'
-import { patchTargetImage, readTarget, type TargetKind } from '../../src/runpod/targets.js'
+import { patchTargetImage, type TargetKind } from '../../src/runpod/targets.js'
+import { readOne } from '../../test-support/read-one.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { startRunpodSimulator, type RunpodSimulator } from '../../test-support/runpod-simulator/index.js'
 
@@ -24,7 +25,7 @@ afterAll(async () => {
 })
 
 async function deploy(kind: TargetKind, id: string): Promise<PatchedTarget> {
-  const target = await readTarget(client, kind, id)
+  const target = await readOne(client, kind, id)
   const patchedAt = new Date()
   await patchTargetImage(client, target, NEW)
   return { target, image: NEW, patchedAt }
@@ -210,7 +211,7 @@ describe('waiting', () => {
     const quietClient = new RunpodClient({ baseUrl: new URL(quiet.url), apiKey: quiet.apiKey, requestTimeoutMs: 2_000 })
     try {
       quiet.addPod({ id: 'pod-timed', image: OLD, pollsToStart: 10 })
-      const target = await readTarget(quietClient, 'pod', 'pod-timed')
+      const target = await readOne(quietClient, 'pod', 'pod-timed')
       const patchedAt = new Date()
       await patchTargetImage(quietClient, target, NEW)
       const entry = { target, image: NEW, patchedAt }

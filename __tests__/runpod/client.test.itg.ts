@@ -2,7 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { createDelegation, findDelegation } from '../../src/runpod/delegations.js'
 import { RunpodClient, type RunpodClientOptions } from '../../src/runpod/client.js'
-import { patchTargetImage, readTarget } from '../../src/runpod/targets.js'
+import { patchTargetImage, readTargets } from '../../src/runpod/targets.js'
+import { readOne } from '../../test-support/read-one.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { startRunpodSimulator, type RunpodSimulator } from '../../test-support/runpod-simulator/index.js'
 
@@ -80,20 +81,20 @@ describe('RunpodClient errors', () => {
   })
 
   it('names the input and the id of an unknown pod or endpoint', async () => {
-    await expect(readTarget(client(), 'pod', 'nope')).rejects.toThrow(/no pod 'nope'.*'pod-id'/)
-    await expect(readTarget(client(), 'endpoint', 'gone')).rejects.toThrow(/no endpoint 'gone'.*'endpoint-id'/)
+    await expect(readOne(client(), 'pod', 'nope')).rejects.toThrow(/no pod 'nope'.*'pod-id'/)
+    await expect(readOne(client(), 'endpoint', 'gone')).rejects.toThrow(/no endpoint 'gone'.*'endpoint-id'/)
   })
 
   it('refuses, while reading, a terminated pod and a cluster member pod', async () => {
     sim.addPod({ id: 'pod-deleted', image: 'old:1', status: 'TERMINATED' })
     sim.addPod({ id: 'pod-in-cluster', image: 'old:1', clusterId: 'cluster_1' })
-    await expect(readTarget(client(), 'pod', 'pod-deleted')).rejects.toThrow(
+    await expect(readOne(client(), 'pod', 'pod-deleted')).rejects.toThrow(
       /Pod pod-deleted \(input 'pod-id'\) is TERMINATED/
     )
-    await expect(readTarget(client(), 'pod', 'pod-in-cluster')).rejects.toThrow(
+    await expect(readOne(client(), 'pod', 'pod-in-cluster')).rejects.toThrow(
       /Pod pod-in-cluster \(input 'pod-id'\) belongs to a Runpod cluster/
     )
-    await expect(readTarget(client(), 'pod', 'pod1')).resolves.toMatchObject({ id: 'pod1' })
+    await expect(readOne(client(), 'pod', 'pod1')).resolves.toMatchObject({ id: 'pod1' })
   })
 
   it('lists the field errors of a 422', async () => {
@@ -346,7 +347,7 @@ describe('targets', () => {
       local.addPod({ id: 'p', name: 'trainer', image: 'repo:old', registry: 'cred1' })
       local.addEndpoint({ id: 'e', image: 'repo:old' })
       const runpod = client({}, local)
-      const pod = await readTarget(runpod, 'pod', 'p')
+      const pod = await readOne(runpod, 'pod', 'p')
       expect(pod).toMatchObject({
         kind: 'pod',
         id: 'p',
@@ -355,7 +356,7 @@ describe('targets', () => {
         registry: 'cred1',
         status: 'RUNNING'
       })
-      expect(await readTarget(runpod, 'endpoint', 'e')).toMatchObject({
+      expect(await readOne(runpod, 'endpoint', 'e')).toMatchObject({
         kind: 'endpoint',
         id: 'e',
         image: 'repo:old',
@@ -383,5 +384,67 @@ describe('targets', () => {
     } finally {
       await local.close()
     }
+  })
+})
+
+describe('readTargets: one list for the pods, one for the endpoints', () => {
+  let local: RunpodSimulator
+  beforeAll(async () => {
+    // Pages of 2: five pods and three endpoints cross page boundaries.
+    local = await startRunpodSimulator({ pageSize: 2 })
+    for (let i = 0; i < 5; i++) local.addPod({ id: `lp${i}`, image: 'old:1' })
+    for (let i = 0; i < 3; i++) local.addEndpoint({ id: `le${i}`, image: 'old:1' })
+  })
+  afterAll(() => local.close())
+
+  const readAll = (pods: string[], endpoints: string[]) => Promise.all(readTargets(client({}, local), pods, endpoints))
+  const since = (start: number) => local.requests.slice(start).map((request) => `${request.method} ${request.path}`)
+
+  it('reads every target from the paged lists, in the order given, with each endpoint its releases', async () => {
+    const start = local.requests.length
+    const targets = await readAll(['lp4', 'lp0', 'lp2'], ['le2', 'le0'])
+    expect(targets.map((target) => `${target.kind} ${target.id}`)).toEqual([
+      'pod lp4',
+      'pod lp0',
+      'pod lp2',
+      'endpoint le2',
+      'endpoint le0'
+    ])
+    expect(targets[3]).toMatchObject({ image: 'old:1', version: expect.any(Number) })
+    const asked = since(start)
+    // Three pages of pods and two of endpoints, no single reads.
+    expect(asked.filter((request) => request === 'GET /v2/pods')).toHaveLength(3)
+    expect(asked.filter((request) => request === 'GET /v2/serverless')).toHaveLength(2)
+    expect(asked.filter((request) => /^GET \/v2\/(pods|serverless)\/[^/]+$/.test(request))).toEqual([])
+    expect(asked.filter((request) => request.endsWith('/releases')).sort()).toEqual([
+      'GET /v2/serverless/le0/releases',
+      'GET /v2/serverless/le2/releases'
+    ])
+  })
+
+  it('reads a target missing from its list on its own, and an unknown one still names its input', async () => {
+    local.addPod({ id: 'lp-cluster', image: 'old:1', clusterId: 'cluster_9' })
+    const start = local.requests.length
+    const reads = readTargets(client({}, local), ['lp1', 'lp-cluster', 'nope'], [])
+    await expect(reads[0]).resolves.toMatchObject({ id: 'lp1' })
+    // Cluster members are left out of the list: the single read finds it and refuses it.
+    await expect(reads[1]).rejects.toThrow(/Pod lp-cluster \(input 'pod-id'\) belongs to a Runpod cluster/)
+    await expect(reads[2]).rejects.toThrow(/no pod 'nope'.*'pod-id'/)
+    expect(
+      since(start)
+        .filter((request) => /^GET \/v2\/pods\/[^/]+$/.test(request))
+        .sort()
+    ).toEqual(['GET /v2/pods/lp-cluster', 'GET /v2/pods/nope'])
+  })
+
+  it('falls back to single reads when a list fails, and reports what those find', async () => {
+    local.addFault({ kind: 'status', status: 403, method: 'GET', path: '/v2/serverless', times: 1 })
+    local.addFault({ kind: 'status', status: 403, method: 'GET', path: '/v2/pods', times: 1 })
+    const start = local.requests.length
+    const targets = await readAll(['lp3'], ['le1'])
+    expect(targets.map((target) => target.id)).toEqual(['lp3', 'le1'])
+    expect(since(start)).toEqual(
+      expect.arrayContaining(['GET /v2/pods', 'GET /v2/serverless', 'GET /v2/pods/lp3', 'GET /v2/serverless/le1'])
+    )
   })
 })

@@ -241,6 +241,8 @@ describe('bounded answers', () => {
   it('a 200 whose body never ends is cut at the cap and the run ends, naming the cap', async () => {
     const podId = `pod-${suffix()}`
     stack.runpod.addPod({ id: podId, image: oldImage(), pollsToStart: 1 })
+    // The list of pods leaves the pod out, so the pod's own read follows: that answer never ends.
+    stack.runpod.addFault({ method: 'GET', path: '/v2/pods', kind: 'raw', body: '{"pods":[]}', times: 1 })
     stack.runpod.addFault({ method: 'GET', path: `/v2/pods/${podId}`, kind: 'endless', times: 10 })
     const started = Date.now()
     const run = await deploy({ 'pod-id': podId })

@@ -27,7 +27,7 @@ import { cudaFloor } from '../image/cuda.js'
 import { admitsBelow, type EncryptionFacts, type ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
-import { readTarget, type TargetState } from '../runpod/targets.js'
+import { readTargets, type TargetState } from '../runpod/targets.js'
 import type { CatalogGpu } from '../runpod/wire.js'
 import type { Logger } from './log.js'
 import type { DeployReads } from './plan.js'
@@ -92,10 +92,7 @@ export async function readEverything(
   // The AWS chain (OIDC → STS → {policy, image, token}) runs beside the Runpod reads; the way back (the
   // images a rollback would put back) is read once both the ECR client and the targets are there.
   const access = awsAccess(inputs, image, region)
-  const targetReads = allOrProblems([
-    ...inputs.podIds.map((id) => readTarget(runpod, 'pod', id)),
-    ...inputs.endpointIds.map((id) => readTarget(runpod, 'endpoint', id))
-  ])
+  const targetReads = allOrProblems(readTargets(runpod, inputs.podIds, inputs.endpointIds))
   const wayBack = access
     ? Promise.all([access, targetReads]).then(
         ([{ client }, read]) => readWayBack(client, image, read),

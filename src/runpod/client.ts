@@ -16,6 +16,7 @@ import {
   parseLogEvents,
   parsePod,
   parsePodPage,
+  parseEndpointPage,
   parseRegistryPage,
   type EcrDelegation,
   type Endpoint,
@@ -59,6 +60,7 @@ export type RegistryAuthUpdate = { readonly kind: 'updated' } | { readonly kind:
 
 const DELEGATIONS = '/v2/registries/delegations'
 const PODS = '/v2/pods'
+const ENDPOINTS = '/v2/serverless'
 const REGISTRIES = '/v2/registries'
 const GRAPHQL = '/graphql'
 const PAGE_SIZE = 100
@@ -218,6 +220,11 @@ export class RunpodClient {
     )
   }
 
+  /** The account's Serverless endpoints: one paged read for every endpoint target of the read phase. */
+  async listEndpoints(budget?: RequestBudget): Promise<Endpoint[]> {
+    return this.listAll(ENDPOINTS, parseEndpointPage, budget)
+  }
+
   async getEndpoint(id: string, budget?: RequestBudget): Promise<Endpoint> {
     const path = endpointPath(id)
     return parseEndpoint(await this.http.request(targetCall('GET', path, 'endpoint', id, budget)), `GET ${path}`)
@@ -301,5 +308,5 @@ function podPath(id: string): string {
 }
 
 function endpointPath(id: string): string {
-  return `/v2/serverless/${encodeURIComponent(id)}`
+  return `${ENDPOINTS}/${encodeURIComponent(id)}`
 }

@@ -30,14 +30,33 @@ export interface TargetState {
   readonly placement?: EndpointPlacement | null
 }
 
-/** Current state of a target; an unknown id fails with a message naming the `pod-id`/`endpoint-id` input. */
-export async function readTarget(client: RunpodClient, kind: TargetKind, id: string): Promise<TargetState> {
-  if (kind === 'endpoint') {
-    const [endpoint, releases] = await Promise.all([client.getEndpoint(id), client.listEndpointReleases(id)])
-    return { ...endpointState(endpoint), version: releases.endpointVersion }
-  }
-  const pod = await client.getPod(id)
-  // Found in the read phase, so an undeployable pod fails the run before anything is written.
+/**
+ * The current state of every target, one promise each, in the order given. Pods come from one paged
+ * `GET /v2/pods` and endpoints from one paged `GET /v2/serverless` (the reads a large deploy would otherwise
+ * spend Runpod's rate limit on); a target missing from its list, or every target of a list that failed, is
+ * read on its own, so an unknown id still fails naming its `pod-id`/`endpoint-id` input. An endpoint's
+ * releases (the version its rollout must pass) are in no list: they are read beside the lists.
+ */
+export function readTargets(
+  client: RunpodClient,
+  podIds: readonly string[],
+  endpointIds: readonly string[]
+): Promise<TargetState>[] {
+  // A failed list is not the run's failure: the single reads that follow say what is wrong, per target.
+  const pods = podIds.length > 0 ? client.listPods().catch(() => []) : Promise.resolve([])
+  const endpoints = endpointIds.length > 0 ? client.listEndpoints().catch(() => []) : Promise.resolve([])
+  return [
+    ...podIds.map(async (id) => podTarget(id, (await pods).find((pod) => pod.id === id) ?? (await client.getPod(id)))),
+    ...endpointIds.map(async (id) => {
+      const [listed, releases] = await Promise.all([endpoints, client.listEndpointReleases(id)])
+      const endpoint = listed.find((candidate) => candidate.id === id) ?? (await client.getEndpoint(id))
+      return { ...endpointState(endpoint), version: releases.endpointVersion }
+    })
+  ]
+}
+
+/** A pod as a target: found in the read phase, so an undeployable pod fails the run before anything is written. */
+function podTarget(id: string, pod: Pod): TargetState {
   if (pod.status === 'TERMINATED') {
     throw new ActionError(
       `Pod ${id} (input 'pod-id') is TERMINATED: a deleted pod cannot run a new image. Remove it from 'pod-id', or create a new pod and use its id.`

@@ -293,7 +293,15 @@ function podFields(pod: Fields): Pod {
 }
 
 export function parseEndpoint(body: unknown, where: string): Endpoint {
-  const endpoint = Fields.of(body, where)
+  return endpointFields(Fields.of(body, where))
+}
+
+/** `{"endpoints":[…]}`, with optional `pagination` like the other lists. */
+export function parseEndpointPage(body: unknown, where: string): Page<Endpoint> {
+  return page(body, where, 'endpoints', endpointFields)
+}
+
+function endpointFields(endpoint: Fields): Endpoint {
   return {
     id: endpoint.string('id'),
     name: endpoint.string('name'),

@@ -154,6 +154,7 @@ export const SIMULATED_ROUTES: readonly {
   { method: 'GET', path: '/v2/pods/{id}', statuses: [200, 401, 404, 429] },
   { method: 'PATCH', path: '/v2/pods/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/pods/{id}/logs', statuses: [200, 401, 404, 429] },
+  { method: 'GET', path: '/v2/serverless', statuses: [200, 401, 422, 429] },
   { method: 'GET', path: '/v2/serverless/{id}', statuses: [200, 401, 404, 429] },
   { method: 'PATCH', path: '/v2/serverless/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/serverless/{id}/releases', statuses: [200, 401, 404, 429] },
@@ -473,6 +474,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       for (const pod of listed) pod.poll()
       return listReply('pods', listed, query)
     }
+    if (path === '/v2/serverless' && method === 'GET') return listReply('endpoints', [...endpoints.values()], query)
     const pod = /^\/v2\/pods\/([^/]+)(\/logs)?$/.exec(path)
     if (pod?.[1]) {
       const found = pods.get(decodeURIComponent(pod[1]))
