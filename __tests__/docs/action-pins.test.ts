@@ -22,13 +22,16 @@ interface Pin {
   readonly file: string
   readonly action: string
   readonly ref: string
+  /** The release a commit SHA pin names in its comment (`@<SHA> # v7.0.1`). */
+  readonly comment?: string
 }
 
 const pins: Pin[] = files.flatMap((file) =>
-  [...readFileSync(file, 'utf8').matchAll(/uses:\s*([^\s@#`]+)@([^\s#`]+)/g)].map((match) => ({
+  [...readFileSync(file, 'utf8').matchAll(/uses:\s*([^\s@#`]+)@([^\s#`]+)(?:[ \t]+#[ \t]*(\S+))?/g)].map((match) => ({
     file,
     action: match[1] ?? '',
-    ref: match[2] ?? ''
+    ref: match[2] ?? '',
+    ...(match[3] ? { comment: match[3] } : {})
   }))
 )
 
@@ -49,9 +52,9 @@ describe('action pins', () => {
       const current = table.get(pin.action)
       const where = `${pin.file}: uses: ${pin.action}@${pin.ref}`
       expect({ where, listed: current !== undefined }).toEqual({ where, listed: true })
-      const major = /^v(\d+)$/.exec(pin.ref)?.[1]
-      // A full commit SHA is a pin the reader chose; its major cannot be told from the ref.
-      if (major === undefined && /^[0-9a-f]{40}$/.test(pin.ref)) continue
+      // A full commit SHA tells its release in the comment beside it.
+      const version = /^[0-9a-f]{40}$/.test(pin.ref) ? pin.comment : pin.ref
+      const major = /^v(\d+)(\.\d+){0,2}$/.exec(version ?? '')?.[1]
       expect({ where, major: Number(major) }).toEqual({ where, major: current })
     }
   })

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs'
 import { ActionError } from '../../src/errors.js'
 import { analyzeGrant } from '../../src/policy/grant.js'
 import { lintPolicy } from '../../src/policy/lint.js'
-import { applyRunpodGrant } from '../../src/policy/merge.js'
+import { applyRunpodGrant, mergeRunpodGrant } from '../../src/policy/merge.js'
+import { reviewPolicy } from '../../src/policy/review.js'
 import {
   PULL_ACTIONS,
   RUNPOD_DEPLOYMENT_ROLES,
@@ -119,10 +120,12 @@ describe('applyRunpodGrant', () => {
 
   it('is idempotent and leaves a policy that already grants pull untouched, byte for byte', () => {
     const current = readFileSync('examples/policies/runpod-current.json', 'utf8')
-    expect(applyRunpodGrant(current, ROLES)).toEqual({
+    expect(applyRunpodGrant(current, ROLES)).toMatchObject({
       changed: false,
       policyText: current,
-      statement: runpodStatement(ROLES)
+      statement: runpodStatement(ROLES),
+      // The review of the text as it is: what the plan hands on instead of parsing it again.
+      review: { text: current, grant: { granted: true } }
     })
     const once = applyRunpodGrant(undefined, ROLES).policyText
     expect(applyRunpodGrant(once, ROLES)).toMatchObject({ changed: false, policyText: once })
@@ -359,5 +362,16 @@ describe('applyRunpodGrant keeps every other byte', () => {
     expect(merged).toContain('12345678901234567890')
     expect(merged).toContain(`"Sid":"Keep${count - 1}"`)
     expect(analyzeGrant(merged, ROLES).granted).toBe(true)
+  })
+})
+
+describe('mergeRunpodGrant', () => {
+  it('takes a policy reviewed once and hands on the review of what it returns', () => {
+    const current = readFileSync('examples/policies/runpod-current.json', 'utf8')
+    const review = reviewPolicy(current, 'repository policy', ROLES)
+    // The review is handed on as it is: nothing parses or judges the text again.
+    expect(mergeRunpodGrant(review, ROLES).review).toBe(review)
+    const merged = mergeRunpodGrant(undefined, ROLES)
+    expect(merged.review).toMatchObject({ text: merged.policyText, grant: { granted: true }, findings: [] })
   })
 })

@@ -35,6 +35,18 @@ describe('RequestPacer', () => {
       expect(sends.filter((time) => time >= start && time < start + 60_000).length).toBeLessThanOrEqual(30)
   })
 
+  it('spaces polling rounds so that they alone stay within half of each window', () => {
+    const pacer = new RequestPacer()
+    expect(pacer.spacingMs(4)).toBe(0)
+    pacer.note('"minute";q=60;w=60', '"minute";r=59;t=60', 0, 120_000)
+    // 60 a minute is 30 for the action: a round of 4 requests every 8 s, of 11 every 22 s.
+    expect(pacer.spacingMs(4)).toBe(8_000)
+    expect(pacer.spacingMs(11)).toBe(22_000)
+    // The tightest window decides: 3000 an hour (1500 for the action) allows less than 30 a minute does.
+    pacer.note(POLICY, undefined, 0, 120_000)
+    expect(pacer.spacingMs(4)).toBe(9_600)
+  })
+
   it('lets a first burst of 30 go before any answer, and holds the rest until the first answer', async () => {
     const pacer = new RequestPacer()
     expect(numbers(pacer, 30, 1_000)).toEqual(Array(30).fill(0))

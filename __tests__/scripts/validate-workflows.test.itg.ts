@@ -54,4 +54,25 @@ describe('scripts/validate-workflows.ts', () => {
     expect(run.stderr).toMatch(/action-validator: action\.yml is not valid/)
     expect(run.stderr).toMatch(/runs\.using must be node24/)
   })
+
+  it('fails an unpinned third-party action, a pin without its version, a job without permissions and a checkout that keeps the token', async () => {
+    const file = path.join(copy, '.github/workflows/ci.yml')
+    const original = await readFile(file, 'utf8')
+    await writeFile(
+      file,
+      original
+        .replace(/actions\/setup-node@[0-9a-f]{40} # v[\d.]+/, 'actions/setup-node@v7')
+        .replace(/(actions\/setup-python@[0-9a-f]{40}) # v[\d.]+/, '$1')
+        .replace(/    permissions:\n      contents: read\n    steps:/, '    steps:')
+        .replace('          persist-credentials: false\n', '          fetch-depth: 1\n')
+    )
+    const run = validate(copy)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(
+      /hardening: .*ci\.yml: job 'test', step 2 \(actions\/setup-node@v7\) is not pinned to a full commit SHA/
+    )
+    expect(run.stderr).toMatch(/hardening: .*\(actions\/setup-python@[0-9a-f]{40}\) is pinned without its version/)
+    expect(run.stderr).toMatch(/hardening: .*ci\.yml: job 'test' has no 'permissions:' of its own/)
+    expect(run.stderr).toMatch(/hardening: .*\(actions\/checkout@[0-9a-f]{40}\) keeps the token in \.git\/config/)
+  })
 })

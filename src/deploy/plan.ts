@@ -13,10 +13,9 @@ import {
 import { judgeWayBack, type RepositoryFacts, type WayBackReport } from '../image/way-back.js'
 import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import type { RegistryPolicyRead } from '../aws/ecr.js'
-import { parsePolicy } from '../policy/document.js'
-import { analyzeGrant, analyzePolicies, type PolicyInPlay } from '../policy/grant.js'
-import { lintPolicy, type PolicyKind } from '../policy/lint.js'
-import { applyRunpodGrant, refuseDeniedPull, type MergeResult } from '../policy/merge.js'
+import { analyzePolicies, type PolicyInPlay } from '../policy/grant.js'
+import { reviewPolicy, type PolicyReview } from '../policy/review.js'
+import { mergeRunpodGrant, refuseDeniedPull, type MergeResult } from '../policy/merge.js'
 import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
 import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
@@ -270,53 +269,56 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   if (settings.policy === 'skip' || !reads.policy) return { kind: 'skipped', reason: "input 'policy' is skip" }
   const { principals } = settings
   const repositoryName = `the repository policy of ${ecr.repository}`
+  // Each policy text is parsed, linted and judged once; every step below takes that review.
   const text = reads.policy.text
-  const registry = registryInPlay(
-    reads.registryPolicy,
-    ecr.arn,
-    `the registry policy of account ${ecr.account} in ${ecr.region}`
-  )
-  const inPlay = (repositoryText: string | undefined): PolicyInPlay[] => [
-    ...(repositoryText === undefined ? [] : [{ name: repositoryName, doc: parsePolicy(repositoryText) }]),
-    ...(registry.policy ? [registry.policy] : [])
+  const existing = text === undefined ? undefined : reviewPolicy(text, 'repository policy', principals)
+  const registry = registryInPlay(reads.registryPolicy, ecr.arn, principals)
+  const inPlay = (repository: PolicyReview | undefined): PolicyInPlay[] => [
+    ...(repository ? [{ name: repositoryName, doc: repository.doc }] : []),
+    ...(registry.review
+      ? [
+          {
+            name: `the registry policy of account ${ecr.account} in ${ecr.region}`,
+            doc: registry.review.doc,
+            resource: ecr.arn
+          }
+        ]
+      : [])
   ]
   // Runpod's pull is judged over both policies, as IAM evaluates it; the action writes only the repository
   // policy, so only that text must also pass the lint.
-  const facts = (repositoryText: string | undefined) => {
-    const alone = repositoryText === undefined ? undefined : analyzeGrant(repositoryText, principals)
-    return {
-      supersededAccount: alone?.supersededAccount ?? false,
-      uncertain: uncertainIn(repositoryText, principals, { kind: 'repository' }),
-      registryUncertain: uncertainIn(registry.text, principals, { kind: 'registry', repository: ecr.arn }),
-      registry: registry.part.kind === 'judged' && !alone?.pullable ? { kind: 'grants' as const } : registry.part
-    }
-  }
+  const facts = (repository: PolicyReview | undefined) => ({
+    supersededAccount: repository?.grant.supersededAccount ?? false,
+    uncertain: uncertainIn(repository),
+    registryUncertain: uncertainIn(registry.review),
+    registry:
+      registry.part.kind === 'judged' && !repository?.grant.pullable ? { kind: 'grants' as const } : registry.part
+  })
   if (settings.policy === 'apply') {
     // The merge refuses a denied pull (it never edits a Deny) and a policy that would stay unsafe, so a
     // granted but public policy fails here too; a registry Deny is refused with the merged text.
-    const merge = applyRunpodGrant(text, principals, ecr.repository)
-    refuseDeniedPull(inPlay(merge.policyText), principals)
+    const merge = mergeRunpodGrant(existing, principals, ecr.repository)
+    refuseDeniedPull(inPlay(merge.review), principals)
     return merge.changed
-      ? { kind: 'apply', merge, ...facts(merge.policyText) }
-      : { kind: 'granted', ...facts(merge.policyText) }
+      ? { kind: 'apply', merge, ...facts(merge.review) }
+      : { kind: 'granted', ...facts(merge.review) }
   }
   // No statement could undo a Deny, and the action never edits one: a denied pull fails in verify mode too.
-  refuseDeniedPull(inPlay(text), principals)
-  const analysis = analyzePolicies(inPlay(text), principals)
+  refuseDeniedPull(inPlay(existing), principals)
+  const analysis = analyzePolicies(inPlay(existing), principals)
   if (analysis.pullable) {
     // RPD001 is about the repository policy alone; the pull may be granted by the registry policy.
-    const errors = (text === undefined ? [] : lintPolicy(text, 'repository policy', principals)).filter(
+    const errors = (existing?.findings ?? []).filter(
       (finding) => finding.severity === 'error' && finding.rule !== 'RPD001'
     )
-    if (errors.length === 0) return { kind: 'granted', ...facts(text) }
+    if (errors.length === 0) return { kind: 'granted', ...facts(existing) }
     throw new ActionError(
       `The repository policy of ${ecr.repository} lets Runpod pull but is unsafe: ${errors.map((finding) => `${finding.rule} at line ${finding.line}: ${finding.message}`).join('; ')}. Fix those statements in the repository policy, then rerun.`
     )
   }
-  const missing =
-    text !== undefined
-      ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
-      : 'the repository has no policy'
+  const missing = existing
+    ? analysis.missing.map((gap) => `${gap.principal} lacks ${gap.actions.join(', ')}`).join('; ')
+    : 'the repository has no policy'
   throw new ActionError(
     `The repository policy of ${ecr.repository} does not let Runpod pull (${missing}). Add this statement to the policy, or set 'policy: apply' to let the action add it:\n${JSON.stringify(runpodStatement(principals), null, 2)}`
   )
@@ -326,23 +328,19 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
 function registryInPlay(
   read: RegistryPolicyRead | undefined,
   repositoryArn: string,
-  name: string
-): { readonly policy?: PolicyInPlay; readonly text?: string; readonly part: RegistryPolicyPart } {
+  principals: readonly string[]
+): { readonly review?: PolicyReview; readonly part: RegistryPolicyPart } {
   if (!read) return { part: { kind: 'none' } }
   if ('unknown' in read) return { part: { kind: 'unknown', reason: read.unknown } }
   if (read.text === undefined) return { part: { kind: 'none' } }
   if (read.scope === 'V1') return { part: { kind: 'not-enforced' } }
-  return {
-    policy: { name, doc: parsePolicy(read.text), resource: repositoryArn },
-    text: read.text,
-    part: { kind: 'judged' }
-  }
+  const kind = { kind: 'registry', repository: repositoryArn } as const
+  return { review: reviewPolicy(read.text, 'registry policy', principals, kind), part: { kind: 'judged' } }
 }
 
-/** RPD013 findings of a policy, each with its line. */
-function uncertainIn(text: string | undefined, principals: readonly string[], kind: PolicyKind): string[] {
-  if (text === undefined) return []
-  return lintPolicy(text, `${kind.kind} policy`, principals, kind)
+/** RPD013 findings of a reviewed policy, each with its line. */
+function uncertainIn(review: PolicyReview | undefined): string[] {
+  return (review?.findings ?? [])
     .filter((finding) => finding.rule === 'RPD013')
     .map((finding) => `line ${finding.line}: ${finding.message}`)
 }

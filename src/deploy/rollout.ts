@@ -111,6 +111,8 @@ interface Wait {
   readonly log: Logger
   /** The main wait's pod reads, one list a round for all pods. */
   readonly pods: PodReads
+  /** Runpod requests a polling round of every target costs: one list page per 100 pods, one per endpoint. */
+  readonly roundRequests: number
 }
 
 type ReadPod = (id: string) => Promise<Pod>
@@ -132,7 +134,9 @@ export async function waitForRollouts(
   const deadline = clock.now() + options.timeoutMs
   const pods = new PodReads(client, { deadline, ...(options.signal ? { signal: options.signal } : {}) })
   for (const { target } of patched) if (target.kind === 'pod') pods.join(target.id)
-  const wait: Wait = { client, options, clock, log, pods }
+  const podCount = patched.filter(({ target }) => target.kind === 'pod').length
+  const roundRequests = Math.ceil(podCount / 100) + (patched.length - podCount)
+  const wait: Wait = { client, options, clock, log, pods, roundRequests }
   return Promise.all(patched.map((entry) => waitForOne(wait, entry, deadline)))
 }
 
@@ -248,11 +252,12 @@ async function poll(
     // A read that got no answer says nothing about the target: the last one that did stays the reason.
     if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
     if (progress.state !== 'pending' || options.signal?.aborted || clock.now() >= deadline) return last
-    // With a known quota the request budget spreads the polls of many targets: every 1.5 s is affordable,
-    // and a rollout is then seen within 2 s of finishing.
-    const max = wait.client.pacedByPolicy() ? (options.pacedPollMaxMs ?? 1_500) : (options.pollMaxMs ?? 15_000)
-    interval = Math.min(max, interval * 1.5)
-    delay = interval
+    // With a known quota the request budget spreads the polls of many targets: every 1.5 s is affordable for
+    // a few targets, and a rollout is then seen within 2 s of finishing. Rounds that would spend the budget
+    // faster than it refills are spaced to last the window (see RequestPacer.spacingMs).
+    const paced = wait.client.pacedByPolicy()
+    interval = Math.min(paced ? (options.pacedPollMaxMs ?? 1_500) : (options.pollMaxMs ?? 15_000), interval * 1.5)
+    delay = paced ? Math.max(interval, wait.client.pollSpacingMs(wait.roundRequests)) : interval
   }
 }
 

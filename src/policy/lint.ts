@@ -174,6 +174,17 @@ export function lintPolicy(
   principals: readonly string[] = RUNPOD_DEPLOYMENT_ROLES,
   policy: PolicyKind = { kind: 'repository' }
 ): Finding[] {
+  return lintDocument(parsePolicy(text), text, file, principals, policy)
+}
+
+/** lintPolicy of a text already parsed, so that one run parses each policy once. */
+export function lintDocument(
+  doc: PolicyDocument,
+  text: string,
+  file: string,
+  principals: readonly string[],
+  policy: PolicyKind
+): Finding[] {
   const findings: Finding[] = []
   const report = (rule: string, at: Position, message: string) =>
     findings.push({ rule, severity: SEVERITY.get(rule) ?? 'error', file, line: at.line, column: at.column, message })
@@ -186,7 +197,6 @@ export function lintPolicy(
       `The policy is ${withThousands(text.length)} characters long; ECR accepts at most ${withThousands(POLICY_MAX_CHARS)}. Merge statements or remove unused ones.`
     )
   }
-  const doc = parsePolicy(text)
   for (const problem of doc.problems) report('RPD007', problem, problem.message)
   if (doc.json === undefined || doc.statementElement === undefined) return sorted(findings)
 

@@ -7,13 +7,16 @@ import { accountRootArn, isAccountId } from '../aws/arn.js'
 import { ActionError } from '../errors.js'
 import { parsePolicy, type PolicyStatement } from './document.js'
 import { analyzePolicies, deniedPullActions, repositoryPolicy, type PolicyInPlay } from './grant.js'
-import { lintPolicy, POLICY_MAX_CHARS, withThousands, type Finding } from './lint.js'
+import { POLICY_MAX_CHARS, withThousands, type Finding } from './lint.js'
+import { reviewPolicy, type PolicyReview } from './review.js'
 import { RUNPOD_STATEMENT_SID, runpodExemption, runpodStatement, type RunpodStatement } from './runpod-statement.js'
 
 export interface MergeResult {
   readonly changed: boolean
   readonly policyText: string
   readonly statement: RunpodStatement
+  /** The resulting policy, parsed, linted and judged. */
+  readonly review: PolicyReview
 }
 
 const FILE = 'repository policy'
@@ -28,37 +31,32 @@ export function applyRunpodGrant(
   principals: readonly string[],
   repository?: string
 ): MergeResult {
+  const review = existing === undefined || existing.trim() === '' ? undefined : reviewPolicy(existing, FILE, principals)
+  return mergeRunpodGrant(review, principals, repository)
+}
+
+/** applyRunpodGrant of a policy already reviewed (parsed, linted and judged once for the whole run). */
+export function mergeRunpodGrant(
+  existing: PolicyReview | undefined,
+  principals: readonly string[],
+  repository?: string
+): MergeResult {
   const statement = runpodStatement(principals)
   const policyName = repository === undefined ? 'the ECR repository policy' : `the repository policy of ${repository}`
-  if (existing === undefined || existing.trim() === '') {
-    return checked(
-      {
-        changed: true,
-        policyText: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2),
-        statement
-      },
-      principals,
-      policyName
-    )
+  if (existing === undefined) {
+    const policyText = JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2)
+    return checked(policyText, statement, principals, policyName)
   }
-  const doc = parsePolicy(existing)
-  if (doc.problems.length > 0) {
+  if (existing.doc.problems.length > 0) {
     throw new ActionError(
-      `${capitalise(policyName)} is not a valid policy document (${describe(lintPolicy(existing, FILE, principals).filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`
+      `${capitalise(policyName)} is not a valid policy document (${describe(existing.findings.filter((finding) => finding.rule === 'RPD007'))}). Fix or delete the repository policy (aws ecr set-repository-policy / delete-repository-policy), then re-run.`
     )
   }
-  refuseDeniedPull([{ name: policyName, doc }], principals)
-  if (
-    analyzePolicies([repositoryPolicy(doc)], principals).pullable &&
-    !lintPolicy(existing, FILE, principals).some(isError)
-  ) {
-    return { changed: false, policyText: existing, statement }
+  refuseDeniedPull([{ name: policyName, doc: existing.doc }], principals)
+  if (existing.grant.pullable && !existing.findings.some(isError)) {
+    return { changed: false, policyText: existing.text, statement, review: existing }
   }
-  return checked(
-    { changed: true, policyText: fitted(withStatement(existing, statement)), statement },
-    principals,
-    policyName
-  )
+  return checked(fitted(withStatement(existing.text, statement)), statement, principals, policyName)
 }
 
 /**
@@ -197,20 +195,25 @@ function fitted(text: string): string {
 }
 
 /** Refuses a merged policy that ECR would reject or that stays unsafe or ungranted. */
-function checked(result: MergeResult, principals: readonly string[], policyName: string): MergeResult {
-  const { policyText } = result
+function checked(
+  policyText: string,
+  statement: RunpodStatement,
+  principals: readonly string[],
+  policyName: string
+): MergeResult {
   if (policyText.length > POLICY_MAX_CHARS) {
     throw new ActionError(
       `Adding the ${RUNPOD_STATEMENT_SID} statement would make ${policyName} ${withThousands(policyText.length)} characters long, over ECR's limit of ${withThousands(POLICY_MAX_CHARS)}. Remove or merge statements in the repository policy, then re-run.`
     )
   }
-  const errors = lintPolicy(policyText, FILE, principals).filter(isError)
+  const review = reviewPolicy(policyText, FILE, principals)
+  const errors = review.findings.filter(isError)
   if (errors.length > 0) {
     throw new ActionError(
       `${capitalise(policyName)} would still be unsafe or not grant Runpod pull after adding the ${RUNPOD_STATEMENT_SID} statement, so it was not written: ${describe(errors)}. Change those statements in the repository policy, then re-run.`
     )
   }
-  return result
+  return { changed: true, policyText, statement, review }
 }
 
 function capitalise(text: string): string {

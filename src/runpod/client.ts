@@ -279,6 +279,11 @@ export class RunpodClient {
     return this.http.pacedByPolicy()
   }
 
+  /** How far apart polling rounds of `requests` requests must be to keep within the account's budget. */
+  pollSpacingMs(requests: number): number {
+    return this.http.spacingMs(requests)
+  }
+
   async close(): Promise<void> {
     await this.http.close()
   }

@@ -227,6 +227,11 @@ export class RunpodHttp {
     return this.pacer.knowsPolicy()
   }
 
+  /** See RequestPacer.spacingMs. */
+  spacingMs(requests: number): number {
+    return this.pacer.spacingMs(requests)
+  }
+
   async close(): Promise<void> {
     if (this.ownsDispatcher) await (await this.dispatcher)?.close()
   }

@@ -104,6 +104,21 @@ export class RequestPacer {
     return this.policies.length > 0
   }
 
+  /**
+   * How far apart rounds of `requests` must be for the rounds alone to keep within the budget (half of each
+   * window's quota) over a whole window; 0 without a known quota. Polls spaced so leave the budget's slots
+   * to the writes still queued and last until the rollouts they watch can have finished, instead of spending
+   * the window in its first seconds and then waiting for the next one.
+   */
+  spacingMs(requests: number): number {
+    return Math.max(
+      0,
+      ...this.policies.map(
+        (policy) => (requests * policy.windowSeconds * 1000) / Math.max(1, Math.floor(policy.quota / 2))
+      )
+    )
+  }
+
   /** A request ended, with or without an answer: later requests need not wait for one any more. */
   settled(): void {
     this.answered = true
