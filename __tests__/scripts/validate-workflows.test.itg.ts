@@ -63,7 +63,7 @@ describe('scripts/validate-workflows.ts', () => {
       original
         .replace(/actions\/setup-node@[0-9a-f]{40} # v[\d.]+/, 'actions/setup-node@v7')
         .replace(/(actions\/setup-python@[0-9a-f]{40}) # v[\d.]+/, '$1')
-        .replace(/    permissions:\n      contents: read\n    steps:/, '    steps:')
+        .replace(/ {4}permissions:\n {6}contents: read\n {4}steps:/, '    steps:')
         .replace('          persist-credentials: false\n', '          fetch-depth: 1\n')
     )
     const run = validate(copy)
