@@ -438,7 +438,14 @@ export class RunpodHttp {
 export async function proxyDispatcher(): Promise<Dispatcher | undefined> {
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name])
   if (!proxied) return undefined
-  const { EnvHttpProxyAgent } = await import('undici')
+  // The agent's modules, not undici's index: that would bundle its fetch, cache, WebSocket and mocks as well.
+  // The index also gives every dispatcher its API methods (connect, which a proxy tunnel needs): so here.
+  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }] = await Promise.all([
+    import('undici/lib/dispatcher/dispatcher.js'),
+    import('undici/lib/api/index.js'),
+    import('undici/lib/dispatcher/env-http-proxy-agent.js')
+  ])
+  Object.assign(Dispatcher.prototype, api)
   return new EnvHttpProxyAgent({ keepAliveTimeout: 10_000 })
 }
 
