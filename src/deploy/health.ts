@@ -69,11 +69,10 @@ async function askUntilHealthy(
   const url = proxyUrl(settings.urlTemplate, podId, settings.port, settings.path)
   const until = Math.min(deadline, Date.now() + settings.timeoutSeconds * 1000)
   let tries = 0
-  let last = 'not asked yet'
   for (;;) {
     tries += 1
     const result = await probe(url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, until - Date.now())), signal, dispatcher)
-    last = describeProbe(result)
+    const last = describeProbe(result)
     const verdict = judgeProbe(result)
     if (verdict === 'healthy') {
       log.info(`${label}: health check passed: GET ${url.href} answered ${result.status} (try ${tries}).`)

@@ -234,7 +234,10 @@ async function poll(
   const initial = options.pollInitialMs ?? 1_000
   const budget: RequestBudget = { deadline, ...(options.signal ? { signal: options.signal } : {}) }
   let interval = initial
-  let delay = Math.max(0, entry.patchedAt.getTime() + initial - clock.now())
+  // Under a tight budget the first round waits its turn too: polls before a rollout can have finished would
+  // spend the slots that the round seeing it then lacks.
+  const spacing = () => (wait.client.pacedByPolicy() ? wait.client.pollSpacingMs(wait.roundRequests) : 0)
+  let delay = Math.max(0, entry.patchedAt.getTime() + Math.max(initial, spacing()) - clock.now())
   let last: Progress = { state: 'pending', describe: NOT_READ }
   const release: ReleaseWatch = {}
   for (;;) {
@@ -257,7 +260,7 @@ async function poll(
     // faster than it refills are spaced to last the window (see RequestPacer.spacingMs).
     const paced = wait.client.pacedByPolicy()
     interval = Math.min(paced ? (options.pacedPollMaxMs ?? 1_500) : (options.pollMaxMs ?? 15_000), interval * 1.5)
-    delay = paced ? Math.max(interval, wait.client.pollSpacingMs(wait.roundRequests)) : interval
+    delay = Math.max(interval, spacing())
   }
 }
 
