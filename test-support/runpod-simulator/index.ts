@@ -674,10 +674,15 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     send(response, reply, limits)
   }
 
+  // Handlers still running when the simulator closes (one may be asking moto whether a policy grants Runpod):
+  // close waits for them, so none outlives the test that started it.
+  const inFlight = new Set<Promise<void>>()
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    const handling = handle(request, response).catch((error: unknown) => {
       send(response, problem(500, error instanceof Error ? error.message : String(error)))
     })
+    inFlight.add(handling)
+    void handling.finally(() => inFlight.delete(handling))
   })
   server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
@@ -730,11 +735,22 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
     },
     writes: () => requests.filter((request) => request.method !== 'GET'),
     throttled: () => throttledCount,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       })
+      // Bounded: a handler that holds a request (a hang fault, runsync) ends with its connection anyway.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 5_000)
+        })
+      ])
+      clearTimeout(timer)
+      await closed
+    }
   }
 }
 
