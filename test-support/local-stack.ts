@@ -170,6 +170,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+/**
+ * Last started, first stopped, one after the other: the Runpod simulator finishes what it is handling (it may
+ * be asking moto about a policy) while moto is still up. A service that fails to stop does not keep the
+ * others running.
+ */
 async function stopAll(started: readonly { stop(): Promise<void> }[]): Promise<void> {
-  await Promise.allSettled([...started].reverse().map((service) => service.stop()))
+  for (const service of [...started].reverse()) await service.stop().catch(() => undefined)
 }

@@ -14,10 +14,8 @@ import {
   type RegistryPolicyRead
 } from '../aws/ecr.js'
 import { createKmsClient, describeKey } from '../aws/kms.js'
-import { parseArn } from '../aws/arn.js'
-import type { AwsCredentials } from '../aws/sdk.js'
-import type { EcrRepository } from '../aws/arn.js'
-import { errorName } from '../aws/sdk.js'
+import { parseArn, type EcrRepository } from '../aws/arn.js'
+import { errorName, type AwsCredentials } from '../aws/sdk.js'
 import { parseLifecyclePolicy } from '../image/lifecycle.js'
 import type { RepositoryFacts } from '../image/way-back.js'
 import { readImage } from '../aws/image.js'

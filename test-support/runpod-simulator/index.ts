@@ -599,7 +599,20 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
 
     let fault = takeFault(method, url.pathname)
     while (fault?.kind === 'latency') {
-      await sleep(fault.ms)
+      const { ms } = fault
+      // A client that goes away meanwhile gets nothing done: its request is dropped, as a real server's is.
+      const gone = await new Promise<boolean>((resolve) => {
+        const onClose = () => {
+          clearTimeout(timer)
+          resolve(true)
+        }
+        const timer = setTimeout(() => {
+          request.socket.off('close', onClose)
+          resolve(false)
+        }, ms)
+        request.socket.once('close', onClose)
+      })
+      if (gone || request.socket.destroyed) return
       fault = takeFault(method, url.pathname)
     }
     if (options.latencyMs) await sleep(options.latencyMs)
