@@ -457,6 +457,9 @@ describe('a registry policy', () => {
     expect(rules(lintRegistry(text(perimeter('arn:aws:ecr')), REPOSITORY))).toEqual([])
     const notResource = { ...perimeter(''), Resource: undefined, NotResource: 'arn:aws:ecr:*:*:repository/prod-*' }
     expect(rules(lintRegistry(text(notResource), REPOSITORY))).toEqual([])
+    // Without Resource a statement is about the registry it is attached to: a Deny is not overlooked.
+    const everywhere = { ...perimeter(''), Resource: undefined }
+    expect(rules(lintRegistry(text(everywhere), REPOSITORY))).toEqual(['RPD005', 'RPD005'])
   })
 
   it('still reports public access and write access for Runpod', () => {

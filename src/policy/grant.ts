@@ -146,12 +146,14 @@ function statementApplies(statement: PolicyStatement, principal: string, action:
  * Whether the statement's Resource (or NotResource) admits the repository ARN. As IAM matches resources: `*`
  * is every resource; otherwise each of the six colon-separated parts is matched on its own (`*` and `?` inside
  * a part, the last part spanning any further colons), and a pattern with fewer parts is padded with `*` when
- * it holds a wildcard and matches nothing when it does not. A statement without either names no resource.
+ * it holds a wildcard and matches nothing when it does not. A statement without either is about the resource
+ * its policy is attached to (for a registry policy, every repository of the registry): it is never taken to
+ * apply nowhere, so a Deny written without Resource is not overlooked.
  */
 function resourceCovered(statement: PolicyStatement, arn: string): boolean {
   if (statement.resource) return statement.resource.values.some((pattern) => resourceMatch(pattern.value, arn))
   if (statement.notResource) return !statement.notResource.values.some((pattern) => resourceMatch(pattern.value, arn))
-  return false
+  return true
 }
 
 function resourceMatch(pattern: string, arn: string): boolean {
