@@ -262,3 +262,13 @@ describe('the registry policy in the verdict on Runpod pull', () => {
     })
   })
 })
+
+describe('an empty stored repository policy', () => {
+  it('is no policy: apply adds the statement, verify says the repository has none', () => {
+    const plan = planDeploy(settings, reads({ policy: { text: '  \n' } }))
+    expect(plan.policy).toMatchObject({ kind: 'apply', merge: { changed: true } })
+    expect(() => planDeploy({ ...settings, policy: 'verify' }, reads({ policy: { text: '' } }))).toThrow(
+      /does not let Runpod pull \(the repository has no policy\)/
+    )
+  })
+})

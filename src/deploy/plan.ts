@@ -15,7 +15,7 @@ import type { PolicyMode, RegistryAuth } from '../inputs.js'
 import type { RegistryPolicyRead } from '../aws/ecr.js'
 import { analyzePolicies, type PolicyInPlay } from '../policy/grant.js'
 import { reviewPolicy, type PolicyReview } from '../policy/review.js'
-import { mergeRunpodGrant, refuseDeniedPull, type MergeResult } from '../policy/merge.js'
+import { mergeRunpodGrant, refuseDeniedPull, reviewStoredPolicy, type MergeResult } from '../policy/merge.js'
 import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
 import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
@@ -270,8 +270,7 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   const { principals } = settings
   const repositoryName = `the repository policy of ${ecr.repository}`
   // Each policy text is parsed, linted and judged once; every step below takes that review.
-  const text = reads.policy.text
-  const existing = text === undefined ? undefined : reviewPolicy(text, 'repository policy', principals)
+  const existing = reviewStoredPolicy(reads.policy.text, principals)
   const registry = registryInPlay(reads.registryPolicy, ecr.arn, principals)
   const inPlay = (repository: PolicyReview | undefined): PolicyInPlay[] => [
     ...(repository ? [{ name: repositoryName, doc: repository.doc }] : []),

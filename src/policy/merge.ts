@@ -31,8 +31,12 @@ export function applyRunpodGrant(
   principals: readonly string[],
   repository?: string
 ): MergeResult {
-  const review = existing === undefined || existing.trim() === '' ? undefined : reviewPolicy(existing, FILE, principals)
-  return mergeRunpodGrant(review, principals, repository)
+  return mergeRunpodGrant(reviewStoredPolicy(existing, principals), principals, repository)
+}
+
+/** The stored repository policy, reviewed once; none (undefined) when there is no text or only whitespace. */
+export function reviewStoredPolicy(text: string | undefined, principals: readonly string[]): PolicyReview | undefined {
+  return text === undefined || text.trim() === '' ? undefined : reviewPolicy(text, FILE, principals)
 }
 
 /** applyRunpodGrant of a policy already reviewed (parsed, linted and judged once for the whole run). */
