@@ -16,6 +16,7 @@ const layer = (folder, allowed, why) => ({
 const LAYERS = [
   layer('errors.ts', [], 'errors.ts is the bottom of src/ and imports nothing from it.'),
   layer('secrets.ts', [], 'secrets.ts is at the bottom beside errors.ts and imports nothing from src/.'),
+  layer('runner-proxy.ts', ['./errors.ts'], 'runner-proxy.ts is at the bottom beside errors.ts: it may use only that.'),
   layer(
     'policy',
     ['./errors.ts', './aws/arn.ts'],
@@ -24,8 +25,8 @@ const LAYERS = [
   layer('image', ['./errors.ts'], "image/ is pure judgement of an image's facts: it may use only errors.ts."),
   layer(
     'aws',
-    ['./errors.ts', './secrets.ts', './image'],
-    'aws/ is at the bottom beside policy/ and image/: it may use errors.ts, secrets.ts and the image parsers.'
+    ['./errors.ts', './secrets.ts', './runner-proxy.ts', './image'],
+    'aws/ is at the bottom beside policy/ and image/: it may use errors.ts, secrets.ts, runner-proxy.ts and the image parsers.'
   ),
   layer(
     'runpod',

@@ -6,11 +6,13 @@ import type { DeployReport } from './deploy/report.js'
 import type { PullRequestRef } from './github/event.js'
 import { workflowLog } from './github/workflow-log.js'
 import { parseInputs, type DeployInputs, type LintInputs } from './inputs.js'
+import { useRunnerProxy } from './runner-proxy.js'
 import { registerSecret } from './secrets.js'
 
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
+    useRunnerProxy()
     if (inputs.mode === 'lint') await lint(inputs)
     else await deploy(inputs)
   } catch (error) {

@@ -20,7 +20,6 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await client.close()
   await sim.close()
 })
 
@@ -234,7 +233,6 @@ describe('waiting', () => {
       expect(sleeps.slice(1, 4)).toEqual([1_500, 2_250, 3_375])
       expect(sleeps.slice(-2)).toEqual([15_000, 15_000])
     } finally {
-      await quietClient.close()
       await quiet.close()
     }
   })
@@ -263,19 +261,15 @@ describe('deadline and rollback budget', () => {
       logIdleMs: 300
     })
     const started = Date.now()
-    try {
-      const [outcome] = await waitForRollouts(
-        hungClient,
-        [entry],
-        { ...FAST, timeoutMs: 800, rollback: false },
-        recordingLog()
-      )
-      expect(outcome?.status).toBe('failed')
-      expect(outcome?.reason).toMatch(/still pending after 1 s \(wait-timeout\)/)
-      expect(Date.now() - started).toBeLessThan(3_000)
-    } finally {
-      await hungClient.close()
-    }
+    const [outcome] = await waitForRollouts(
+      hungClient,
+      [entry],
+      { ...FAST, timeoutMs: 800, rollback: false },
+      recordingLog()
+    )
+    expect(outcome?.status).toBe('failed')
+    expect(outcome?.reason).toMatch(/still pending after 1 s \(wait-timeout\)/)
+    expect(Date.now() - started).toBeLessThan(3_000)
   })
 
   it('counts a rollback only once the previous image is seen running again', async () => {

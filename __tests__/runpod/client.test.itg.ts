@@ -17,11 +17,10 @@ const REPO = {
 } as const
 
 let sim: RunpodSimulator
-const clients: RunpodClient[] = []
 let sleeps: number[] = []
 
 function client(options: Partial<RunpodClientOptions> = {}, target: RunpodSimulator = sim): RunpodClient {
-  const created = new RunpodClient({
+  return new RunpodClient({
     baseUrl: new URL(target.url),
     apiKey: target.apiKey,
     requestTimeoutMs: 2_000,
@@ -31,8 +30,6 @@ function client(options: Partial<RunpodClientOptions> = {}, target: RunpodSimula
     random: () => 0.5,
     ...options
   })
-  clients.push(created)
-  return created
 }
 
 beforeAll(async () => {
@@ -46,7 +43,6 @@ afterEach(() => {
 })
 
 afterAll(async () => {
-  await Promise.all(clients.map((created) => created.close()))
   await sim.close()
 })
 

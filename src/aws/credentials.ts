@@ -41,7 +41,7 @@ export async function resolveAwsCredentials(options: AwsCredentialOptions): Prom
 async function defaultChain(region: string): Promise<AwsCredentials> {
   // The ECR client's own default provider, so the check resolves exactly what the ECR calls will use.
   const { ECRClient } = await ecrSdk()
-  const client = new ECRClient({ region, ...awsClientSettings('ECR', region) })
+  const client = new ECRClient({ region, ...awsClientSettings() })
   const provider = client.config.credentials
   try {
     await provider()
@@ -63,7 +63,7 @@ async function assumeRoleWithGitHubOidc(
   // Loaded once the token is here, not beside its request: compiling the SDK would hold back the first
   // requests, and with the token in hand the wall time is the same (npm run bench -- cold round-trips).
   const { AssumeRoleWithWebIdentityCommand, STSClient } = await import('@aws-sdk/client-sts')
-  const sts = new STSClient({ region: options.region, ...awsClientSettings('STS', options.region) })
+  const sts = new STSClient({ region: options.region, ...awsClientSettings() })
   try {
     const response = await sts.send(
       new AssumeRoleWithWebIdentityCommand({

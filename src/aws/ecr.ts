@@ -34,7 +34,7 @@ export async function createEcrClient(
   const { ECRClient } = await ecrSdk()
   return new ECRClient({
     region,
-    ...awsClientSettings('ECR', region, maxAttempts),
+    ...awsClientSettings(maxAttempts),
     ...(credentials ? { credentials } : {})
   })
 }

@@ -6,9 +6,6 @@ import type { ECRClient } from '@aws-sdk/client-ecr'
 import { createHash } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { HttpProxyAgent } from 'http-proxy-agent'
-import { HttpsProxyAgent } from 'https-proxy-agent'
-import { getProxyForUrl } from 'proxy-from-env'
 import { ActionError, errorMessage } from '../errors.js'
 import { parseImageConfig, type ImageConfig } from '../image/config.js'
 import {
@@ -138,8 +135,8 @@ async function configBlob(
 }
 
 /**
- * A GET of a presigned URL: https (plain http only to a loopback test server), through the runner's proxy as
- * the SDK's requests go, no redirect followed, bounded in size and time.
+ * A GET of a presigned URL: https (plain http only to a loopback test server), through the runner's proxy
+ * (Node's global agents, which runner-proxy.ts points at it), no redirect followed, bounded in size and time.
  */
 function download(url: string, name: string): Promise<Buffer> {
   const target = new URL(url)
@@ -149,9 +146,6 @@ function download(url: string, name: string): Promise<Buffer> {
       `ECR gave a download URL for the config of ${name} that is not https (${target.origin}): refusing it.`
     )
   }
-  const proxy = getProxyForUrl(url)
-  const agent =
-    proxy === '' ? undefined : target.protocol === 'https:' ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy)
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise<Buffer>((resolve, reject) => {
     const refuse = (why: string) =>
@@ -160,35 +154,31 @@ function download(url: string, name: string): Promise<Buffer> {
           `Could not download the config blob of ${name} from ${target.origin}: ${why}. Rerun the job; check the runner's proxy if it persists.`
         )
       )
-    const request = send(
-      target,
-      { method: 'GET', ...(agent ? { agent } : {}), timeout: BLOB_TIMEOUT_MS },
-      (response: IncomingMessage) => {
-        const status = response.statusCode ?? 0
-        if (status < 200 || status >= 300) {
-          response.resume()
-          refuse(
-            status >= 300 && status < 400
-              ? `HTTP ${status}, a redirect, which the action does not follow`
-              : `HTTP ${status}`
-          )
+    const request = send(target, { method: 'GET', timeout: BLOB_TIMEOUT_MS }, (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0
+      if (status < 200 || status >= 300) {
+        response.resume()
+        refuse(
+          status >= 300 && status < 400
+            ? `HTTP ${status}, a redirect, which the action does not follow`
+            : `HTTP ${status}`
+        )
+        return
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size > MAX_CONFIG_BYTES) {
+          request.destroy()
+          refuse(`it is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB, more than any config blob`)
           return
         }
-        const chunks: Buffer[] = []
-        let size = 0
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size > MAX_CONFIG_BYTES) {
-            request.destroy()
-            refuse(`it is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB, more than any config blob`)
-            return
-          }
-          chunks.push(chunk)
-        })
-        response.on('end', () => resolve(Buffer.concat(chunks)))
-        response.on('error', (error) => refuse(errorMessage(error)))
-      }
-    )
+        chunks.push(chunk)
+      })
+      response.on('end', () => resolve(Buffer.concat(chunks)))
+      response.on('error', (error) => refuse(errorMessage(error)))
+    })
     // The socket timeout catches silence; this one bounds the whole download, a slow trickle included.
     const overall = setTimeout(
       () => request.destroy(new Error(`not done within ${BLOB_TIMEOUT_MS / 1000} s`)),

@@ -22,7 +22,7 @@ export async function createKmsClient(
   const keyRegion = parseArn(keyArn)?.region || region
   return new KMSClient({
     region: keyRegion,
-    ...awsClientSettings('KMS', keyRegion),
+    ...awsClientSettings(),
     ...(credentials ? { credentials } : {})
   })
 }

@@ -1,8 +1,8 @@
 import type { ECRClientConfig } from '@aws-sdk/client-ecr'
-import { HttpProxyAgent } from 'http-proxy-agent'
-import { HttpsProxyAgent } from 'https-proxy-agent'
-import { getProxyForUrl } from 'proxy-from-env'
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import { ActionError, errorCode, errorMessage } from '../errors.js'
+import { proxyVariable } from '../runner-proxy.js'
 
 /** The services the action calls; each endpoint can be overridden with AWS_ENDPOINT_URL_<SERVICE>. */
 export type AwsService = 'ECR' | 'STS' | 'KMS'
@@ -13,31 +13,23 @@ export type AwsCredentials = NonNullable<ECRClientConfig['credentials']>
 /**
  * Settings shared by our AWS clients: bounded connection and request times (the SDK only warns about a
  * slow request unless told to throw), the SDK's standard retry mode (jittered backoff, only for throttling,
- * 5xx and transient network errors), and the runner's proxy: the SDK ignores HTTPS_PROXY, HTTP_PROXY and
- * NO_PROXY, so the agent for the service's endpoint is chosen here.
+ * 5xx and transient network errors), and the runner's proxy: the SDK makes agents of its own, which
+ * Node's global proxy switch does not reach, so with a proxy set they are Node's proxy-aware agents
+ * (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), kept alive as the SDK's would be.
  */
-export function awsClientSettings(service: AwsService, region: string, maxAttempts = 4) {
-  const endpoint = serviceEndpoint(service, region)
-  const proxy = getProxyForUrl(endpoint)
+export function awsClientSettings(maxAttempts = 4) {
   const agent =
-    proxy === ''
+    proxyVariable() === undefined
       ? {}
-      : endpoint.startsWith('https:')
-        ? { httpsAgent: new HttpsProxyAgent(proxy) }
-        : { httpAgent: new HttpProxyAgent(proxy) }
+      : {
+          httpAgent: new HttpAgent({ keepAlive: true, proxyEnv: process.env }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, proxyEnv: process.env })
+        }
   return {
     maxAttempts,
     retryMode: 'standard',
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true, ...agent }
   } as const
-}
-
-/** Where the SDK will send the service's requests: the standard endpoint overrides, else AWS's own. */
-function serviceEndpoint(service: AwsService, region: string): string {
-  const override = process.env[`AWS_ENDPOINT_URL_${service}`] || process.env['AWS_ENDPOINT_URL']
-  if (override) return override
-  const host = service === 'ECR' ? `api.ecr.${region}` : `${service.toLowerCase()}.${region}`
-  return `https://${host}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
 }
 
 const REJECTED_CREDENTIALS = new Set([

@@ -2,8 +2,6 @@
 // proxy within `health-timeout`. judgeProbe decides each answer; waitHealthy asks until it passes, fails or the
 // time is up.
 import { setTimeout as sleepFor } from 'node:timers/promises'
-import type { Dispatcher } from 'undici'
-import { proxyDispatcher } from '../runpod/http.js'
 import { probe, proxyUrl, type ProbeResult } from '../runpod/pod-proxy.js'
 import type { HealthSettings } from '../inputs.js'
 import type { Logger } from './log.js'
@@ -48,30 +46,12 @@ export async function waitHealthy(
   label: string,
   signal?: AbortSignal
 ): Promise<HealthResult> {
-  // Through the runner's proxy, as Runpod's API requests go.
-  const dispatcher = await proxyDispatcher()
-  try {
-    return await askUntilHealthy(podId, settings, deadline, log, label, signal, dispatcher)
-  } finally {
-    await dispatcher?.close()
-  }
-}
-
-async function askUntilHealthy(
-  podId: string,
-  settings: HealthSettings,
-  deadline: number,
-  log: Logger,
-  label: string,
-  signal: AbortSignal | undefined,
-  dispatcher: Dispatcher | undefined
-): Promise<HealthResult> {
   const url = proxyUrl(settings.urlTemplate, podId, settings.port, settings.path)
   const until = Math.min(deadline, Date.now() + settings.timeoutSeconds * 1000)
   let tries = 0
   for (;;) {
     tries += 1
-    const result = await probe(url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, until - Date.now())), signal, dispatcher)
+    const result = await probe(url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, until - Date.now())), signal)
     const last = describeProbe(result)
     const verdict = judgeProbe(result)
     if (verdict === 'healthy') {

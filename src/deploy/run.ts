@@ -137,9 +137,6 @@ export async function runDeploy(
   } catch (error) {
     report.failure = errorMessage(error)
     return { report, error }
-  } finally {
-    await runpod.close().catch((error: unknown) => log.debug(`Closing the Runpod client: ${errorMessage(error)}`))
-    await jobs?.close().catch((error: unknown) => log.debug(`Closing the job client: ${errorMessage(error)}`))
   }
 }
 

@@ -283,10 +283,6 @@ export class RunpodClient {
   pollSpacingMs(requests: number): number {
     return this.http.spacingMs(requests)
   }
-
-  async close(): Promise<void> {
-    await this.http.close()
-  }
 }
 
 function targetCall(

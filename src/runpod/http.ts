@@ -1,7 +1,7 @@
 // Runpod's HTTP transport over Node's fetch: bearer auth, a timeout on every request, one retry path for
 // requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
-// rather than after it. Node's fetch is undici inside Node, so a deploy's first request waits for no
-// bundled HTTP client; the npm undici loads only for a proxy (or comes from a test, as a MockAgent).
+// rather than after it. Node's fetch is undici inside Node, so no HTTP client is bundled; a runner's proxy
+// is Node's own too (runner-proxy.ts), and the npm undici only comes from a test, as a MockAgent.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { ActionError, errorMessage } from '../errors.js'
@@ -29,7 +29,7 @@ export interface RunpodHttpOptions {
   readonly backoffMaxMs?: number
   /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
   readonly maxWaitMs?: number
-  /** Replaces Node's own dispatcher (and the proxy agent): tests pass undici's MockAgent. */
+  /** Replaces Node's own dispatcher: tests pass undici's MockAgent. */
   readonly dispatcher?: Dispatcher
   /** Waits `ms`, or rejects when `signal` aborts first. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -73,8 +73,7 @@ export class RunpodHttp {
   private readonly backoffMaxMs: number
   private readonly maxWaitMs: number
   /** undefined: Node's own dispatcher (a keep-alive pool with no limit per origin, so every target goes at once). */
-  private readonly dispatcher: Promise<Dispatcher | undefined>
-  private readonly ownsDispatcher: boolean
+  private readonly dispatcher: Dispatcher | undefined
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   private readonly random: () => number
   private readonly now: () => number
@@ -97,8 +96,7 @@ export class RunpodHttp {
     this.backoffBaseMs = options.backoffBaseMs ?? 500
     this.backoffMaxMs = options.backoffMaxMs ?? 10_000
     this.maxWaitMs = options.maxWaitMs ?? 120_000
-    this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher = options.dispatcher ? Promise.resolve(options.dispatcher) : proxyDispatcher()
+    this.dispatcher = options.dispatcher
     this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
@@ -188,7 +186,7 @@ export class RunpodHttp {
     const started = this.now()
     try {
       const response = await fetch(this.url(path), {
-        ...(await this.dispatcherOption()),
+        ...this.dispatcherOption(),
         method: 'GET',
         headers: { ...this.authHeaders(), accept: 'text/event-stream' },
         redirect: 'manual',
@@ -232,14 +230,9 @@ export class RunpodHttp {
     return this.pacer.spacingMs(requests)
   }
 
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await (await this.dispatcher)?.close()
-  }
-
   /** fetch's (undici's) non-standard `dispatcher` option, when there is one to pass. */
-  private async dispatcherOption(): Promise<{ dispatcher?: Dispatcher }> {
-    const dispatcher = await this.dispatcher
-    return dispatcher ? { dispatcher } : {}
+  private dispatcherOption(): { dispatcher?: Dispatcher } {
+    return this.dispatcher ? { dispatcher: this.dispatcher } : {}
   }
 
   /** Throws when the failure is final; otherwise waits the retry delay (within the budget). */
@@ -308,7 +301,7 @@ export class RunpodHttp {
     try {
       const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])]
       const response = await fetch(this.url(call.path), {
-        ...(await this.dispatcherOption()),
+        ...this.dispatcherOption(),
         method: call.method,
         headers: {
           ...this.authHeaders(),
@@ -429,24 +422,6 @@ export class RunpodHttp {
   private authHeaders(): Record<string, string> {
     return { authorization: `Bearer ${this.apiKey}`, 'user-agent': 'runpod-ecr-deploy' }
   }
-}
-
-/**
- * Through the runner's proxy when HTTPS_PROXY or HTTP_PROXY is set (NO_PROXY honoured): undici's
- * EnvHttpProxyAgent, loaded only then. Otherwise undefined, for Node's own dispatcher.
- */
-export async function proxyDispatcher(): Promise<Dispatcher | undefined> {
-  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name])
-  if (!proxied) return undefined
-  // The agent's modules, not undici's index: that would bundle its fetch, cache, WebSocket and mocks as well.
-  // The index also gives every dispatcher its API methods (connect, which a proxy tunnel needs): so here.
-  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }] = await Promise.all([
-    import('undici/lib/dispatcher/dispatcher.js'),
-    import('undici/lib/api/index.js'),
-    import('undici/lib/dispatcher/env-http-proxy-agent.js')
-  ])
-  Object.assign(Dispatcher.prototype, api)
-  return new EnvHttpProxyAgent({ keepAliveTimeout: 10_000 })
 }
 
 function isRedirect(status: number): boolean {

@@ -39,10 +39,6 @@ export class JobClient {
     const call = jobCall('POST', endpointId, `cancel/${encodeURIComponent(jobId)}`, budget)
     return parseJob(await this.http.request(call), `POST ${call.path}`)
   }
-
-  async close(): Promise<void> {
-    await this.http.close()
-  }
 }
 
 function jobCall(method: 'GET' | 'POST', endpointId: string, operation: string, budget?: RequestBudget): Call {

@@ -17,7 +17,7 @@ export function proxyUrl(template: string, podId: string, port: number, path: st
   return new URL(`${base.replace(/\/+$/, '')}${path}`)
 }
 
-/** One GET of the health URL; `dispatcher`: the runner's proxy (proxyDispatcher), or a test's MockAgent. */
+/** One GET of the health URL; `dispatcher`: a test's MockAgent (the runner's proxy is Node's own: runner-proxy.ts). */
 export async function probe(
   url: URL,
   timeoutMs: number,
