@@ -213,18 +213,50 @@ async function peakRss(scratch: string, start: (env: Record<string, string>) => 
   return peak
 }
 
+/** scripts/aws-sdk-floor.ts bundled by ncc into the scratch directory, as dist/ is bundled; its entry file. */
+function bundleAwsSdkFloor(scratch: string): string {
+  const out = path.join(scratch, 'aws-sdk-floor')
+  const ncc = path.resolve('node_modules/.bin/ncc')
+  const built = spawnSync(ncc, ['build', 'scripts/aws-sdk-floor.ts', '--out', out, '--minify', '--quiet'], {
+    stdio: 'inherit'
+  })
+  if (built.status !== 0) throw new Error(`ncc could not bundle scripts/aws-sdk-floor.ts (exit code ${built.status})`)
+  return path.join(out, 'index.js')
+}
+
 async function memory(scratch: string): Promise<void> {
   const floor = await peakRss(scratch, (env) => {
     spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, ...env }, stdio: 'ignore' })
     return Promise.resolve()
   })
+  const awsSdkFloor = bundleAwsSdkFloor(scratch)
   const lint = await peakRss(scratch, async (env) => {
     const run = await runAction({ inputs: { mode: 'lint', 'policy-file': LINT_POLICY }, env })
     if (run.exitCode !== 0) throw new Error(`lint of ${LINT_POLICY} failed:\n${run.stdout}${run.stderr}`)
   })
   const stack = await startLocalStack({ runpod: { pageSize: 100 } })
   let deploy: number
+  const sdkAlone: number[] = []
   try {
+    for (const args of [[], ['--fetch']]) {
+      sdkAlone.push(
+        // Asynchronously: the ECR stand-in and the Runpod simulator answer from this process.
+        await peakRss(scratch, (env) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [awsSdkFloor, ...args], {
+              env: { ...process.env, ...stack.env, FLOOR_FETCH_URL: `${stack.runpod.url}/v2/pods`, ...env },
+              stdio: ['ignore', 'ignore', 'pipe']
+            })
+            let stderr = ''
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+            child.on('error', reject)
+            child.on('close', (code) =>
+              code === 0 ? resolve() : reject(new Error(`the AWS SDK floor failed (exit code ${code}):\n${stderr}`))
+            )
+          })
+        )
+      )
+    }
     let index = 0
     deploy = await peakRss(scratch, async (env) => {
       const repository = `bench/memory-${index++}`
@@ -248,7 +280,9 @@ async function memory(scratch: string): Promise<void> {
       [
         ['node -e 0 (the floor)', mib(floor), ''],
         ['lint of one policy', mib(lint), `≤ 55 MiB: ${lint <= 55 ? 'met' : 'not met'}`],
-        ['deploy: 1 pod + 1 endpoint, waited for', mib(deploy), `≤ 70 MiB: ${deploy <= 70 ? 'met' : 'not met'}`]
+        ['deploy: 1 pod + 1 endpoint, waited for', mib(deploy), `≤ 70 MiB: ${deploy <= 70 ? 'met' : 'not met'}`],
+        ['reference: the AWS SDK alone (ECR + STS, bundled, one call each)', mib(sdkAlone[0] ?? NaN), ''],
+        ['reference: the same and one request with Node fetch', mib(sdkAlone[1] ?? NaN), '']
       ]
     )
   )

@@ -127,6 +127,16 @@ describe('mode: lint (bundled action)', () => {
     expect(run.stdout).toMatch(/::error::Input 'policy-file': 'policies\/missing\/\*\.json' matches no file/)
   })
 
+  it('takes plain paths as files without a glob: a missing one or a folder matches no file, a repeat counts once', async () => {
+    const twice = await lint({ 'policy-file': 'policies/public.json\npolicies/public.json' })
+    expect(twice.stdout).toContain('in 1 file.')
+    for (const path of ['policies/missing.json', 'policies']) {
+      const run = await lint({ 'policy-file': `policies/runpod-current.json\n${path}` })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toContain(`::error::Input 'policy-file': '${path}' matches no file`)
+    }
+  })
+
   describe('paths a pull request controls stay in the workspace', () => {
     let outside: string
 

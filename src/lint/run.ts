@@ -1,7 +1,6 @@
 // `mode: lint`: lints policy files in the workspace offline and writes SARIF; main.ts hands the report to
 // github/ (annotations, outputs, job summary) and fails the step at `fail-on`.
-import * as glob from '@actions/glob'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { ActionError, errorMessage } from '../errors.js'
@@ -80,12 +79,38 @@ async function writeSarif(log: object, sarifPath: string, input: string): Promis
     })
 }
 
+/** What makes a line a glob for the toolkit (wildcards, sets, braces, escapes, exclusion, a comment, `~`). */
+const GLOB_SYNTAX = /[*?[\]{}\\]|^[!#~]/
+
+/**
+ * The files the patterns name, sorted. Plain paths, the usual input, need no glob: each must name a file, as
+ * the toolkit's glob would find it, and the glob code is then not even loaded.
+ */
+async function expand(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
+  if (patterns.length === 0) return []
+  const files = patterns.some((pattern) => GLOB_SYNTAX.test(pattern))
+    ? await globFiles(patterns, workspace, input)
+    : await plainFiles(patterns, workspace, input)
+  return files.sort()
+}
+
+async function plainFiles(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
+  const files = await Promise.all(
+    patterns.map(async (pattern) => {
+      const file = workspacePattern(workspace, pattern, input)
+      if (!(await stat(file).catch(() => undefined))?.isFile()) throw noMatch(input, pattern, workspace)
+      return file
+    })
+  )
+  return [...new Set(files)]
+}
+
 /**
  * All patterns in one glob, in order, as other actions read a multi-line pattern input: a `!` line excludes
  * what the lines before it matched. A pattern that matches no file at all is named, as a typo would be.
  */
-async function expand(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
-  if (patterns.length === 0) return []
+async function globFiles(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
+  const glob = await import('@actions/glob')
   const absolute = patterns.map((pattern) =>
     pattern.startsWith('!')
       ? `!${path.resolve(workspace.root, pattern.slice(1))}`
@@ -98,17 +123,19 @@ async function expand(patterns: readonly string[], workspace: Workspace, input: 
     ...absolute.map((line) => (line.startsWith('!') ? Promise.resolve(['excluded']) : search([line])))
   ])
   const empty = patterns.find((_pattern, index) => alone[index]?.length === 0)
-  if (empty !== undefined) {
-    throw new ActionError(
-      `Input '${input}': '${empty}' matches no file in ${workspace.root}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
-    )
-  }
+  if (empty !== undefined) throw noMatch(input, empty, workspace)
   if (files === undefined || files.length === 0) {
     throw new ActionError(
       `Input '${input}': the '!' lines exclude every file the other lines match in ${workspace.root}, so there is nothing to lint. Narrow the '!' patterns or add the files to lint.`
     )
   }
-  return files.sort()
+  return files
+}
+
+function noMatch(input: string, pattern: string, workspace: Workspace): ActionError {
+  return new ActionError(
+    `Input '${input}': '${pattern}' matches no file in ${workspace.root}. Fix the path or glob (relative to the repository root), or check out the repository first (actions/checkout).`
+  )
 }
 
 function plural(count: number, noun: string): string {
