@@ -241,19 +241,21 @@ async function memory(scratch: string): Promise<void> {
     for (const args of [[], ['--fetch']]) {
       sdkAlone.push(
         // Asynchronously: the ECR stand-in and the Runpod simulator answer from this process.
-        await peakRss(scratch, (env) =>
-          new Promise<void>((resolve, reject) => {
-            const child = spawn(process.execPath, [awsSdkFloor, ...args], {
-              env: { ...process.env, ...stack.env, FLOOR_FETCH_URL: `${stack.runpod.url}/v2/pods`, ...env },
-              stdio: ['ignore', 'ignore', 'pipe']
+        await peakRss(
+          scratch,
+          (env) =>
+            new Promise<void>((resolve, reject) => {
+              const child = spawn(process.execPath, [awsSdkFloor, ...args], {
+                env: { ...process.env, ...stack.env, FLOOR_FETCH_URL: `${stack.runpod.url}/v2/pods`, ...env },
+                stdio: ['ignore', 'ignore', 'pipe']
+              })
+              let stderr = ''
+              child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+              child.on('error', reject)
+              child.on('close', (code) =>
+                code === 0 ? resolve() : reject(new Error(`the AWS SDK floor failed (exit code ${code}):\n${stderr}`))
+              )
             })
-            let stderr = ''
-            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-            child.on('error', reject)
-            child.on('close', (code) =>
-              code === 0 ? resolve() : reject(new Error(`the AWS SDK floor failed (exit code ${code}):\n${stderr}`))
-            )
-          })
         )
       )
     }
