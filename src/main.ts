@@ -12,7 +12,6 @@ import { registerSecret } from './secrets.js'
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
-    useRunnerProxy()
     if (inputs.mode === 'lint') await lint(inputs)
     else await deploy(inputs)
   } catch (error) {
@@ -33,6 +32,8 @@ async function lint(inputs: LintInputs): Promise<void> {
 async function deploy(inputs: DeployInputs): Promise<void> {
   registerSecret(inputs.runpodApiKey)
   registerSecret(inputs.githubToken)
+  // Lint mode sends no request, so only a deploy or verify needs (and may fail on) the runner's proxy.
+  useRunnerProxy()
   const cancel = onCancel()
   const [{ runDeploy }, { readEvent }, { publishDeployReport }] = await Promise.all([
     import('./deploy/run.js'),
