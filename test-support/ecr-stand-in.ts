@@ -1,6 +1,6 @@
 // A thin stand-in in front of moto for what moto's ECR lacks, answering in ECR's own shape (JSON 1.1, errors
 // as `__type` with the x-amzn-errortype header): GetDownloadUrlForLayer (moto: NotImplemented) with the blob
-// served from a loopback URL, `imageStatus` on DescribeImages, GetAccountSetting (moto: none), and registry
+// served from a loopback URL, `imageStatus` on DescribeImages (and its filter), GetAccountSetting (moto: none), and registry
 // policies of the V2 scope (moto accepts only V1's actions). Everything else passes through to moto.
 // Tests can deny an operation (AccessDeniedException), archive an image, or corrupt a blob.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -16,6 +16,8 @@ export interface EcrStandIn {
   readonly status: Map<string, string>
   /** `imagePushedAt` by image digest (epoch ms), where a test needs an order moto's one-second clock cannot give. */
   readonly pushedAt: Map<string, number>
+  /** `lastArchivedAt` by image digest (epoch ms), for archived images. */
+  readonly archivedAt: Map<string, number>
   /** Blob digests served with other bytes than they name. */
   readonly corrupt: Set<string>
   /** Blob digests ECR reports as inaccessible. */
@@ -36,6 +38,7 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
   const denied = new Set<string>()
   const status = new Map<string, string>()
   const pushedAt = new Map<string, number>()
+  const archivedAt = new Map<string, number>()
   const corrupt = new Set<string>()
   const inaccessible = new Set<string>()
   const operations: string[] = []
@@ -103,11 +106,25 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
     const upstream = await forward(incoming, body)
     if (operation === 'DescribeImages' && upstream.status === 200) {
       const parsed = JSON.parse(upstream.body.toString('utf8')) as { imageDetails?: Record<string, unknown>[] }
+      const asked = JSON.parse(body.toString('utf8') || '{}') as {
+        imageIds?: unknown[]
+        filter?: { imageStatus?: string }
+      }
       for (const details of parsed.imageDetails ?? []) {
         const digest = String(details['imageDigest'])
         details['imageStatus'] = status.get(digest) ?? 'ACTIVE'
         const pushed = pushedAt.get(digest)
         if (pushed !== undefined) details['imagePushedAt'] = pushed / 1000
+        const archived = archivedAt.get(digest)
+        if (archived !== undefined) details['lastArchivedAt'] = archived / 1000
+      }
+      // A listing (no imageIds) holds ACTIVE images only unless filter.imageStatus asks for others, as ECR's
+      // API reference says of DescribeImagesFilter.
+      if (!asked.imageIds) {
+        const wanted = asked.filter?.imageStatus ?? 'ACTIVE'
+        parsed.imageDetails = (parsed.imageDetails ?? []).filter(
+          (details) => wanted === 'ANY' || details['imageStatus'] === wanted
+        )
       }
       upstream.body = Buffer.from(JSON.stringify(parsed))
       delete upstream.headers['content-length']
@@ -142,6 +159,7 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
     denied,
     status,
     pushedAt,
+    archivedAt,
     corrupt,
     inaccessible,
     registry,

@@ -177,6 +177,29 @@ describe('planDeploy', () => {
     const plan = planDeploy(settings, reads({ policy: { text: JSON.stringify(policy) } }))
     expect(plan.warnings).toEqual([expect.stringMatching(/superseded Runpod account 418399314813/)])
   })
+
+  it('warns of the superseded account in the stored policy even when the merge repairs that statement', () => {
+    // Runpod's earlier documented statement: the old account's role alone. policy: apply replaces it, and the
+    // merged text no longer names the account; the warning is about what is stored now.
+    const OLD_ROLE = 'arn:aws:iam::418399314813:role/prod-us-east-1-deployment-role'
+    const stored = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AllowRunpodPull',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Condition: { StringEquals: { 'aws:PrincipalArn': OLD_ROLE } }
+        }
+      ]
+    })
+    const plan = planDeploy({ ...settings, policy: 'apply' }, reads({ policy: { text: stored } }))
+    expect(plan.policy.kind).toBe('apply')
+    if (plan.policy.kind !== 'apply') return
+    expect(plan.policy.merge.policyText).not.toContain('418399314813')
+    expect(plan.warnings).toEqual([expect.stringMatching(/superseded Runpod account 418399314813/)])
+  })
 })
 
 describe('the registry policy in the verdict on Runpod pull', () => {

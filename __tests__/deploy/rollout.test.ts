@@ -37,6 +37,8 @@ function pod(now: Partial<Pod>): Pod {
     startedAt: '2026-12-01T10:00:05Z',
     inCluster: false,
     cudaVersion: null,
+    gpuId: null,
+    env: {},
     uptime: 60,
     ports: [],
     ...now

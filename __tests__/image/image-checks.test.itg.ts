@@ -55,11 +55,40 @@ async function push(spec: ImageSpec = {}): Promise<void> {
   await stack.pushImage(repository, 'v2', spec)
 }
 
-function pod(cudaVersion: string | null, rollout: 'succeed' | 'fail' = 'succeed'): string {
+function pod(
+  cudaVersion: string | null,
+  rollout: 'succeed' | 'fail' = 'succeed',
+  more: { gpuId?: string; env?: Record<string, string> } = {}
+): string {
   const id = `pod-fit-${seq}`
-  stack.runpod.addPod({ id, image: oldImage(), pollsToStart: 1, cudaVersion, rollout })
+  stack.runpod.addPod({ id, image: oldImage(), pollsToStart: 1, cudaVersion, rollout, ...more })
   return id
 }
+
+// nvidia/cuda:12.8.1's requirement: the floor, or a datacenter or RTX-pro brand on a listed driver branch.
+const FULL_12_8 = [
+  `NVIDIA_REQUIRE_CUDA=${[
+    'cuda>=12.8',
+    ...[470, 535, 550, 560, 565].flatMap((branch) =>
+      [
+        'unknown',
+        'grid',
+        'tesla',
+        'nvidia',
+        'quadro',
+        'quadrortx',
+        'nvidiartx',
+        'vapps',
+        'vpc',
+        'vcs',
+        'vws',
+        'cloudgaming'
+      ].map((brand) => `brand=${brand},driver>=${branch},driver<${branch + 1}`)
+    )
+  ].join(' ')}`,
+  'CUDA_VERSION=12.8.1',
+  'NVIDIA_VISIBLE_DEVICES=all'
+]
 
 function endpoint(
   gpu?: { minCudaVersion?: string | null; allowedCudaVersions?: string[] },
@@ -110,7 +139,7 @@ describe('CUDA floor against pods', () => {
     const refused = await deploy({ 'pod-id': old })
     expect(refused.exitCode).toBe(1)
     expect(logOf(refused)).toMatch(
-      /pod pod-fit-\d+ \(input 'pod-id'\) runs on a host whose driver reports CUDA 12\.4, below the CUDA 12\.8 the image needs/
+      /pod pod-fit-\d+ \(input 'pod-id'\) runs on a host \(NVIDIA GeForce RTX 4090, CUDA 12\.4, driver 550\) where NVIDIA's container runtime would refuse the container: 'unsatisfied condition: cuda>=12\.8/
     )
     expect(logOf(refused)).toContain("Recreate the pod with 'gpu.minCudaVersion: 12.8'")
     expect(writes()).toEqual([])
@@ -127,7 +156,9 @@ describe('CUDA floor against pods', () => {
     expect(run.exitCode).toBe(0)
     expect(notices(run)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/its host reports no CUDA version, so the image's floor of CUDA 12\.8/)
+        expect.stringMatching(
+          /whether NVIDIA's container runtime starts the image on its host .* is unknown: its host reports no CUDA version/
+        )
       ])
     )
   })
@@ -136,8 +167,42 @@ describe('CUDA floor against pods', () => {
     await push()
     const run = await deploy({ 'pod-id': pod('12.8'), 'min-cuda-version': '12.10' })
     expect(run.exitCode).toBe(1)
-    expect(logOf(run)).toMatch(/reports CUDA 12\.8, below the CUDA 12\.10 the image needs \(input 'min-cuda-version'\)/)
+    expect(logOf(run)).toMatch(
+      /\(NVIDIA GeForce RTX 4090, CUDA 12\.8, driver 570\) below the CUDA 12\.10 the image needs \(input 'min-cuda-version'\)/
+    )
     expect(writes()).toEqual([])
+  })
+
+  it('an nvidia/cuda 12.8 image on an H100 with driver 535 deploys with a warning; on a GeForce with driver 550 it fails before any write', async () => {
+    await push({ env: FULL_12_8 })
+    const h100 = pod('12.2', 'succeed', { gpuId: 'NVIDIA H100 80GB HBM3' })
+    const run = await deploy({ 'pod-id': h100 })
+    expect(run.exitCode).toBe(0)
+    expect(deployments(run)).toEqual([expect.objectContaining({ id: h100, status: 'rolled-out' })])
+    expect(logOf(run)).toContain(
+      `::warning::pod ${h100} (input 'pod-id'): its host (NVIDIA H100 80GB HBM3, CUDA 12.2, driver 535) is below the image's cuda>=12.8 (NVIDIA_REQUIRE_CUDA); NVIDIA's runtime starts it only through the driver-branch alternative 'brand=nvidia,driver>=535,driver<536'`
+    )
+    expect(run.stdout).toContain(
+      `pod ${h100}: NVIDIA H100 80GB HBM3, CUDA 12.2, driver 535: fits (NVIDIA_REQUIRE_CUDA: starts through 'brand=nvidia,driver>=535,driver<536'`
+    )
+
+    seq++
+    const started = Date.now()
+    const rtx = pod('12.4', 'succeed', { gpuId: 'NVIDIA GeForce RTX 4090' })
+    const refused = await deploy({ 'pod-id': rtx })
+    expect(refused.exitCode).toBe(1)
+    expect(logOf(refused)).toContain(
+      `pod ${rtx} (input 'pod-id') runs on a host (NVIDIA GeForce RTX 4090, CUDA 12.4, driver 550) where NVIDIA's container runtime would refuse the container: 'unsatisfied condition: cuda>=12.8, please update your driver to a newer version, or use an earlier cuda container' (NVIDIA_REQUIRE_CUDA)`
+    )
+    expect(stack.runpod.writes().filter((request) => request.time.getTime() >= started)).toEqual([])
+  })
+
+  it("the pod's own env counts: NVIDIA_DISABLE_REQUIRE=true on the pod lets a refused image deploy", async () => {
+    await push({ env: FULL_12_8 })
+    const id = pod('12.4', 'succeed', { env: { NVIDIA_DISABLE_REQUIRE: 'true' } })
+    const run = await deploy({ 'pod-id': id })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain("NVIDIA_DISABLE_REQUIRE=true switches NVIDIA's requirement checks off")
   })
 
   it('NVIDIA_DISABLE_REQUIRE turns the image requirement off', async () => {
@@ -237,7 +302,7 @@ describe('CUDA floor against endpoints', () => {
     const run = await deploy({ 'endpoint-id': id, mode: 'verify' })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain(
-      'any CUDA version: fits; the update raises its CUDA placement: any CUDA version → minCudaVersion 12.8'
+      'any CUDA version: fits (floor CUDA 12.8 from NVIDIA_REQUIRE_CUDA (cuda>=12.8): the highest cuda>=, since workers land on many hosts); the update raises its CUDA placement: any CUDA version → minCudaVersion 12.8'
     )
     expect(deployments(run)).toEqual([expect.objectContaining({ status: 'planned', placement: expect.anything() })])
     expect(writes()).toEqual([])
@@ -252,7 +317,9 @@ describe('image-checks: warn and off', () => {
     const run = await deploy({ 'pod-id': podId, 'endpoint-id': id, 'image-checks': 'warn' })
     expect(run.exitCode).toBe(0)
     const warnings = runnerCommands(run.stdout).filter((command) => command.name === 'warning')
-    expect(warnings.map((command) => command.data).join('\n')).toMatch(/reports CUDA 12\.4, below the CUDA 12\.8/)
+    expect(warnings.map((command) => command.data).join('\n')).toMatch(
+      /would refuse the container: 'unsatisfied condition: cuda>=12\.8/
+    )
     expect(writes().map((request) => request.body)).toContainEqual({ image: newImage() })
     expect(stack.runpod.endpoint(id).minCudaVersion).toBeNull()
   })

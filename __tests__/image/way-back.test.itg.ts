@@ -61,12 +61,16 @@ describe('the image a rollback puts back', () => {
     expect(run.stdout).toContain(`way back ${image('v0')}: not in ECR`)
   })
 
-  it('archived: a warning naming the state', async () => {
+  it('archived: listed with imageStatus ANY, so reported archived with how to restore it, never gone', async () => {
     const [digest = ''] = await pushInOrder('v1', 'v2')
     stack.ecr.status.set(digest, 'ARCHIVED')
     const run = await deploy({ 'pod-id': pod(image('v1')) })
     expect(run.exitCode).toBe(0)
-    expect(commands(run, 'warning').join('\n')).toContain(`its previous image ${image('v1')} is ARCHIVED in ECR`)
+    const warnings = commands(run, 'warning').join('\n')
+    expect(warnings).toContain(`its previous image ${image('v1')} is archived in ECR`)
+    expect(warnings).toContain(`--image-id imageDigest=${digest} --target-storage-class STANDARD`)
+    expect(warnings).not.toContain('not in ECR any more')
+    expect(run.stdout).toContain(`way back ${image('v1')}: ARCHIVED`)
   })
 
   it('expired by imageCountMoreThan once this push is counted: a warning naming the rule', async () => {

@@ -21,8 +21,17 @@ describe('parsePod', () => {
       inCluster: false,
       cudaVersion: null,
       uptime: null,
-      ports: []
+      ports: [],
+      gpuId: null,
+      env: null
     })
+  })
+
+  it('reads the GPU model and the env, and an env of another shape as unknown', () => {
+    const pod = parsePod({ ...POD, gpu: { id: 'NVIDIA H100 80GB HBM3', count: 1 }, env: { A: '1' } }, 'GET')
+    expect(pod).toMatchObject({ gpuId: 'NVIDIA H100 80GB HBM3', env: { A: '1' } })
+    expect(parsePod({ ...POD, env: { A: 1 } }, 'GET').env).toBeNull()
+    expect(parsePod({ ...POD, env: ['A=1'] }, 'GET').env).toBeNull()
   })
 
   it('keeps a status it does not know', () => {

@@ -199,6 +199,8 @@ export async function listRepositoryImages(client: ECRClient, repo: EcrRepositor
       new DescribeImagesCommand({
         registryId: repo.account,
         repositoryName: repo.repository,
+        // Without the filter ECR lists ACTIVE images only, and an archived rollback image would look gone.
+        filter: { imageStatus: 'ANY' },
         maxResults: 1000,
         ...(nextToken ? { nextToken } : {})
       })
@@ -210,6 +212,7 @@ export async function listRepositoryImages(client: ECRClient, repo: EcrRepositor
         tags: details.imageTags ?? [],
         pushedAt: details.imagePushedAt?.getTime() ?? 0,
         ...(details.lastRecordedPullTime ? { lastPulledAt: details.lastRecordedPullTime.getTime() } : {}),
+        ...(details.lastArchivedAt ? { archivedAt: details.lastArchivedAt.getTime() } : {}),
         ...(details.imageStatus ? { status: details.imageStatus } : {})
       })
     }

@@ -11,6 +11,7 @@ import { parseImageConfig, type ImageConfig } from '../image/config.js'
 import {
   ACCEPTED_MEDIA_TYPES,
   parseManifest,
+  isHigherAmd64Level,
   platformsOf,
   runpodEntry,
   RUNPOD_PLATFORM,
@@ -62,7 +63,7 @@ export async function readImage(
   const config = parseImageConfig(blob.text, `The config blob of ${name}`)
   return {
     platforms: platforms ?? [config.platform],
-    ...(config.platform === RUNPOD_PLATFORM || platforms ? { config } : {}),
+    ...(config.platform === RUNPOD_PLATFORM || isHigherAmd64Level(config.platform) || platforms ? { config } : {}),
     unknown: []
   }
 }

@@ -205,7 +205,10 @@ function judgeImage(settings: DeploySettings, reads: DeployReads, steps: readonl
     kind: target.kind,
     id: target.id,
     patched: change === 'patch',
-    ...(target.kind === 'pod' ? { cudaVersion: target.cudaVersion ?? null } : { placement: target.placement ?? null })
+    ...(target.env === undefined ? {} : { env: target.env }),
+    ...(target.kind === 'pod'
+      ? { cudaVersion: target.cudaVersion ?? null, gpuId: target.gpuId ?? null }
+      : { placement: target.placement ?? null })
   }))
   return judgeFit(reads.imageFacts, targets, {
     checks,
@@ -287,7 +290,8 @@ function planPolicy(settings: DeploySettings, reads: DeployReads): PolicyStep {
   // Runpod's pull is judged over both policies, as IAM evaluates it; the action writes only the repository
   // policy, so only that text must also pass the lint.
   const facts = (repository: PolicyReview | undefined) => ({
-    supersededAccount: repository?.grant.supersededAccount ?? false,
+    // The stored policy is what still grants the superseded account: a merged text may no longer name it.
+    supersededAccount: existing?.grant.supersededAccount ?? false,
     uncertain: uncertainIn(repository),
     registryUncertain: uncertainIn(registry.review),
     registry:

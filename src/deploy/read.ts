@@ -21,8 +21,8 @@ import type { RepositoryFacts } from '../image/way-back.js'
 import { readImage } from '../aws/image.js'
 import { formatImageReference, parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
-import { cudaFloor } from '../image/cuda.js'
-import { admitsBelow, type EncryptionFacts, type ImageFacts } from '../image/fit.js'
+import { compareCuda, cudaFloor } from '../image/cuda.js'
+import { admitsBelow, containerEnv, type EncryptionFacts, type ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { readTargets, type TargetState } from '../runpod/targets.js'
@@ -230,8 +230,9 @@ async function readEncryption(
 }
 
 /**
- * Runpod's serverless capacity at the image's CUDA floor, when an endpoint may get that floor: one catalog read
- * after the image's config, which is where the floor comes from. A failure leaves the capacity unknown.
+ * Runpod's serverless capacity at the CUDA floor an endpoint may get: one catalog read after the image's config,
+ * which is where the floor comes from, at the lowest floor a raised endpoint gets (the catalog lists the
+ * versions at or above it). A failure leaves the capacity unknown.
  */
 async function readCapacity(
   inputs: DeployInputs,
@@ -241,17 +242,20 @@ async function readCapacity(
   log: Logger
 ): Promise<CatalogGpu[] | undefined> {
   if (inputs.imageChecks !== 'enforce' || !facts) return undefined
-  const floor = cudaFloor(facts.config?.env ?? new Map(), inputs.minCudaVersion)
-  // Only an endpoint that admits hosts below the floor gets it raised, and only then is capacity a question.
-  if (!floor) return undefined
-  const raised = (target: TargetState) =>
-    target.kind === 'endpoint' && !!target.placement && admitsBelow(target.placement, floor.version)
-  if (!targets.some(raised)) return undefined
+  const imageEnv = facts.config?.env ?? new Map<string, string>()
+  // Only an endpoint that admits hosts below its floor gets it raised, and only then is capacity a question.
+  const raised = targets.flatMap((target) => {
+    if (target.kind !== 'endpoint' || !target.placement) return []
+    const floor = cudaFloor(containerEnv(imageEnv, target.env), inputs.minCudaVersion)
+    return floor && admitsBelow(target.placement, floor.version) ? [floor.version] : []
+  })
+  const lowest = raised.sort(compareCuda)[0]
+  if (lowest === undefined) return undefined
   try {
-    return await runpod.serverlessCapacity(floor.version)
+    return await runpod.serverlessCapacity(lowest)
   } catch (error) {
     log.notice(
-      `Could not read Runpod's GPU capacity at CUDA ${floor.version} (${errorMessage(error)}): whether endpoints can get workers at that floor now is unknown.`,
+      `Could not read Runpod's GPU capacity at CUDA ${lowest} (${errorMessage(error)}): whether endpoints can get workers at that floor now is unknown.`,
       { title: 'Image check unknown' }
     )
     return undefined

@@ -171,7 +171,7 @@ export function describeTargetFit(judged: TargetFit): string {
     ? `; the update raises its CUDA placement: ${describePlacement(judged.placement.before)} → ${describePlacement(judged.placement.after)}`
     : ''
   const verdict = judged.verdict === 'fits' ? 'fits' : judged.verdict === 'misfit' ? 'does not fit' : 'unknown'
-  return `${judged.offers}: ${verdict}${change}`
+  return `${judged.offers}: ${verdict}${judged.rule ? ` (${judged.rule})` : ''}${change}`
 }
 
 function describePlacement(placement: Placement): string {

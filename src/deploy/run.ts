@@ -272,7 +272,7 @@ async function rollbackImageProblem(
     return `its previous image ${previous} is ${found.status} in ECR and cannot be pulled: unless a host still has it cached, restore it to ACTIVE (ECR console → the image → Restore).`
   } catch (error) {
     return /was not found in ECR/.test(errorMessage(error))
-      ? `its previous image ${previous} is not in ECR any more (expired by a lifecycle rule, or deleted): unless a host still has it cached, push it again.`
+      ? `its previous image ${previous} is not in ECR as an ACTIVE image any more (expired or archived by a lifecycle rule, or deleted): unless a host still has it cached, restore it or push it again.`
       : undefined
   }
 }

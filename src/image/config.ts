@@ -1,6 +1,7 @@
 // An image's config blob (the JSON a manifest's `config` names): its platform and the environment the
 // container starts with, which is where CUDA base images declare what they need.
 import { ActionError } from '../errors.js'
+import { normalizePlatform } from './manifest.js'
 
 export interface ImageConfig {
   /** `os/architecture[/variant]` as the config states it. */
@@ -18,9 +19,7 @@ export function parseImageConfig(text: string, where: string): ImageConfig {
   }
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
   const text_ = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined)
-  const platform = [text_('os') ?? 'unknown', text_('architecture') ?? 'unknown', text_('variant')]
-    .filter(Boolean)
-    .join('/')
+  const platform = normalizePlatform(text_('os') ?? 'unknown', text_('architecture') ?? 'unknown', text_('variant'))
   const config = (typeof record['config'] === 'object' && record['config'] !== null ? record['config'] : {}) as Record<
     string,
     unknown

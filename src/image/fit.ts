@@ -3,7 +3,9 @@
 // places workers by its CUDA constraints, which the deploy can raise in the same PATCH as the image.
 import type { ImageConfig } from './config.js'
 import { compareCuda, cudaFloor, type CudaFloor } from './cuda.js'
-import { RUNPOD_PLATFORM } from './manifest.js'
+import { podHost } from './gpu-host.js'
+import { isHigherAmd64Level, RUNPOD_PLATFORM } from './manifest.js'
+import { compareVersionParts, cudaFloorsOf, judgeRequirements, type RequirementJudgement } from './requirements.js'
 
 export type ImageChecks = 'enforce' | 'warn' | 'off'
 
@@ -59,6 +61,10 @@ export interface FitTarget {
   readonly id: string
   /** Pods: the CUDA version the host reports; null when it reports none. */
   readonly cudaVersion?: string | null
+  /** Pods: the GPU model (`gpu.id`), which gives the brand NVIDIA's rules compare; null when unknown. */
+  readonly gpuId?: string | null
+  /** The env the target sets on the container (over the image's); null when Runpod did not report it. */
+  readonly env?: Readonly<Record<string, string>> | null
   /** Endpoints: the GPU placement; null for an endpoint without GPUs. */
   readonly placement?: Placement | null
   /** Whether the deploy patches it (a placement changes only with the image). */
@@ -81,7 +87,13 @@ export interface TargetFit {
   /** What the target offers, in words (`host CUDA 12.4`, `minCudaVersion 12.8`). */
   readonly offers: string
   readonly verdict: 'fits' | 'misfit' | 'unknown'
+  /** The rule that decided the verdict, in words (the requirement and the host, or the floor). */
+  readonly rule?: string
   readonly reason?: string
+  /** Something to know about a fit (a pod that starts only through a driver-branch alternative). */
+  readonly warning?: string
+  /** Endpoints: the floor their placement needs, from the container env. */
+  readonly floor?: CudaFloor
   readonly placement?: PlacementChange
 }
 
@@ -112,7 +124,12 @@ export function judgeFit(
 ): FitReport {
   const misfits: string[] = []
   const notices = [...facts.unknown]
-  if (facts.platforms && !facts.platforms.includes(RUNPOD_PLATFORM)) {
+  const levels = facts.platforms?.filter(isHigherAmd64Level) ?? []
+  if (facts.platforms && !facts.platforms.includes(RUNPOD_PLATFORM) && levels.length > 0) {
+    notices.push(
+      `${facts.image} offers amd64 only for a higher micro-architecture level (${levels.join(', ')}), and Runpod does not publish which CPU levels its hosts have: whether it runs there is unknown. Build for plain ${RUNPOD_PLATFORM} as well ('docker buildx build --platform ${RUNPOD_PLATFORM}').`
+    )
+  } else if (facts.platforms && !facts.platforms.includes(RUNPOD_PLATFORM)) {
     misfits.push(
       `${facts.image} has no ${RUNPOD_PLATFORM} image (it offers ${facts.platforms.join(', ') || 'no platform'}), and Runpod's hosts are ${RUNPOD_PLATFORM}: the container would fail with 'exec format error' or 'no matching manifest'. Build for it: 'docker buildx build --platform ${RUNPOD_PLATFORM}' (or add it to the platforms you build).`
     )
@@ -128,14 +145,21 @@ export function judgeFit(
   const key = keyProblem(facts.encryption)
   if (key?.misfit) misfits.push(key.misfit)
   if (key?.notice) notices.push(key.notice)
-  const floor = cudaFloor(facts.config?.env ?? new Map(), settings.minCudaVersion)
+  const imageEnv = facts.config?.env ?? new Map<string, string>()
+  const floor = cudaFloor(imageEnv, settings.minCudaVersion)
   const enforce = settings.checks === 'enforce'
-  const judged = targets.map((target) => judgeTarget(target, floor, enforce))
+  const judged = targets.map((target) =>
+    target.kind === 'pod'
+      ? judgePod(target, imageEnv, settings.minCudaVersion)
+      : judgeEndpoint(target, cudaFloor(containerEnv(imageEnv, target.env), settings.minCudaVersion), enforce)
+  )
+  const warnings: string[] = []
   for (const fit of judged) {
     if (fit.verdict === 'misfit' && fit.reason) misfits.push(fit.reason)
     if (fit.verdict === 'unknown' && fit.reason) notices.push(fit.reason)
+    if (fit.warning) warnings.push(fit.warning)
   }
-  const warnings = floor && settings.capacity ? capacityWarnings(judged, targets, floor.version, settings.capacity) : []
+  if (settings.capacity) warnings.push(...capacityWarnings(judged, targets, settings.capacity))
   return {
     checks: settings.checks,
     warnings,
@@ -149,31 +173,148 @@ export function judgeFit(
   }
 }
 
-function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: boolean): TargetFit {
-  const label = `${target.kind} ${target.id} (input '${target.kind}-id')`
-  if (target.kind === 'pod') {
-    const host = target.cudaVersion ?? null
-    const offers = host === null ? 'host CUDA unknown' : `host CUDA ${host}`
-    // A pod left alone already runs the image: only a pod that gets it is judged.
-    if (!floor || !target.patched) return { kind: 'pod', id: target.id, offers, verdict: 'fits' }
-    if (host === null) {
-      return {
-        kind: 'pod',
-        id: target.id,
-        offers,
-        verdict: 'unknown',
-        reason: `${label}: its host reports no CUDA version, so the image's floor of CUDA ${floor.version} (${floor.source}) could not be checked against it.`
-      }
-    }
-    if (compareCuda(host, floor.version) >= 0) return { kind: 'pod', id: target.id, offers, verdict: 'fits' }
+/** The container's env as Docker merges it: the target's variables over the image's, name by name. */
+export function containerEnv(
+  imageEnv: ReadonlyMap<string, string>,
+  targetEnv: Readonly<Record<string, string>> | null | undefined
+): Map<string, string> {
+  return new Map([...imageEnv, ...Object.entries(targetEnv ?? {})])
+}
+
+/**
+ * A pod keeps its host when its image changes, so it is judged as NVIDIA's runtime will judge it there: the
+ * container's requirements against the host's CUDA version, driver branch and GPU brand, and the plain floors
+ * (RUNPOD_MIN_CUDA_VERSION, `min-cuda-version`) against its CUDA version.
+ */
+function judgePod(target: FitTarget, imageEnv: ReadonlyMap<string, string>, minCudaVersion?: string): TargetFit {
+  const label = `pod ${target.id} (input 'pod-id')`
+  const cuda = target.cudaVersion ?? null
+  const host = podHost(cuda, target.gpuId ?? null)
+  const base = { kind: 'pod' as const, id: target.id, offers: host.label }
+  // A pod left alone already runs the image: only a pod that gets it is judged.
+  if (!target.patched) return { ...base, verdict: 'fits', rule: 'not patched: it already runs the image' }
+  const env = containerEnv(imageEnv, target.env)
+  const judged = judgeRequirements(env, host)
+  const plain = plainFloor(env, minCudaVersion)
+  const unknownEnv = target.env === null
+  if (judged.verdict === 'refused' && judged.refusal && !unknownEnv) {
+    const { requirement, message } = judged.refusal
+    const needs = highestFloor(requirement.text)
     return {
-      kind: 'pod',
-      id: target.id,
-      offers,
+      ...base,
       verdict: 'misfit',
-      reason: `${label} runs on a host whose driver reports CUDA ${host}, below the CUDA ${floor.version} the image needs (${floor.source}): the container would be refused at start ('unsatisfied condition: cuda>=${floor.version}'), and a new image keeps the pod on its host. Recreate the pod with 'gpu.minCudaVersion: ${floor.version}' so it lands on a newer host, or build the image on a CUDA ${host} base.`
+      rule: `${requirement.source}: ${message} on ${host.label}`,
+      reason: `${label} runs on a host (${host.label}) where NVIDIA's container runtime would refuse the container: '${message}' (${requirement.source}). A new image keeps the pod on its host.${needs ? ` Recreate the pod with 'gpu.minCudaVersion: ${needs}' so it lands on a host that meets it, or build the image on an older CUDA base.` : ' Fix the requirement in the image, or recreate the pod on a host that meets it.'}`
     }
   }
+  if (plain && cuda !== null && compareCuda(cuda, plain.version) < 0) {
+    return {
+      ...base,
+      verdict: 'misfit',
+      rule: `${plain.source}: CUDA ${plain.version} or later, and the host reports ${cuda}`,
+      reason: `${label} runs on a host (${host.label}) below the CUDA ${plain.version} the image needs (${plain.source}), and a new image keeps the pod on its host. Recreate the pod with 'gpu.minCudaVersion: ${plain.version}' so it lands on a newer host, or build the image on a CUDA ${cuda} base.`
+    }
+  }
+  if (judged.verdict !== 'starts' || (plain && cuda === null)) {
+    const why = unknownEnv
+      ? "Runpod did not report the pod's env, which can switch NVIDIA's checks off or change what they require"
+      : undecidedWhy(judged, host, cuda, plain)
+    return {
+      ...base,
+      verdict: 'unknown',
+      rule: why,
+      reason: `${label}: whether NVIDIA's container runtime starts the image on its host (${host.label}) is unknown: ${why}.`
+    }
+  }
+  const compat = compatibility(judged, cuda)
+  return {
+    ...base,
+    verdict: 'fits',
+    rule: describeStart(judged, host.label, compat),
+    ...(compat
+      ? {
+          warning: `${label}: its host (${host.label}) is below the image's cuda>=${compat.floor} (${compat.source}); NVIDIA's runtime starts it only through the driver-branch alternative '${compat.alternative}', so CUDA ${compat.floor} then relies on NVIDIA's forward-compatibility package (cuda-compat) in the image, which NVIDIA supports on datacenter GPUs and select RTX cards only. If CUDA fails to initialise, recreate the pod with 'gpu.minCudaVersion: ${placementFloorOf(compat.floor)}'.`
+        }
+      : {})
+  }
+}
+
+/** RUNPOD_MIN_CUDA_VERSION and `min-cuda-version`: floors with no alternatives. */
+function plainFloor(env: ReadonlyMap<string, string>, minCudaVersion?: string): CudaFloor | undefined {
+  const plain = new Map([...env].filter(([name]) => name === 'RUNPOD_MIN_CUDA_VERSION'))
+  return cudaFloor(plain, minCudaVersion)
+}
+
+/** The highest `cuda>=` of a requirement, as a placement floor. */
+function highestFloor(requirement: string): string | undefined {
+  const values = cudaFloorsOf(requirement).sort(compareVersionParts)
+  const highest = values[values.length - 1]
+  return highest === undefined ? undefined : placementFloorOf(highest)
+}
+
+function placementFloorOf(value: string): string {
+  return cudaFloor(new Map([['NVIDIA_REQUIRE_CUDA', `cuda>=${value}`]]))?.version ?? value
+}
+
+/** Why a pod's verdict could not be reached: what of the host the undecided requirements need. */
+function undecidedWhy(
+  judged: RequirementJudgement,
+  host: ReturnType<typeof podHost>,
+  cuda: string | null,
+  plain: CudaFloor | undefined
+): string {
+  if (cuda === null)
+    return `its host reports no CUDA version${plain ? `, and the image needs CUDA ${plain.version} (${plain.source})` : ''}`
+  const texts = judged.undecided.map((requirement) => requirement.text).join(' ')
+  const missing = [
+    /\barch[<>=!]/i.test(texts) ? "the GPU's compute capability (arch), which Runpod does not report" : '',
+    /\bdriver[<>=!]/i.test(texts)
+      ? host.driverBranch === undefined
+        ? `the driver version (CUDA ${cuda} maps to no known driver branch)`
+        : 'the exact driver version within its branch'
+      : '',
+    /\bbrand[<>=!]/i.test(texts) && host.brand === undefined
+      ? "the GPU's brand (its model is not one this action places)"
+      : ''
+  ].filter(Boolean)
+  const which = judged.undecided.map((requirement) => requirement.source).join(', ')
+  return `${which} depends on ${missing.join(' and ') || 'what Runpod does not report of the host'}`
+}
+
+interface Compatibility {
+  readonly floor: string
+  readonly source: string
+  readonly alternative: string
+}
+
+/** A container that starts although the host's CUDA is below a `cuda>=` of its requirements. */
+function compatibility(judged: RequirementJudgement, cuda: string | null): Compatibility | undefined {
+  if (cuda === null) return undefined
+  for (const outcome of judged.outcomes) {
+    const below = cudaFloorsOf(outcome.requirement.text).filter((value) => compareVersionParts(cuda, value) < 0)
+    if (below.length > 0 && outcome.holdsBy && !outcome.holdsBy.split(',').some((clause) => /^cuda/i.test(clause)))
+      return {
+        floor: below.sort(compareVersionParts)[below.length - 1] ?? '',
+        source: outcome.requirement.source,
+        alternative: outcome.holdsBy
+      }
+  }
+  return undefined
+}
+
+function describeStart(judged: RequirementJudgement, hostLabel: string, compat: Compatibility | undefined): string {
+  if (judged.list.disabledBy !== undefined)
+    return `NVIDIA_DISABLE_REQUIRE=${judged.list.disabledBy} switches NVIDIA's requirement checks off`
+  if (judged.outcomes.length === 0) return 'the image declares no NVIDIA requirement'
+  if (compat) return `${compat.source}: starts through '${compat.alternative}' on ${hostLabel}`
+  const held = judged.outcomes.map(
+    (outcome) => `${outcome.requirement.source}${outcome.holdsBy ? ` '${outcome.holdsBy}'` : ''}`
+  )
+  return `${held.join(', ')} holds on ${hostLabel}`
+}
+
+function judgeEndpoint(target: FitTarget, floor: CudaFloor | undefined, enforce: boolean): TargetFit {
+  const label = `endpoint ${target.id} (input 'endpoint-id')`
   const placement = target.placement ?? null
   if (placement === null) {
     return {
@@ -195,8 +336,18 @@ function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: b
       : placement.minCudaVersion
         ? `minCudaVersion ${placement.minCudaVersion}`
         : 'any CUDA version'
-  const fits: TargetFit = { kind: 'endpoint', id: target.id, offers, verdict: 'fits' }
-  if (!floor) return fits
+  if (!floor)
+    return { kind: 'endpoint', id: target.id, offers, verdict: 'fits', rule: 'the container declares no CUDA floor' }
+  const fits: TargetFit = {
+    kind: 'endpoint',
+    id: target.id,
+    offers,
+    verdict: 'fits',
+    floor,
+    // Workers land on many hosts: a driver-branch alternative holds on some and not on others, so the
+    // placement takes the floor itself and no worker depends on NVIDIA's compatibility packages.
+    rule: `floor CUDA ${floor.version} from ${floor.source}: the highest cuda>=, since workers land on many hosts`
+  }
   const needs = `the CUDA ${floor.version} the image needs (${floor.source})`
   // enforce raises the placement in the image's PATCH; warn changes nothing and says what enforce would do.
   const raise = (change: Omit<PlacementChange, 'before'>, warning: string): TargetFit =>
@@ -232,15 +383,11 @@ function judgeTarget(target: FitTarget, floor: CudaFloor | undefined, enforce: b
 }
 
 /** An endpoint whose floor is raised where Runpod has no capacity at it now: its workers may wait to start. */
-function capacityWarnings(
-  judged: readonly TargetFit[],
-  targets: readonly FitTarget[],
-  floor: string,
-  capacity: Capacity
-): string[] {
+function capacityWarnings(judged: readonly TargetFit[], targets: readonly FitTarget[], capacity: Capacity): string[] {
   return judged.flatMap((fit) => {
     const pools = targets.find((target) => target.kind === fit.kind && target.id === fit.id)?.placement?.pools ?? []
-    if (!fit.placement || pools.length === 0) return []
+    const floor = fit.floor?.version
+    if (!fit.placement || pools.length === 0 || floor === undefined) return []
     const available = capacity.some(
       (gpu) =>
         gpu.pool !== null &&
@@ -255,7 +402,6 @@ function capacityWarnings(
   })
 }
 
-/** Whether a placement lets workers start on hosts below `floor`: what the deploy raises under enforce. */
 /** A customer managed key KMS will not decrypt with is a misfit; one in a state this code does not know, a notice. */
 function keyProblem(encryption: EncryptionFacts | undefined): { misfit?: string; notice?: string } | undefined {
   const key = encryption?.key
@@ -277,6 +423,7 @@ function keyProblem(encryption: EncryptionFacts | undefined): { misfit?: string;
   }
 }
 
+/** Whether a placement lets workers start on hosts below `floor`: what the deploy raises under enforce. */
 export function admitsBelow(placement: Placement, floor: string): boolean {
   if (placement.allowedCudaVersions.length > 0)
     return placement.allowedCudaVersions.some((version) => compareCuda(version, floor) < 0)

@@ -17,6 +17,30 @@ export const ACCEPTED_MEDIA_TYPES = [...MANIFEST_MEDIA_TYPES, ...INDEX_MEDIA_TYP
 /** Where Runpod runs containers. */
 export const RUNPOD_PLATFORM = 'linux/amd64'
 
+/**
+ * `os/architecture[/variant]` as containerd normalises a platform before matching it: names lowercased, the
+ * aliases of an architecture folded (`x86_64` → amd64, `aarch64` → arm64), and a variant that is the
+ * architecture's baseline dropped (`amd64/v1` is amd64, `arm64/v8` is arm64).
+ */
+export function normalizePlatform(os: string, architecture: string, variant?: string): string {
+  let arch = architecture.toLowerCase()
+  let level = (variant ?? '').toLowerCase()
+  if (arch === 'x86_64' || arch === 'x86-64') arch = 'amd64'
+  if (arch === 'aarch64') arch = 'arm64'
+  if (arch === 'i386') arch = '386'
+  if (arch === 'armhf') [arch, level] = ['arm', 'v7']
+  if (arch === 'armel') [arch, level] = ['arm', 'v6']
+  if (/^\d+$/.test(level)) level = `v${level}`
+  if ((arch === 'amd64' && level === 'v1') || (arch === 'arm64' && level === 'v8') || arch === '386') level = ''
+  if (arch === 'arm' && level === '') level = 'v7'
+  return [os.toLowerCase(), arch, level].filter(Boolean).join('/')
+}
+
+/** amd64 builds for a higher micro-architecture level (v2–v4): whether Runpod's CPUs have it is not published. */
+export function isHigherAmd64Level(platform: string): boolean {
+  return /^linux\/amd64\/v[2-4]$/.test(platform)
+}
+
 export interface BlobRef {
   readonly digest: string
   readonly size: number
@@ -69,7 +93,7 @@ function indexEntry(entry: unknown, where: string): IndexEntry {
   if (typeof digest !== 'string' || !DIGEST.test(digest)) throw unreadable(where, 'an entry has no sha256 digest')
   const platform = (record['platform'] ?? {}) as Record<string, unknown>
   const part = (key: string) => (typeof platform[key] === 'string' ? (platform[key] as string) : undefined)
-  const name = [part('os') ?? 'unknown', part('architecture') ?? 'unknown', part('variant')].filter(Boolean).join('/')
+  const name = normalizePlatform(part('os') ?? 'unknown', part('architecture') ?? 'unknown', part('variant'))
   const annotations = (record['annotations'] ?? {}) as Record<string, unknown>
   const attestation = annotations['vnd.docker.reference.type'] === 'attestation-manifest' || name === 'unknown/unknown'
   return { digest, platform: name, attestation }
@@ -86,9 +110,16 @@ export function platformsOf(index: Extract<Manifest, { kind: 'index' }>): string
   return index.entries.filter((entry) => !entry.attestation).map((entry) => entry.platform)
 }
 
-/** The index entry Runpod's hosts would pull, if there is one. */
+/**
+ * The index entry Runpod's hosts would pull, if there is one: linux/amd64, or else an amd64 entry for a
+ * higher micro-architecture level, whose config still tells what the container needs.
+ */
 export function runpodEntry(index: Extract<Manifest, { kind: 'index' }>): IndexEntry | undefined {
-  return index.entries.find((entry) => !entry.attestation && entry.platform === RUNPOD_PLATFORM)
+  const images = index.entries.filter((entry) => !entry.attestation)
+  return (
+    images.find((entry) => entry.platform === RUNPOD_PLATFORM) ??
+    images.find((entry) => isHigherAmd64Level(entry.platform))
+  )
 }
 
 function unreadable(where: string, why: string): ActionError {

@@ -2,13 +2,20 @@
 // be ACTIVE (archived images cannot be pulled), and not be expired or archived by the repository's lifecycle
 // policy once this push is counted. A threat is a warning: the deploy goes on, and the user learns now, not
 // when a rollback pulls a 404.
-import { describeRule, simulateLifecycle, type LifecycleRule, type RepositoryImage } from './lifecycle.js'
+import {
+  describeDecision,
+  describeRule,
+  simulateLifecycle,
+  type LifecycleDecision,
+  type LifecycleRule,
+  type RepositoryImage
+} from './lifecycle.js'
 
 /** What was read of one repository that holds rollback images. */
 export interface RepositoryFacts {
   /** `REGISTRY/REPOSITORY`, as image references name it. */
   readonly name: string
-  /** undefined: could not be read (`unknown` says why). */
+  /** Every image, archived ones included (`imageStatus: ANY`); undefined: could not be read (`unknown` says why). */
   readonly images?: readonly RepositoryImage[]
   /** null: no lifecycle policy; undefined: could not be read. */
   readonly rules?: readonly LifecycleRule[] | null
@@ -66,32 +73,52 @@ export function judgeWayBack(
           warning: `${label}: its previous image ${target.image} is not in ECR any more, so a rollback would leave the target on an image it cannot pull. Push that image again (or deploy knowing a failed rollout cannot be undone).`
         }
       ]
+    const decision = threatsOf.get(name)?.get(found.digest)
+    if (found.status === 'ARCHIVED') {
+      const purge =
+        decision && decision.action === 'expire'
+          ? ` and ${describeRule(decision.rule)} would delete it within a day (${describeDecision(decision)})`
+          : ''
+      return [
+        {
+          ...base,
+          state:
+            decision && decision.action === 'expire'
+              ? `ARCHIVED, expired within a day by lifecycle rule ${decision.rule.priority}`
+              : 'ARCHIVED',
+          warning: `${label}: its previous image ${target.image} is archived in ECR${purge}, and archived images cannot be pulled, so a rollback could not start it. Restore it to ACTIVE before you need it: 'aws ecr update-image-storage-class --repository-name ${name.slice(name.indexOf('/') + 1)} --image-id imageDigest=${found.digest} --target-storage-class STANDARD' (or the ECR console → the image → Restore).`
+        }
+      ]
+    }
     if (found.status !== undefined && found.status !== 'ACTIVE')
       return [
         {
           ...base,
           state: found.status,
-          warning: `${label}: its previous image ${target.image} is ${found.status} in ECR and cannot be pulled, so a rollback could not start it. Restore it to ACTIVE (ECR console → the image → Restore).`
+          warning: `${label}: its previous image ${target.image} is ${found.status} in ECR and cannot be pulled until it is ACTIVE, so a rollback could not start it now. Wait until the restore completes, then rerun.`
         }
       ]
-    const threat = threatsOf.get(name)?.get(found.digest)
-    if (!threat)
-      return [
-        {
-          ...base,
-          state: repository.rules === null ? 'ACTIVE, no lifecycle policy' : 'ACTIVE, kept by the lifecycle policy'
-        }
-      ]
-    const does = threat.action === 'archive' ? 'archive' : 'expire'
+    if (!decision || decision.action === 'keep') return [{ ...base, state: keptState(repository.rules, decision) }]
+    const does = decision.action === 'archive' ? 'archive' : 'expire'
     return [
       {
         ...base,
-        state: `ACTIVE, ${does}d within a day by lifecycle rule ${threat.rule.priority}`,
-        warning: `${label}: its previous image ${target.image}, the one a rollback puts back, would be ${does}d within a day by the repository's lifecycle policy, ${describeRule(threat.rule)}, with this push counted. Keep rollback images out of that rule (a tag prefix of their own, or a higher count), or the way back may be gone when it is needed; the action never edits a lifecycle policy.`
+        state: `ACTIVE, ${does}d within a day by lifecycle rule ${decision.rule.priority}`,
+        warning: `${label}: its previous image ${target.image}, the one a rollback puts back, would be ${does}d within a day by the repository's lifecycle policy, ${describeRule(decision.rule)}, with this push counted (${describeDecision(decision)}). Keep rollback images out of that rule (a tag prefix of their own, or a higher count), or the way back may be gone when it is needed; the action never edits a lifecycle policy.`
       }
     ]
   })
   return { targets: judged, warnings: judged.flatMap((entry) => (entry.warning ? [entry.warning] : [])), notices }
+}
+
+/** An ACTIVE image the policy leaves alone, and which rule says so. */
+function keptState(
+  rules: readonly LifecycleRule[] | null | undefined,
+  decision: LifecycleDecision | undefined
+): string {
+  if (rules === null) return 'ACTIVE, no lifecycle policy'
+  if (!decision) return 'ACTIVE, selected by no lifecycle rule'
+  return `ACTIVE, kept by lifecycle rule ${decision.rule.priority} (${describeDecision(decision)})`
 }
 
 function findImage(images: readonly RepositoryImage[], reference: string, name: string): RepositoryImage | undefined {

@@ -1,6 +1,6 @@
 // Runpod Pods and Serverless endpoints as deploy targets: read the current image, patch a new one.
 import { ActionError } from '../errors.js'
-import type { Endpoint, EndpointPlacement, Pod, PodStatus } from './wire.js'
+import type { ContainerEnv, Endpoint, EndpointPlacement, Pod, PodStatus } from './wire.js'
 import type { GpuPatch, ImagePatch, RunpodClient } from './client.js'
 import type { RequestBudget } from './http.js'
 import type { ResourceKind } from './errors.js'
@@ -28,6 +28,10 @@ export interface TargetState {
   readonly ports?: readonly string[]
   /** Endpoints only: where workers may be placed by CUDA version (null: no GPUs). */
   readonly placement?: EndpointPlacement | null
+  /** Pods only: the GPU model (`gpu.id`); null for a CPU pod. */
+  readonly gpuId?: string | null
+  /** The env Runpod reports (null: the answer carried none, so it is unknown). Values are secrets. */
+  readonly env?: ContainerEnv | null
 }
 
 /**
@@ -94,8 +98,8 @@ export async function patchTargetImage(
 }
 
 function podState(pod: Pod): TargetState {
-  const { id, name, image, registry, status, startedAt, cudaVersion, ports } = pod
-  return { kind: 'pod', id, name, image, registry, status, startedAt, cudaVersion, ports }
+  const { id, name, image, registry, status, startedAt, cudaVersion, ports, gpuId, env } = pod
+  return { kind: 'pod', id, name, image, registry, status, startedAt, cudaVersion, ports, gpuId, env }
 }
 
 function endpointState(endpoint: Endpoint): TargetState {
@@ -106,6 +110,7 @@ function endpointState(endpoint: Endpoint): TargetState {
     image: endpoint.image ?? '',
     registry: endpoint.registry,
     workersMax: endpoint.workersMax,
-    placement: endpoint.gpu
+    placement: endpoint.gpu,
+    env: endpoint.env
   }
 }

@@ -39,7 +39,14 @@ export interface Pod {
   readonly uptime: number | null
   /** Exposed ports, `8000/http` or `22/tcp`. */
   readonly ports: readonly string[]
+  /** `gpu.id`, the GPU model (`NVIDIA GeForce RTX 4090`); null for a CPU pod. */
+  readonly gpuId: string | null
+  /** The env Runpod sets on the container; null when the answer carries none. Values are secrets. */
+  readonly env: ContainerEnv | null
 }
+
+/** Env variables by name, as Runpod reports and replaces them: a whole object. */
+export type ContainerEnv = Readonly<Record<string, string>>
 
 export interface Endpoint {
   readonly id: string
@@ -50,6 +57,8 @@ export interface Endpoint {
   readonly workersMax: number | null
   /** Where workers may be placed by CUDA version; null for an endpoint without GPUs. */
   readonly gpu: EndpointPlacement | null
+  /** The env its workers start with; null when the answer carries none. Values are secrets. */
+  readonly env: ContainerEnv | null
 }
 
 /** `gpu.minCudaVersion` and `gpu.allowedCudaVersions` of an endpoint (empty: any version). */
@@ -288,7 +297,9 @@ function podFields(pod: Fields): Pod {
     inCluster: pod.has('cluster'),
     cudaVersion: pod.optionalString('cudaVersion'),
     uptime: pod.has('runtime') ? pod.object('runtime').optionalNumber('uptime') : null,
-    ports: stringList(pod.raw('ports'))
+    ports: stringList(pod.raw('ports')),
+    gpuId: pod.has('gpu') ? pod.object('gpu').optionalString('id') : null,
+    env: envOf(pod.raw('env'))
   }
 }
 
@@ -308,8 +319,18 @@ function endpointFields(endpoint: Fields): Endpoint {
     image: endpoint.optionalString('image'),
     registry: endpoint.optionalString('registry'),
     workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null,
-    gpu: endpoint.has('gpu') ? placementFields(endpoint.object('gpu')) : null
+    gpu: endpoint.has('gpu') ? placementFields(endpoint.object('gpu')) : null,
+    env: envOf(endpoint.raw('env'))
   }
+}
+
+/** An env object of string values; null when absent or of another shape, so the env counts as unknown. */
+function envOf(value: unknown): ContainerEnv | null {
+  if (!isObject(value)) return null
+  const entries = Object.entries(value)
+  return entries.every(([, item]) => typeof item === 'string')
+    ? Object.fromEntries(entries as [string, string][])
+    : null
 }
 
 function placementFields(gpu: Fields): EndpointPlacement {

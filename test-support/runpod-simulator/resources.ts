@@ -38,6 +38,12 @@ export interface PodSeed {
   readonly container?: 'up' | 'never' | { readonly restartEveryMs: number }
   /** Exposed ports; default 8888/http and 22/tcp. */
   readonly ports?: readonly string[]
+  /** The GPU model (`gpu.id`); default NVIDIA GeForce RTX 4090. */
+  readonly gpuId?: string
+  /** The container's env; default none. */
+  readonly env?: Readonly<Record<string, string>>
+  /** A new start leaves `startedAt` as it was (only `runtime.uptime` shows it), as some hosts report it. */
+  readonly keepStartedAt?: boolean
 }
 
 export interface EndpointSeed {
@@ -89,6 +95,9 @@ export class SimPod {
   readonly cudaVersion: string | null
   private readonly container: NonNullable<PodSeed['container']>
   private readonly ports: readonly string[]
+  readonly gpuId: string
+  env: Record<string, string>
+  private readonly keepStartedAt: boolean
   /** When the container of the current image first started. */
   private runningSince: number | undefined
   private pollsLeft = 0
@@ -109,6 +118,9 @@ export class SimPod {
     this.cudaVersion = seed.cudaVersion === undefined ? '12.8' : seed.cudaVersion
     this.container = seed.container ?? 'up'
     this.ports = seed.ports ?? ['8888/http', '22/tcp']
+    this.gpuId = seed.gpuId ?? 'NVIDIA GeForce RTX 4090'
+    this.env = { ...(seed.env ?? {}) }
+    this.keepStartedAt = seed.keepStartedAt ?? false
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
       'Container failed to start: image pull failed'
@@ -150,7 +162,7 @@ export class SimPod {
       return
     }
     this.status = 'RUNNING'
-    this.startedAt = iso()
+    if (!this.keepStartedAt || this.startedAt === null) this.startedAt = iso()
     this.runningSince = Date.now()
     this.systemLog.push('Container started')
   }
@@ -190,9 +202,9 @@ export class SimPod {
       disk: 50,
       mounts: { persistent: { size: 20, path: '/workspace' } },
       ports: this.ports,
-      env: {},
+      env: this.env,
       registry: this.registry,
-      gpu: { id: 'NVIDIA GeForce RTX 4090', count: 1 },
+      gpu: { id: this.gpuId, count: 1 },
       cloud: 'SECURE',
       dataCenterId: 'US-KS-2',
       cudaVersion: this.cudaVersion,
