@@ -72,6 +72,17 @@ describe('a pod counts as rolled out once its container has run min-ready-second
     expect(logOf(run)).toContain('ModuleNotFoundError: No module named vllm')
   })
 
+  it('a PATCH that leaves startedAt as it was: the new start is seen in runtime.uptime, and the pod rolls out', async () => {
+    for (const minReady of ['0', '2']) {
+      const id = pod({ keepStartedAt: true }, `-${minReady}`)
+      const before = stack.runpod.pod(id).startedAt
+      const run = await deploy({ 'pod-id': id, 'min-ready-seconds': minReady, 'wait-timeout': '30' })
+      expect(run.exitCode).toBe(0)
+      expect(deployments(run)).toEqual([expect.objectContaining({ id, status: 'rolled-out' })])
+      expect(stack.runpod.pod(id).startedAt).toBe(before)
+    }
+  })
+
   it('a healthy pod is rolled out no sooner than min-ready-seconds after its container started', async () => {
     const id = pod()
     const run = await deploy({ 'pod-id': id, 'min-ready-seconds': '3' })

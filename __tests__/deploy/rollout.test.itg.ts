@@ -151,6 +151,22 @@ describe('endpoints', () => {
     expect(sim.endpoint('ep-bad').image).toBe(OLD)
   })
 
+  it('a release whose new workers only wait THROTTLED fails for want of capacity, naming pools and data centers, and rolls back', async () => {
+    sim.addEndpoint({ id: 'ep-throttled', image: OLD, workers: 1, rollout: 'throttled' })
+    const [outcome] = await waitForRollouts(
+      client,
+      [await deploy('endpoint', 'ep-throttled')],
+      { ...FAST, timeoutMs: 1_500, rollback: true, rollbackBudgetMs: 10_000 },
+      recordingLog()
+    )
+    expect(outcome?.status).toBe('rolled-back')
+    expect(outcome?.reason).toMatch(
+      /^no GPU capacity: after 2 s \(wait-timeout\) the new release's workers were still THROTTLED, waiting for a GPU in GPU pools ADA_24 in data centers US-KS-2/
+    )
+    expect(outcome?.reason).toContain('The image was never started')
+    expect(sim.endpoint('ep-throttled').image).toBe(OLD)
+  })
+
   it('counts an endpoint without workers as rolled out, with a note', async () => {
     sim.addEndpoint({ id: 'ep-idle', image: OLD, workers: 0 })
     const [outcome] = await waitForRollouts(

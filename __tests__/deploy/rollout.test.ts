@@ -39,6 +39,7 @@ function pod(now: Partial<Pod>): Pod {
     cudaVersion: null,
     gpuId: null,
     env: {},
+    running: true,
     uptime: 60,
     ports: [],
     ...now
@@ -84,6 +85,32 @@ describe('judgePod', () => {
     const before = podEntry({ status: 'ERROR', startedAt: '2026-12-01T09:00:00Z' })
     expect(judgePod(before, pod({ status: 'ERROR', startedAt: '2026-12-01T10:00:07Z' })).state).toBe('failed')
     expect(judgePod(before, pod({ status: 'RUNNING', startedAt: '2026-12-01T10:00:07Z' })).state).toBe('done')
+  })
+
+  it('counts a new start by runtime.uptime when a PATCH leaves startedAt as it was', () => {
+    const same = { startedAt: '2026-12-01T09:00:00Z' }
+    const answered = { ...podEntry(same), answeredAt: new Date(PATCHED_AT.getTime() + 500) }
+    const at = (seconds: number) => PATCHED_AT.getTime() + 500 + seconds * 1000
+    // Up 3 s, 10 s after the PATCH was answered: a container that started after it.
+    expect(judgePod(answered, pod({ ...same, uptime: 3 }), 0, {}, at(10)).state).toBe('done')
+    // Up an hour: the container from before the PATCH.
+    expect(judgePod(answered, pod({ ...same, uptime: 3600 }), 0, {}, at(10)).state).toBe('pending')
+    // Within the second of rounding, not yet: uptime is whole seconds.
+    expect(judgePod(answered, pod({ ...same, uptime: 9 }), 0, {}, at(9.5)).state).toBe('pending')
+    // Without the runner's clock, startedAt alone decides.
+    expect(judgePod(answered, pod({ ...same, uptime: 3 })).state).toBe('pending')
+  })
+
+  it('counts uptime from the first reading that shows runtime without uptime', () => {
+    const entry = podEntry()
+    const t0 = PATCHED_AT.getTime() + 20_000
+    const first = judgePod(entry, pod({ uptime: null }), 10, {}, t0)
+    expect(first).toMatchObject({ state: 'pending', describe: 'container up 0 s of 10', seen: { upSince: t0 } })
+    const seen = first.state === 'pending' ? first.seen : undefined
+    expect(judgePod(entry, pod({ uptime: null }), 10, seen, t0 + 4_000)).toMatchObject({ state: 'pending' })
+    expect(judgePod(entry, pod({ uptime: null }), 10, seen, t0 + 11_000)).toMatchObject({ state: 'done' })
+    // runtime gone again after it was up: a restart.
+    expect(judgePod(entry, pod({ uptime: null, running: false }), 10, seen, t0 + 5_000).state).toBe('failed')
   })
 
   it('reports a status Runpod added later as it is, and keeps waiting', () => {
@@ -170,6 +197,13 @@ describe('judgeEndpoint', () => {
       describe: '1 worker(s) on version 4 are UNHEALTHY',
       diagnostics: [`worker w-UNHEALTHY-4: UNHEALTHY, version 4, image ${NEW}`]
     })
+  })
+
+  it('marks a release whose new workers all wait THROTTLED, and only then', () => {
+    const waiting = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('THROTTLED', 4), worker('RUNNING', 3)]))
+    expect(waiting).toMatchObject({ state: 'pending', throttled: true })
+    const mixed = judgeEndpoint(ENDPOINT, releases(4, {}), workers([worker('THROTTLED', 4), worker('INITIALIZING', 4)]))
+    expect(mixed).not.toHaveProperty('throttled')
   })
 
   it('ignores an unhealthy worker of the old version', () => {

@@ -20,6 +20,7 @@ describe('parsePod', () => {
       startedAt: null,
       inCluster: false,
       cudaVersion: null,
+      running: false,
       uptime: null,
       ports: [],
       gpuId: null,

@@ -25,6 +25,8 @@ export interface PatchedTarget {
   readonly target: TargetState
   readonly image: string
   readonly patchedAt: Date
+  /** When Runpod answered the PATCH: a container up for less time than has passed since started after it. */
+  readonly answeredAt?: Date
   /** Set when the patch also changed the registry credential: a rollback then restores the old one. */
   readonly registry?: string | null
   /** Set when the patch raised an endpoint's CUDA placement: a rollback then restores the old one. */
@@ -95,7 +97,14 @@ export type Progress =
    * `unavailable`: Runpod did not answer this time, so nothing new is known about the target. `seen`: what this
    * reading showed of a pod's container, for telling a restart at the next one.
    */
-  | { readonly state: 'pending'; readonly describe: string; readonly unavailable?: true; readonly seen?: PodHistory }
+  | {
+      readonly state: 'pending'
+      readonly describe: string
+      readonly unavailable?: true
+      readonly seen?: PodHistory
+      /** Every worker of the new release waits THROTTLED for GPU capacity. */
+      readonly throttled?: true
+    }
   | { readonly state: 'done'; readonly describe: string; readonly note?: string }
   | { readonly state: 'failed'; readonly describe: string; readonly diagnostics?: readonly string[] }
 
@@ -192,7 +201,9 @@ async function waitForOne(wait: Wait, entry: PatchedTarget, deadline: number): P
       ? (health.reason ?? 'the health check failed')
       : last.state === 'failed'
         ? last.describe
-        : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
+        : last.state === 'pending' && last.throttled
+          ? noCapacity(target, options.timeoutMs, last.describe)
+          : `still pending after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout): ${last.describe}`
   log.info(`${label}: did not roll out: ${reason}`)
   const budgetMs = options.rollbackBudgetMs ?? ROLLBACK_BUDGET_MS
   const budget = { deadline: clock.now() + budgetMs, ...(options.signal ? { signal: options.signal } : {}) }
@@ -250,7 +261,7 @@ async function poll(
     // The deadline bounds the requests too: with no time left, the last reading is the answer.
     if (options.signal?.aborted || (clock.now() >= deadline && last.describe !== NOT_READ)) return last
     const history: PodHistory | undefined = last.state === 'pending' ? last.seen : undefined
-    const progress = await check(wait.client, entry, budget, readPod, release, minReadySeconds, history)
+    const progress = await check(wait.client, entry, budget, readPod, release, minReadySeconds, history, clock.now)
     if (progress.describe !== last.describe) log.info(`${prefix}${progress.describe}`)
     // A read that got no answer says nothing about the target: the last one that did stays the reason.
     if (!(progress.state === 'pending' && progress.unavailable && last.describe !== NOT_READ)) last = progress
@@ -277,11 +288,15 @@ async function check(
   readPod: ReadPod,
   release: ReleaseWatch,
   minReadySeconds: number,
-  history: PodHistory | undefined
+  history: PodHistory | undefined,
+  now: () => number
 ): Promise<Progress> {
   const { id } = entry.target
   try {
-    if (entry.target.kind === 'pod') return judgePod(entry, await readPod(id), minReadySeconds, history)
+    if (entry.target.kind === 'pod') {
+      const pod = await readPod(id)
+      return judgePod(entry, pod, minReadySeconds, history, now())
+    }
     if (release.latest === undefined) {
       const released = judgeRelease(entry, await client.listEndpointReleases(id, budget))
       if (released.state !== 'released') return released
@@ -308,16 +323,25 @@ export interface PodHistory {
   readonly uptime?: number
   /** `startedAt` at that reading: a new one is a new start of the container. */
   readonly startedAt?: string | null
+  /** Runner clock (ms) of the first reading that showed `runtime` without `uptime`: uptime counts from there. */
+  readonly upSince?: number
 }
 
 /**
- * Where a patched pod stands, from the pod as Runpod reports it now and what earlier readings showed. With
- * `minReadySeconds`, RUNNING is not enough: the container must be up (`runtime` present) and its uptime reach
- * that many seconds without going back; an uptime that goes back, a new start, or `runtime` gone again is a
- * restart, and the rollout has failed. 0 keeps the first RUNNING reading on the new image.
+ * Where a patched pod stands, from the pod as Runpod reports it now (`now`, the runner's clock at the
+ * reading) and what earlier readings showed. With `minReadySeconds`, RUNNING is not enough: the container must
+ * be up (`runtime` present) and its uptime reach that many seconds without going back; an uptime that goes
+ * back, a new start, or `runtime` gone again is a restart, and the rollout has failed. 0 keeps the first
+ * RUNNING reading of a new start on the new image.
  */
-export function judgePod(entry: PatchedTarget, pod: Pod, minReadySeconds = 0, history: PodHistory = {}): Progress {
-  const first = judgePodStatus(entry, pod)
+export function judgePod(
+  entry: PatchedTarget,
+  pod: Pod,
+  minReadySeconds = 0,
+  history: PodHistory = {},
+  now?: number
+): Progress {
+  const first = judgePodStatus(entry, pod, now)
   const upBefore = history.uptime !== undefined
   if (minReadySeconds > 0 && upBefore && first.state === 'pending')
     return {
@@ -325,41 +349,52 @@ export function judgePod(entry: PatchedTarget, pod: Pod, minReadySeconds = 0, hi
       describe: `the container restarted: it was up ${history.uptime ?? 0} s, then ${first.describe}`
     }
   if (minReadySeconds <= 0 || first.state !== 'done' || pod.status !== 'RUNNING') return first
-  if (pod.uptime === null) {
+  // Runpod documents `runtime` with `uptime`; one without it counts from the first reading that shows it.
+  const upSince = pod.running && pod.uptime === null ? (history.upSince ?? now) : undefined
+  const uptime = pod.uptime ?? (upSince !== undefined && now !== undefined ? Math.floor((now - upSince) / 1000) : null)
+  if (uptime === null) {
     return upBefore
       ? { state: 'failed', describe: `the container restarted: it was up ${history.uptime ?? 0} s, then not running` }
       : { state: 'pending', describe: `RUNNING, container not up yet (Runpod reports no runtime)` }
   }
   if (
     upBefore &&
-    (pod.uptime < (history.uptime ?? 0) || (history.startedAt != null && pod.startedAt !== history.startedAt))
+    (uptime < (history.uptime ?? 0) || (history.startedAt != null && pod.startedAt !== history.startedAt))
   ) {
     return {
       state: 'failed',
-      describe: `the container restarted: its uptime went from ${history.uptime ?? 0} s back to ${pod.uptime} s`
+      describe: `the container restarted: its uptime went from ${history.uptime ?? 0} s back to ${uptime} s`
     }
   }
-  if (pod.uptime >= minReadySeconds)
-    return { state: 'done', describe: `container up ${pod.uptime} s of ${minReadySeconds} (min-ready-seconds)` }
+  if (uptime >= minReadySeconds)
+    return { state: 'done', describe: `container up ${uptime} s of ${minReadySeconds} (min-ready-seconds)` }
   return {
     state: 'pending',
-    describe: `container up ${pod.uptime} s of ${minReadySeconds}`,
-    seen: { uptime: pod.uptime, startedAt: pod.startedAt }
+    describe: `container up ${uptime} s of ${minReadySeconds}`,
+    seen: { uptime, startedAt: pod.startedAt, ...(upSince === undefined ? {} : { upSince }) }
   }
 }
 
-/** RUNNING on the new image after a new start, or failed, from the status alone. */
-function judgePodStatus({ target, image, patchedAt }: PatchedTarget, pod: Pod): Progress {
+/**
+ * RUNNING on the new image after a new start, or failed, from the status alone. A new start shows in
+ * `startedAt` (later than the PATCH, or changed) or in `runtime.uptime` shorter than the time since the PATCH
+ * was answered, measured on the runner's clock alone: either suffices, and no two clocks are compared.
+ */
+function judgePodStatus({ target, image, patchedAt, answeredAt }: PatchedTarget, pod: Pod, now?: number): Progress {
   const describe = pod.image === image ? pod.status : `${pod.status}, image still ${pod.image}`
   // A pod that was stopped before the deploy stays stopped: waiting for RUNNING would only time out.
   if (target.status === 'EXITED' && pod.status === 'EXITED' && pod.image === image) {
     return { state: 'done', describe, note: 'The pod is stopped: it will run the new image when it is started.' }
   }
   // A changed startedAt also counts, so a clock skew between the runner and Runpod cannot stall the wait.
-  const restarted =
+  const startedAgain =
     pod.startedAt !== null &&
     (Date.parse(pod.startedAt) > patchedAt.getTime() ||
       (target.startedAt != null && pod.startedAt !== target.startedAt))
+  // uptime is whole seconds: one more second of margin keeps a container started just before the answer out.
+  const sincePatch = now === undefined ? undefined : now - (answeredAt ?? patchedAt).getTime()
+  const upSincePatch = sincePatch !== undefined && pod.uptime !== null && (pod.uptime + 1) * 1000 <= sincePatch
+  const restarted = startedAgain || upSincePatch
   // A failure counts only once the pod has tried the new image: a status it already had before the patch
   // is stale until it changes or the container starts again.
   const attempted = pod.status !== target.status || restarted
@@ -403,6 +438,8 @@ export function judgeEndpointWorkers(
   // A worker on the new version has not proven the image until it is ready for jobs.
   const ready = onLatestVersion.filter((worker) => worker.status === 'RUNNING' || worker.status === 'IDLE').length
   const describe = `${onLatestVersion.length}/${all.length} workers on ${version}, ${ready} ready`
+  if (onLatestVersion.length > 0 && onLatestVersion.every((worker) => worker.status === 'THROTTLED'))
+    return { state: 'pending', describe: `${describe}; the new ones wait THROTTLED for GPU capacity`, throttled: true }
   return { state: ready === all.length ? 'done' : 'pending', describe }
 }
 
@@ -474,7 +511,8 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
   const back: PatchedTarget = {
     target: { ...patched, image: entry.image, ...(failedRelease === undefined ? {} : { version: failedRelease }) },
     image: target.image,
-    patchedAt: rollbackAt
+    patchedAt: rollbackAt,
+    answeredAt: new Date(clock.now())
   }
   const last = await poll(wait, back, budget.deadline ?? clock.now(), `${label} (rollback): `, (id) =>
     client.getPod(id, budget)
@@ -542,6 +580,17 @@ async function cancelledOutcome(
 /** The registry to put back with the image: only when the patch changed it. */
 function registryToRestore(entry: PatchedTarget): string | null | undefined {
   return entry.registry === undefined ? undefined : (entry.target.registry ?? null)
+}
+
+/** A release that never got a GPU: Runpod's capacity, not the image, in words that say where it looked. */
+function noCapacity(target: TargetState, timeoutMs: number, describe: string): string {
+  const pools = target.placement?.pools ?? []
+  const centers = target.dataCenterIds ?? []
+  const where = [
+    pools.length > 0 ? `GPU pools ${pools.join(', ')}` : 'its GPU pools',
+    centers.length > 0 ? `data centers ${centers.join(', ')}` : 'its data centers'
+  ].join(' in ')
+  return `no GPU capacity: after ${Math.round(timeoutMs / 1000)} s (wait-timeout) the new release's workers were still THROTTLED, waiting for a GPU in ${where} (${describe}). The image was never started, so this says nothing about it: add GPU pools or data centers to the endpoint (Runpod console → the endpoint → Edit), or rerun when capacity is back`
 }
 
 function labelOf(target: TargetState): string {

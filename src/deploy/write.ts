@@ -218,6 +218,7 @@ async function patchTargets(
       const patchedAt = new Date()
       const registry = step.credential === 'set' ? credentialId : undefined
       await patchTargetImage(runpod, step.target, plan.deployImage, registry, budget, step.placement?.patch)
+      const answeredAt = new Date()
       const what =
         step.target.image === plan.deployImage
           ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
@@ -230,6 +231,7 @@ async function patchTargets(
         target: step.target,
         image: plan.deployImage,
         patchedAt,
+        answeredAt,
         ...(registry ? { registry } : {}),
         ...(step.placement ? { placement: step.placement } : {})
       }

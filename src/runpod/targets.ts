@@ -32,6 +32,8 @@ export interface TargetState {
   readonly gpuId?: string | null
   /** The env Runpod reports (null: the answer carried none, so it is unknown). Values are secrets. */
   readonly env?: ContainerEnv | null
+  /** Endpoints only: the data centers its workers may be placed in. */
+  readonly dataCenterIds?: readonly string[]
 }
 
 /**
@@ -111,6 +113,7 @@ function endpointState(endpoint: Endpoint): TargetState {
     registry: endpoint.registry,
     workersMax: endpoint.workersMax,
     placement: endpoint.gpu,
-    env: endpoint.env
+    env: endpoint.env,
+    dataCenterIds: endpoint.dataCenterIds
   }
 }

@@ -35,7 +35,9 @@ export interface Pod {
   readonly inCluster: boolean
   /** The CUDA version the pod's host reports (it keeps the host when its image changes); null when none. */
   readonly cudaVersion: string | null
-  /** `runtime.uptime`: seconds since the container started; null while the container is not up. */
+  /** Whether `runtime` is present: Runpod reports it only while the container runs. */
+  readonly running: boolean
+  /** `runtime.uptime`: seconds since the container started; null while the container is not up, or not told. */
   readonly uptime: number | null
   /** Exposed ports, `8000/http` or `22/tcp`. */
   readonly ports: readonly string[]
@@ -59,6 +61,8 @@ export interface Endpoint {
   readonly gpu: EndpointPlacement | null
   /** The env its workers start with; null when the answer carries none. Values are secrets. */
   readonly env: ContainerEnv | null
+  /** Data centers its workers may be placed in (empty: not reported). */
+  readonly dataCenterIds: readonly string[]
 }
 
 /** `gpu.minCudaVersion` and `gpu.allowedCudaVersions` of an endpoint (empty: any version). */
@@ -296,6 +300,7 @@ function podFields(pod: Fields): Pod {
     startedAt: pod.optionalString('startedAt'),
     inCluster: pod.has('cluster'),
     cudaVersion: pod.optionalString('cudaVersion'),
+    running: pod.has('runtime'),
     uptime: pod.has('runtime') ? pod.object('runtime').optionalNumber('uptime') : null,
     ports: stringList(pod.raw('ports')),
     gpuId: pod.has('gpu') ? pod.object('gpu').optionalString('id') : null,
@@ -320,7 +325,8 @@ function endpointFields(endpoint: Fields): Endpoint {
     registry: endpoint.optionalString('registry'),
     workersMax: endpoint.has('workers') ? endpoint.object('workers').optionalNumber('max') : null,
     gpu: endpoint.has('gpu') ? placementFields(endpoint.object('gpu')) : null,
-    env: envOf(endpoint.raw('env'))
+    env: envOf(endpoint.raw('env')),
+    dataCenterIds: stringList(endpoint.raw('dataCenterIds'))
   }
 }
 

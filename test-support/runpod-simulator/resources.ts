@@ -8,9 +8,10 @@ export type WorkerStatus = 'RUNNING' | 'IDLE' | 'INITIALIZING' | 'THROTTLED' | '
 
 /**
  * How a target reacts to a new image: `succeed` starts it, `fail` ends in ERROR / UNHEALTHY workers,
- * `stall` never finishes. The image a target was seeded with always starts, so a rollback succeeds.
+ * `stall` never finishes, `throttled` (endpoints) gets new workers that wait THROTTLED for GPU capacity beside
+ * the old ones. The image a target was seeded with always starts, so a rollback succeeds.
  */
-export type RolloutScript = 'succeed' | 'fail' | 'stall'
+export type RolloutScript = 'succeed' | 'fail' | 'stall' | 'throttled'
 
 export interface PodSeed {
   readonly id: string
@@ -42,7 +43,7 @@ export interface PodSeed {
   readonly gpuId?: string
   /** The container's env; default none. */
   readonly env?: Readonly<Record<string, string>>
-  /** A new start leaves `startedAt` as it was (only `runtime.uptime` shows it), as some hosts report it. */
+  /** A new start leaves `startedAt` as it was: only `runtime.uptime` shows it. */
   readonly keepStartedAt?: boolean
 }
 
@@ -333,6 +334,12 @@ export class SimEndpoint {
   poll(): void {
     const script = this.image === this.initialImage ? 'succeed' : this.script
     if (script === 'stall') return
+    if (script === 'throttled') {
+      // The release's workers wait for capacity; the old ones keep serving until they could be replaced.
+      if (!this.workers.some((worker) => worker.version === this.version))
+        this.workers.push(...this.workers.map(() => this.newWorker('THROTTLED')))
+      return
+    }
     if (this.readyAt !== undefined) {
       if (Date.now() >= this.readyAt)
         this.workers = this.workers.map(() => this.newWorker(script === 'fail' ? 'UNHEALTHY' : 'IDLE'))
