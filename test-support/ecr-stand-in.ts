@@ -1,10 +1,20 @@
 // A thin stand-in in front of moto for what moto's ECR lacks, answering in ECR's own shape (JSON 1.1, errors
 // as `__type` with the x-amzn-errortype header): GetDownloadUrlForLayer (moto: NotImplemented) with the blob
-// served from a loopback URL, `imageStatus` on DescribeImages (and its filter), GetAccountSetting (moto: none), and registry
-// policies of the V2 scope (moto accepts only V1's actions). Everything else passes through to moto.
+// served from a loopback URL, `imageStatus` on DescribeImages (and its filter), GetAccountSetting (moto:
+// none), and registry policies of the V2 scope (moto accepts only V1's actions). Everything else, STS and KMS
+// included, passes through to moto, and every AWS call is recorded with the resource IAM authorises it on.
 // Tests can deny an operation (AccessDeniedException), archive an image, or corrupt a blob.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+/** An AWS call as IAM authorises it: the action, the resource ARN (or `*`), and the request's region. */
+export interface AwsCall {
+  readonly action: string
+  readonly resource: string
+  readonly region: string
+  /** AssumeRoleWithWebIdentity: the role asked for and the claims of the web identity token. */
+  readonly webIdentity?: { readonly roleArn: string; readonly claims: Record<string, unknown> }
+}
 
 export interface EcrStandIn {
   readonly url: string
@@ -26,12 +36,52 @@ export interface EcrStandIn {
   readonly registry: { scope: 'V1' | 'V2'; policy?: string }
   /** Every operation asked of ECR, in order. */
   readonly operations: string[]
+  /** Every AWS call that passed through (ECR, KMS, STS), in order. */
+  readonly calls: AwsCall[]
   /** Where download URLs point (default: the stand-in itself), so a latency proxy can sit in front of the blobs. */
   setBlobBase(url: string): void
   close(): Promise<void>
 }
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
+const KMS_PREFIX = 'TrentService.'
+
+/** The call a request makes, from its target (ECR, KMS) or its Action (STS), its body and its signature. */
+function awsCall(incoming: IncomingMessage, body: Buffer, account: string): AwsCall | undefined {
+  const scope = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(incoming.headers['authorization'] ?? ''))
+  const region = scope?.[1] ?? 'us-east-1'
+  const target = String(incoming.headers['x-amz-target'] ?? '')
+  const text = body.toString('utf8')
+  if (target.startsWith(TARGET_PREFIX)) {
+    const request = JSON.parse(text || '{}') as {
+      repositoryName?: string
+      repositoryNames?: string[]
+      registryId?: string
+    }
+    const name = request.repositoryName ?? request.repositoryNames?.[0]
+    const resource = name ? `arn:aws:ecr:${region}:${request.registryId ?? account}:repository/${name}` : '*'
+    return { action: `ecr:${target.slice(TARGET_PREFIX.length)}`, resource, region }
+  }
+  if (target.startsWith(KMS_PREFIX)) {
+    const { KeyId: key = '' } = JSON.parse(text || '{}') as { KeyId?: string }
+    const resource = key.startsWith('arn:') ? key : `arn:aws:kms:${region}:${account}:key/${key}`
+    return { action: `kms:${target.slice(KMS_PREFIX.length)}`, resource, region }
+  }
+  const form = new URLSearchParams(text)
+  const action = form.get('Action')
+  if (!action) return undefined
+  const roleArn = form.get('RoleArn') ?? ''
+  const token = form.get('WebIdentityToken')
+  const claims = token
+    ? (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>)
+    : undefined
+  return {
+    action: `sts:${action}`,
+    resource: roleArn || '*',
+    region,
+    ...(claims ? { webIdentity: { roleArn, claims } } : {})
+  }
+}
 
 export async function startEcrStandIn(motoUrl: string, account: string): Promise<EcrStandIn> {
   const blobs = new Map<string, Buffer>()
@@ -42,6 +92,7 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
   const corrupt = new Set<string>()
   const inaccessible = new Set<string>()
   const operations: string[] = []
+  const calls: AwsCall[] = []
   const registry: EcrStandIn['registry'] = { scope: 'V2' }
   let base = ''
   let blobBase = ''
@@ -72,6 +123,8 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
     const target = String(incoming.headers['x-amz-target'] ?? '')
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     if (operation) operations.push(operation)
+    const call = awsCall(incoming, body, account)
+    if (call) calls.push(call)
     if (denied.has(operation)) {
       return fail(
         response,
@@ -164,6 +217,7 @@ export async function startEcrStandIn(motoUrl: string, account: string): Promise
     inaccessible,
     registry,
     operations,
+    calls,
     setBlobBase: (url) => {
       blobBase = url
     },

@@ -23,7 +23,7 @@ import { startRunpodSimulator, type RunpodSimulator, type SimulatorOptions } fro
  */
 export interface LocalStack {
   readonly moto: MotoServer
-  /** In front of moto for ECR: GetDownloadUrlForLayer, the blobs, imageStatus, injected denials. */
+  /** In front of moto for ECR (GetDownloadUrlForLayer, the blobs, imageStatus, injected denials), STS and KMS. */
   readonly ecr: EcrStandIn
   readonly oidc: OidcStandIn
   readonly runpod: RunpodSimulator
@@ -109,7 +109,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ecr,
       oidc,
       runpod,
-      env: { ...moto.env, AWS_ENDPOINT_URL_ECR: ecr.url, ...oidc.env, AWS_REGION: region },
+      // STS and KMS pass through the ECR stand-in too, so every AWS call the action makes is recorded.
+      env: {
+        ...moto.env,
+        AWS_ENDPOINT_URL_ECR: ecr.url,
+        AWS_ENDPOINT_URL_STS: ecr.url,
+        AWS_ENDPOINT_URL_KMS: ecr.url,
+        ...oidc.env,
+        AWS_REGION: region
+      },
       roleArn,
       account,
       region,

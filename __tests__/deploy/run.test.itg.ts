@@ -278,11 +278,12 @@ describe('deploy end to end', () => {
     const proxy = await startForwardProxy()
     try {
       const runpodHost = new URL(stack.runpod.url).host
-      const motoHost = new URL(stack.moto.url).host
+      // STS, ECR and KMS all go through the local AWS stand-in in front of moto.
+      const awsHost = new URL(stack.ecr.url).host
       const env = { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, ...(bypassRunpod ? { NO_PROXY: runpodHost } : {}) }
       const run = await deploy({ ...stack.deployInputs(repository, 'v1'), ...targets }, env)
       expect(run.exitCode).toBe(0)
-      expect(proxy.carried).toContain(motoHost)
+      expect(proxy.carried).toContain(awsHost)
       if (bypassRunpod) expect(proxy.carried).not.toContain(runpodHost)
       else expect(proxy.carried).toContain(runpodHost)
     } finally {
@@ -394,11 +395,27 @@ describe('deploy end to end', () => {
     expect(stack.runpod.requests.length).toBe(requestsBefore)
   })
 
-  it('warns, naming pod-id and endpoint-id, when there is no target', async () => {
+  it('a first run without targets prepares the repository and says what to do next', async () => {
     await stack.pushImage(repository, 'v1')
     const run = await deploy(stack.deployInputs(repository, 'v1'))
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toMatch(/::warning::Neither 'pod-id' nor 'endpoint-id' is set/)
+    expect(run.stdout).toMatch(/::notice title=No target yet::Neither 'pod-id' nor 'endpoint-id' is set/)
+    expect(run.stdout).not.toContain('::warning::')
+    // What Runpod needs before an endpoint for a private image can be created: the policy and the delegation.
+    expect(JSON.stringify(await stack.policy(repository))).toContain('AllowRunpodPull')
+    expect(run.outputs['delegation-id']).toMatch(/./)
+    expect(JSON.parse(run.outputs['deployments'] ?? '')).toEqual([])
+    expect(run.summary).toContain('<h3>Next steps</h3>')
+    expect(run.summary).toContain(
+      `Create a Serverless endpoint (or a pod) in Runpod's console with the image ${stack.registryHost()}/${repository}:v1`
+    )
+    expect(run.summary).toContain("Put its id in the step's 'endpoint-id'")
+    // A rerun finds everything in place and changes nothing.
+    const writes = stack.runpod.writes().length
+    const again = await deploy(stack.deployInputs(repository, 'v1'))
+    expect(again.exitCode).toBe(0)
+    expect(again.outputs['policy-changed']).toBe('false')
+    expect(stack.runpod.writes().length).toBe(writes)
   })
 
   it('explains the missing id-token permission', async () => {

@@ -1,4 +1,4 @@
-// Every `uses:` a reader copies (README, docs) or the project runs (.github/workflows) pins the current major
+// Every `uses:` a reader copies (README, docs, examples) or the project runs (.github/workflows) pins the current major
 // that docs/action-pins.md lists; a pin older than that, or of an action the table does not know, fails here.
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -16,7 +16,12 @@ function filesUnder(dir: string, extension: RegExp): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name))
 }
 
-const files = ['README.md', ...filesUnder('docs', /\.md$/), ...filesUnder('.github/workflows', /\.ya?ml$/)]
+const files = [
+  'README.md',
+  ...filesUnder('docs', /\.md$/),
+  ...filesUnder('.github/workflows', /\.ya?ml$/),
+  ...filesUnder('examples/workflows', /\.ya?ml$/)
+]
 
 interface Pin {
   readonly file: string

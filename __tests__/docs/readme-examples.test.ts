@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { lintPolicy } from '../../src/policy/lint.js'
+import { parseTemplate, resolveTemplate } from '../../test-support/cloudformation.js'
 import { RUNPOD_DEPLOYMENT_ROLES, RUNPOD_STATEMENT_SID, runpodStatement } from '../../src/policy/runpod-statement.js'
 
 interface Step {
@@ -26,8 +27,8 @@ const workflows = blocks.filter(
 )
 
 describe('README workflow examples', () => {
-  it('parse, and include the deploy, release, verify and lint workflows', () => {
-    expect(workflows.length).toBeGreaterThanOrEqual(4)
+  it('parse, and include the deploy and pull request workflows', () => {
+    expect(workflows.length).toBeGreaterThanOrEqual(2)
     for (const workflow of workflows) {
       expect(workflow.on).toBeDefined()
       expect(Object.keys(workflow.jobs).length).toBeGreaterThan(0)
@@ -95,5 +96,21 @@ describe('docs/aws-setup.md', () => {
       ])
     )
     expect([...new Set(actions)].sort()).toEqual(deployCalls)
+    // The template's role for the same setup (delegation, policy apply, a KMS key) takes the same actions.
+    const role = resolveTemplate(
+      parseTemplate(readFileSync('infra/cloudformation/runpod-ecr-deploy-role.yaml', 'utf8')),
+      {
+        GitHubRepository: 'octo/repo',
+        EcrRepositoryNames: 'team/worker',
+        KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+      },
+      { account: '123456789012', region: 'us-east-1' }
+    ).resources['DeployRole']?.Properties as unknown as {
+      Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]
+    }
+    const templateActions = role.Policies.flatMap((policy) =>
+      policy.PolicyDocument.Statement.flatMap((statement) => statement.Action)
+    )
+    expect([...new Set(templateActions)].sort()).toEqual(deployCalls)
   })
 })

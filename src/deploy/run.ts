@@ -37,9 +37,11 @@ export async function runDeploy(
   const image = parseImageReference(inputs.image, releaseTag ? { releaseTag } : {})
   // Offline checks first: a contradiction in the inputs must not cost a request.
   const region = checkRegion(image, inputs.awsRegion)
+  // A first run has no target yet: it prepares what Runpod needs to create one, and the summary says what next.
   if (inputs.podIds.length === 0 && inputs.endpointIds.length === 0) {
-    log.warning(
-      `Neither 'pod-id' nor 'endpoint-id' is set, so no pod or endpoint will run the image: the run only ${inputs.mode === 'verify' ? 'checks' : 'prepares'} the repository policy and Runpod's access. Set 'pod-id' or 'endpoint-id' to deploy it.`
+    log.notice(
+      `Neither 'pod-id' nor 'endpoint-id' is set, so no pod or endpoint will run the image: the run only ${inputs.mode === 'verify' ? 'checks' : 'prepares'} the repository policy and Runpod's access. Create the endpoint or pod with this image in Runpod's console, then set 'endpoint-id' or 'pod-id' to deploy to it.`,
+      { title: 'No target yet' }
     )
   }
   const report: DeployReport = { mode: inputs.mode, image, deployments: [] }

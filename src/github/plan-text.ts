@@ -56,3 +56,21 @@ export function credentialText(report: DeployReport, plan: DeployPlan): string {
   const kept = cleanup.kept.map(({ registry, reason }) => `kept ${registry.id} (${registry.name}): ${reason}`)
   return [how, ...deleted, ...kept].join('; ')
 }
+
+/**
+ * A deploy with no target yet (a first run): the repository is ready for Runpod, and what to do next. Undefined
+ * for a run with targets, a verify run, or one that failed.
+ */
+export function nextSteps(report: DeployReport, plan: DeployPlan): string[] | undefined {
+  if (report.mode !== 'deploy' || report.failure || plan.targets.length > 0) return undefined
+  const ready = [
+    report.policyChanged ? 'the repository policy now lets Runpod pull' : undefined,
+    report.delegationId ? `Runpod's ECR delegation ${report.delegationId} is in place` : undefined,
+    report.credential ? `the Runpod registry credential ${report.credential.id} holds a fresh ECR token` : undefined
+  ].filter((text): text is string => text !== undefined)
+  return [
+    `No pod or endpoint was given, so nothing was deployed${ready.length > 0 ? `; ${ready.join(', ')}` : ''}.`,
+    `Create a Serverless endpoint (or a pod) in Runpod's console with the image ${plan.deployImage}${report.credential ? ` and the registry credential ${report.credential.id}` : ''}: Runpod can pull it now.`,
+    "Put its id in the step's 'endpoint-id' (or 'pod-id') input: from then on every run rolls the new image out to it, waits until it runs, and rolls back when it does not."
+  ]
+}

@@ -10,7 +10,7 @@ import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
 import { redactSecrets } from '../secrets.js'
 import { inertText, link, preformatted } from './markup.js'
-import { credentialText, delegationText, policyText, registryPolicyText } from './plan-text.js'
+import { credentialText, delegationText, nextSteps, policyText, registryPolicyText } from './plan-text.js'
 import { rolloutGantt } from './timeline.js'
 
 type TableRow = Parameters<typeof core.summary.addTable>[0][number]
@@ -55,6 +55,11 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
     if (deployment.diagnostics?.length) summary.addRaw(preformatted(deployment.diagnostics), true)
   }
   for (const warning of plan?.warnings ?? []) summary.addRaw(`<p>⚠️ ${inertText(warning)}</p>`, true)
+  const next = plan && nextSteps(report, plan)
+  if (next)
+    summary
+      .addHeading('Next steps', 3)
+      .addRaw(`<ol>${next.map((step) => `<li>${inertText(step)}</li>`).join('')}</ol>`, true)
   await writeRedacted()
 }
 
