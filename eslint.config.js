@@ -35,7 +35,7 @@ const LAYERS = [
   ),
   layer(
     'inputs.ts',
-    ['./errors.ts', './aws', './policy', './image', './runpod/api-url.ts'],
+    ['./errors.ts', './aws', './policy', './image', './runpod/api-url.ts', './runpod/env.ts'],
     'inputs.ts checks inputs; it must not load a mode.'
   ),
   layer(

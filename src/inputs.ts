@@ -4,6 +4,7 @@ import { ActionError } from './errors.js'
 import { isCudaVersion } from './image/cuda.js'
 import type { ImageChecks } from './image/fit.js'
 import { RUNPOD_DEPLOYMENT_ROLES } from './policy/runpod-statement.js'
+import { parseEnvInput, type EnvChange } from './runpod/env.js'
 import {
   DEFAULT_RUNPOD_API_URL,
   DEFAULT_RUNPOD_PROXY_URL,
@@ -63,6 +64,10 @@ export interface DeployInputs {
   readonly minReadySeconds: number
   /** Pods: an HTTP check through Runpod's proxy that must answer 2xx before the pod counts as rolled out. */
   readonly healthCheck?: HealthSettings
+  /** Env changes sent with the image, in the same PATCH. */
+  readonly env?: EnvChange
+  /** Runpod templates kept in step with the image. */
+  readonly templateIds: readonly string[]
 }
 
 /** `health-check: PORT/PATH` with `health-timeout` and `runpod-proxy-url`. */
@@ -146,6 +151,8 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     )
   }
   const healthCheck = healthCheckInputs(read)
+  const envInput = read('env')
+  const envChange = envInput.trim() ? parseEnvInput(envInput) : undefined
   return {
     mode,
     image,
@@ -177,7 +184,9 @@ function parseDeployInputs(mode: 'deploy' | 'verify', read: InputReader, env: No
     imageChecks: oneOf(read, 'image-checks', ['enforce', 'warn', 'off'] as const, 'enforce'),
     ...(minCudaVersion ? { minCudaVersion } : {}),
     minReadySeconds: wholeSeconds('min-ready-seconds', read('min-ready-seconds') || '10'),
-    ...(healthCheck ? { healthCheck } : {})
+    ...(healthCheck ? { healthCheck } : {}),
+    ...(envChange ? { env: envChange } : {}),
+    templateIds: ids(read, 'template-id')
   }
 }
 

@@ -7,11 +7,13 @@ import type { PullRequestRef } from './github/event.js'
 import { workflowLog } from './github/workflow-log.js'
 import { parseInputs, type DeployInputs, type LintInputs } from './inputs.js'
 import { useRunnerProxy } from './runner-proxy.js'
+import { isSecretReference } from './runpod/env.js'
 import { registerSecret } from './secrets.js'
 
 export async function run(): Promise<void> {
   try {
-    const inputs = parseInputs((name) => core.getInput(name), process.env)
+    // `env` keeps its lines as written, so an error names the line number the workflow shows.
+    const inputs = parseInputs((name) => core.getInput(name, { trimWhitespace: name !== 'env' }), process.env)
     if (inputs.mode === 'lint') await lint(inputs)
     else await deploy(inputs)
   } catch (error) {
@@ -32,6 +34,9 @@ async function lint(inputs: LintInputs): Promise<void> {
 async function deploy(inputs: DeployInputs): Promise<void> {
   registerSecret(inputs.runpodApiKey)
   registerSecret(inputs.githubToken)
+  // Env values are secrets until proven otherwise: masked before any line that could hold one is written.
+  for (const value of inputs.env?.set.values() ?? [])
+    if (!isSecretReference(value) && value.length >= 4) registerSecret(value)
   // Lint mode sends no request, so only a deploy or verify needs (and may fail on) the runner's proxy.
   useRunnerProxy()
   const cancel = onCancel()

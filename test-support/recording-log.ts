@@ -4,6 +4,8 @@ import type { Logger } from '../src/deploy/log.js'
 
 export interface RecordingLog extends Logger {
   readonly lines: string[]
+  /** The values masked through secret(). */
+  readonly secrets: string[]
 }
 
 type LineSink = { __testLog?: string[] }
@@ -15,8 +17,11 @@ export function recordingLog(): RecordingLog {
     lines.push(line)
     ;(globalThis as LineSink).__testLog?.push(line)
   }
+  const secrets: string[] = []
   return {
     lines,
+    secrets,
+    secret: (value) => secrets.push(value),
     debug: keep('debug'),
     info: keep('info'),
     warning: keep('warning'),

@@ -29,6 +29,7 @@ const PLAN: DeployPlan = {
   },
   credential: { kind: 'skipped', reason: "input 'registry-auth' is delegation" },
   targets: [],
+  templates: [],
   warnings: []
 }
 

@@ -102,7 +102,8 @@ describe('a cancel during runsync', () => {
     notice: (message) => lines.push(`notice: ${message}`),
     error: (message) => lines.push(`error: ${message}`),
     startGroup: () => {},
-    endGroup: () => {}
+    endGroup: () => {},
+    secret: () => {}
   }
   const settings = { body: { input: {} }, timeoutSeconds: 60 }
 

@@ -23,6 +23,7 @@ const PLAN: DeployPlan = {
   delegation: { kind: 'create', repository: IMAGE.ecr! },
   credential: { kind: 'skipped', reason: "input 'registry-auth' is delegation" },
   targets: [{ target: POD, change: 'patch' }],
+  templates: [],
   warnings: ['Endpoint e9 <b>is</b> scaled to zero']
 }
 

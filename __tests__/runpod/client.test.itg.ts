@@ -359,7 +359,7 @@ describe('targets', () => {
         registry: null
       })
       await patchTargetImage(runpod, pod, 'repo:new')
-      await patchTargetImage(runpod, { kind: 'endpoint', id: 'e' }, 'repo:new', 'cred2')
+      await patchTargetImage(runpod, { kind: 'endpoint', id: 'e' }, 'repo:new', { registry: 'cred2' })
       expect(local.writes().map((request) => request.body)).toEqual([
         { image: 'repo:new' },
         { image: 'repo:new', registry: 'cred2' }

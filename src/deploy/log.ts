@@ -13,6 +13,8 @@ export interface Logger extends RequestLog {
   error(message: string, properties?: AnnotationProperties): void
   startGroup(name: string): void
   endGroup(): void
+  /** Masks a value read from outside (an env value) in every line from now on, before anything could print it. */
+  secret(value: string): void
 }
 
 /** Runs `work` inside a collapsible log group. */

@@ -18,8 +18,17 @@ import { reviewPolicy, type PolicyReview } from '../policy/review.js'
 import { mergeRunpodGrant, refuseDeniedPull, reviewStoredPolicy, type MergeResult } from '../policy/merge.js'
 import { runpodStatement } from '../policy/runpod-statement.js'
 import { defaultCredentialName, planCredential, type CredentialStep } from '../runpod/registries.js'
-import type { EcrDelegation, RegistryCredential } from '../runpod/wire.js'
+import type { ContainerEnv, EcrDelegation, RegistryCredential } from '../runpod/wire.js'
 import type { TargetState } from '../runpod/targets.js'
+import type { TemplateState } from '../runpod/templates.js'
+import {
+  applyEnvChange,
+  isEmptyDiff,
+  isSecretReference,
+  looksLikeSecretKey,
+  type EnvChange,
+  type EnvDiff
+} from '../runpod/env.js'
 
 export interface DeploySettings {
   readonly policy: PolicyMode
@@ -35,6 +44,8 @@ export interface DeploySettings {
   /** Whether (and how strictly) the image is judged against the targets; default off. */
   readonly imageChecks?: ImageChecks
   readonly minCudaVersion?: string
+  /** The `env` input: changes sent with the image. */
+  readonly env?: EnvChange
 }
 
 /** Everything the read phase found; the plan is decided from this alone. */
@@ -57,6 +68,8 @@ export interface DeployReads {
   readonly capacity?: Capacity
   /** The repositories of this registry that hold the targets' rollback images. */
   readonly rollbackRepositories?: readonly RepositoryFacts[]
+  /** The templates of `template-id`, all owned by the key. */
+  readonly templates?: readonly TemplateState[]
 }
 
 export type PolicyStep =
@@ -98,6 +111,25 @@ export interface TargetStep {
   readonly credential?: 'set' | 'kept'
   /** An endpoint's CUDA placement raised to the image's floor in the same PATCH (image-checks: enforce). */
   readonly placement?: PlacementChange
+  /** The env sent in the same PATCH (whole, as Runpod replaces it), when the `env` input changes it. */
+  readonly env?: EnvStep
+}
+
+/** The env a target gets, and which keys that adds, changes and removes (names only). */
+export interface EnvStep {
+  readonly after: ContainerEnv
+  readonly diff: EnvDiff
+}
+
+/** A template kept in step with the image: one PATCH with what changes, restored when the deploy fails. */
+export interface TemplateStep {
+  readonly template: TemplateState
+  readonly change: 'patch' | 'unchanged'
+  readonly env?: EnvStep
+  /** token mode: the registry credential goes into the PATCH. */
+  readonly credential?: 'set'
+  /** `allowedCudaVersions` reduced to the image's floor (image-checks: enforce). */
+  readonly placement?: { readonly before: readonly string[]; readonly after: readonly string[] }
 }
 
 export interface DeployPlan {
@@ -108,6 +140,7 @@ export interface DeployPlan {
   readonly delegation: DelegationStep
   readonly credential: CredentialStep
   readonly targets: readonly TargetStep[]
+  readonly templates: readonly TemplateStep[]
   readonly warnings: readonly string[]
   /** The image judged against the targets (absent with image-checks: off or a public image). */
   readonly fit?: FitReport
@@ -140,6 +173,7 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     warnings.push(`The repository policy of ${image.repository}: ${uncertain} ${pullRisk}`)
   for (const uncertain of policy.kind === 'skipped' ? [] : policy.registryUncertain)
     warnings.push(`The registry policy of account ${image.ecr?.account ?? ''}: ${uncertain} ${pullRisk}`)
+  warnings.push(...literalSecretWarnings(settings.env))
   const credential = planRegistryCredential(settings, reads)
   const targets = planTargets(
     reads.targets,
@@ -148,10 +182,21 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
       ? { id: credential.current.id }
       : credential.kind === 'create'
         ? { id: undefined }
-        : undefined
+        : undefined,
+    settings.env
   )
   if (settings.healthPort !== undefined) checkHealthPort(settings.healthPort, targets)
-  const fit = judgeImage(settings, reads, targets)
+  const templateSteps = planTemplates(
+    reads.templates ?? [],
+    deployImage,
+    settings.env,
+    credential.kind === 'refresh'
+      ? { id: credential.current.id }
+      : credential.kind === 'create'
+        ? { id: undefined }
+        : undefined
+  )
+  const fit = judgeImage(settings, reads, targets, templateSteps)
   if (fit && fit.misfits.length > 0) {
     if (fit.checks === 'enforce') {
       throw new ActionError(
@@ -184,6 +229,10 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
       )
     }
   }
+  const templates = templateSteps.map((step) => {
+    const placement = fit?.templates.find((judged) => judged.id === step.template.id)?.placement
+    return placement ? { ...step, placement } : step
+  })
   return {
     deployImage,
     ...(digest ? { digest } : {}),
@@ -191,6 +240,7 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     delegation: planDelegation(settings, reads),
     credential,
     targets: placed,
+    templates,
     warnings,
     ...(fit ? { fit } : {}),
     ...(wayBack ? { wayBack } : {})
@@ -198,20 +248,33 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
 }
 
 /** The image's facts against every target, when they were read (private images, image-checks on). */
-function judgeImage(settings: DeploySettings, reads: DeployReads, steps: readonly TargetStep[]): FitReport | undefined {
+function judgeImage(
+  settings: DeploySettings,
+  reads: DeployReads,
+  steps: readonly TargetStep[],
+  templateSteps: readonly TemplateStep[]
+): FitReport | undefined {
   const checks = settings.imageChecks ?? 'off'
   if (checks === 'off' || !reads.imageFacts) return undefined
-  const targets = steps.map(({ target, change }) => ({
+  const targets = steps.map(({ target, change, env }) => ({
     kind: target.kind,
     id: target.id,
     patched: change === 'patch',
-    ...(target.env === undefined ? {} : { env: target.env }),
+    // The runtime judges the env the container will start with: the one after the change.
+    ...(env ? { env: env.after } : target.env === undefined ? {} : { env: target.env }),
     ...(target.kind === 'pod'
       ? { cudaVersion: target.cudaVersion ?? null, gpuId: target.gpuId ?? null }
       : { placement: target.placement ?? null })
   }))
+  const templates = templateSteps.map(({ template, change, env }) => ({
+    id: template.id,
+    env: env ? env.after : template.env,
+    allowedCudaVersions: template.allowedCudaVersions,
+    patched: change === 'patch'
+  }))
   return judgeFit(reads.imageFacts, targets, {
     checks,
+    templates,
     ...(settings.minCudaVersion ? { minCudaVersion: settings.minCudaVersion } : {}),
     ...(reads.capacity ? { capacity: reads.capacity } : {})
   })
@@ -228,17 +291,85 @@ function judgeImage(settings: DeploySettings, reads: DeployReads, steps: readonl
 export function planTargets(
   targets: readonly TargetState[],
   deployImage: string,
-  credential?: { readonly id: string | undefined }
+  credential?: { readonly id: string | undefined },
+  env?: EnvChange
 ): TargetStep[] {
+  if (env) refuseUnknownEnv(targets)
   return targets.map((target): TargetStep => {
+    const envStep = env ? envChangeOf(target, env) : undefined
+    const withEnv = envStep ? { env: envStep } : {}
     const onImage = target.image === deployImage
-    if (!credential) return { target, change: onImage ? 'unchanged' : 'patch' }
-    if (!onImage) return { target, change: 'patch', credential: 'set' }
-    if (credential.id !== undefined && target.registry === credential.id) return { target, change: 'unchanged' }
+    if (!credential)
+      return onImage && !envStep ? { target, change: 'unchanged' } : { target, change: 'patch', ...withEnv }
+    if (!onImage) return { target, change: 'patch', credential: 'set', ...withEnv }
+    if (credential.id !== undefined && target.registry === credential.id)
+      return envStep ? { target, change: 'patch', ...withEnv } : { target, change: 'unchanged' }
+    // An env change restarts a pod anyway: the credential travels with it.
+    if (envStep) return { target, change: 'patch', credential: 'set', ...withEnv }
     return target.kind === 'pod'
       ? { target, change: 'unchanged', credential: 'kept' }
       : { target, change: 'patch', credential: 'set' }
   })
+}
+
+/**
+ * What each template needs: the image, and the env and (token mode) the credential with it. A template whose
+ * answer carried no env object cannot take an env change, for the same reason as a target.
+ */
+export function planTemplates(
+  templates: readonly TemplateState[],
+  deployImage: string,
+  env: EnvChange | undefined,
+  credential: { readonly id: string | undefined } | undefined
+): TemplateStep[] {
+  if (env) {
+    const unknown = templates.filter((template) => template.env === null)
+    if (unknown.length > 0)
+      throw new ActionError(
+        `Input 'env' is set, but Runpod's answer for template ${unknown.map((template) => template.id).join(', ')} (input 'template-id') carries no env object, so its variables are unknown, and an update replaces env as a whole. Nothing was changed. Remove 'env' or that template, or check it in the Runpod console and rerun.`
+      )
+  }
+  return templates.map((template): TemplateStep => {
+    const envStep = env ? envChangeOf(template, env) : undefined
+    const credentialMoves =
+      credential !== undefined && (credential.id === undefined || template.registry !== credential.id)
+    const changes = template.image !== deployImage || envStep !== undefined || credentialMoves
+    return {
+      template,
+      change: changes ? 'patch' : 'unchanged',
+      ...(envStep && changes ? { env: envStep } : {}),
+      ...(credentialMoves && changes ? { credential: 'set' as const } : {})
+    }
+  })
+}
+
+/** The env a target or template gets from the change; undefined when the change leaves it as it is. */
+function envChangeOf(target: { readonly env?: ContainerEnv | null }, change: EnvChange): EnvStep | undefined {
+  const { env, diff } = applyEnvChange(target.env ?? {}, change)
+  return isEmptyDiff(diff) ? undefined : { after: env, diff }
+}
+
+/**
+ * Runpod replaces `env` as a whole: a target whose answer carried no env object has an env the action cannot
+ * see, and a PATCH could wipe variables it never saw. That is refused before any write.
+ */
+function refuseUnknownEnv(targets: readonly TargetState[]): void {
+  const unknown = targets.filter((target) => target.env === null)
+  if (unknown.length === 0) return
+  const which = unknown.map((target) => `${target.kind} ${target.id} (input '${target.kind}-id')`).join(', ')
+  throw new ActionError(
+    `Input 'env' is set, but Runpod's answer for ${which} carries no env object, so its current variables are unknown, and an update replaces env as a whole: it could remove variables nobody meant to. Nothing was changed. Remove 'env' for ${unknown.length === 1 ? 'that target' : 'those targets'} (deploy them in a step of their own), or check their env in the Runpod console and rerun.`
+  )
+}
+
+/** A literal value under a key that names a secret: it is stored at Runpod in plain text. */
+function literalSecretWarnings(env: EnvChange | undefined): string[] {
+  return [...(env?.set ?? [])]
+    .filter(([key, value]) => looksLikeSecretKey(key) && value !== '' && !isSecretReference(value))
+    .map(
+      ([key]) =>
+        `Input 'env' sets ${key} to a literal value: it is stored with the pod or endpoint at Runpod in plain text, and anyone who can see it in the console can read it. Store it as a Runpod secret and write '${key}={{ RUNPOD_SECRET_name }}': Runpod puts the value in when the container starts.`
+    )
 }
 
 function planRegistryCredential(settings: DeploySettings, reads: DeployReads): CredentialStep {

@@ -25,8 +25,10 @@ import { compareCuda, cudaFloor } from '../image/cuda.js'
 import { admitsBelow, containerEnv, type EncryptionFacts, type ImageFacts } from '../image/fit.js'
 import type { DeployInputs } from '../inputs.js'
 import type { RunpodClient } from '../runpod/client.js'
+import { isSecretReference, looksLikeSecretKey } from '../runpod/env.js'
 import { readTargets, type TargetState } from '../runpod/targets.js'
-import type { CatalogGpu } from '../runpod/wire.js'
+import { readTemplates } from '../runpod/templates.js'
+import type { CatalogGpu, ContainerEnv } from '../runpod/wire.js'
 import type { Logger } from './log.js'
 import type { DeployReads } from './plan.js'
 import { logReads } from './report.js'
@@ -64,13 +66,15 @@ async function allOrProblems<T extends readonly unknown[] | []>(
   reads: T
 ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(reads)
-  const problems = results.flatMap((result) =>
+  const all = results.flatMap((result) =>
     result.status === 'fulfilled'
       ? []
       : result.reason instanceof ReadProblems
         ? result.reason.problems
         : [result.reason as unknown]
   )
+  // One failure several reads share (a list they all wait for) is one problem.
+  const problems = all.filter((problem, index) => all.indexOf(problem) === index)
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) throw new ReadProblems(problems)
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
@@ -91,6 +95,8 @@ export async function readEverything(
   // images a rollback would put back) is read once both the ECR client and the targets are there.
   const access = awsAccess(inputs, image, region)
   const targetReads = allOrProblems(readTargets(runpod, inputs.podIds, inputs.endpointIds))
+  const templateReads =
+    inputs.templateIds.length > 0 ? allOrProblems(readTemplates(runpod, inputs.templateIds)) : undefined
   const wayBack = access
     ? Promise.all([access, targetReads]).then(
         ([{ client }, read]) => readWayBack(client, image, read),
@@ -98,13 +104,15 @@ export async function readEverything(
         () => undefined
       )
     : undefined
-  const [aws, delegations, registries, targets, repositories] = await allOrProblems([
+  const [aws, delegations, registries, targets, repositories, templates] = await allOrProblems([
     readAws(inputs, image, access),
     wantsDelegations ? runpod.listDelegations() : undefined,
     wantsRegistries ? runpod.listRegistries() : undefined,
     targetReads,
-    wayBack
+    wayBack,
+    templateReads
   ])
+  maskEnvValues([...targets, ...(templates ?? [])], log)
   const capacity = await readCapacity(inputs, aws.imageFacts, targets, runpod, log)
   const reads: DeployReads = {
     image,
@@ -116,7 +124,8 @@ export async function readEverything(
     ...(aws.registryPolicy ? { registryPolicy: aws.registryPolicy } : {}),
     ...(delegations ? { delegations } : {}),
     ...(registries ? { registries } : {}),
-    targets
+    targets,
+    ...(templates ? { templates } : {})
   }
   logReads(log, reads, aws.login !== undefined)
   return {
@@ -125,6 +134,19 @@ export async function readEverything(
     ...(aws.policyWriter ? { policyWriter: aws.policyWriter } : {}),
     ...(aws.login ? { login: aws.login } : {})
   }
+}
+
+/**
+ * Env values read from Runpod may hold tokens someone pasted in the console: nothing prints them, and those that
+ * could be one (a key that names a secret, or a long value) are masked as well, before the first line that
+ * could hold them. Short values of other keys (`true`, `8000`) are left alone: masking them would blank those
+ * words all over the log.
+ */
+function maskEnvValues(targets: readonly { readonly env?: ContainerEnv | null }[], log: Logger): void {
+  for (const target of targets)
+    for (const [key, value] of Object.entries(target.env ?? {}))
+      if (!isSecretReference(value) && (value.length >= 16 || (looksLikeSecretKey(key) && value.length >= 4)))
+        log.secret(value)
 }
 
 interface AwsAccess {

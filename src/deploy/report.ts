@@ -2,16 +2,18 @@
 import type { ImageReference } from '../aws/image-reference.js'
 import type { FitReport, Placement, TargetFit } from '../image/fit.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
+import { describeEnvDiff } from '../runpod/env.js'
 import { describeCredentialStep, type CredentialResult } from '../runpod/registries.js'
-import type { TargetKind, TargetState } from '../runpod/targets.js'
+import type { ResourceKind } from '../runpod/errors.js'
+import type { TargetState } from '../runpod/targets.js'
 import type { Logger } from './log.js'
-import type { DeployPlan, DeployReads, RegistryPolicyPart, TargetStep } from './plan.js'
+import type { DeployPlan, DeployReads, RegistryPolicyPart, TargetStep, TemplateStep } from './plan.js'
 import type { DeploymentStatus } from './rollout.js'
 import type { HealthResult } from './health.js'
 import type { SmokeResult } from './smoke.js'
 
 export interface DeploymentRecord {
-  readonly kind: TargetKind
+  readonly kind: ResourceKind
   readonly id: string
   readonly name?: string
   readonly previousImage: string
@@ -62,6 +64,12 @@ export function record(target: TargetState, image: string, status: DeploymentSta
 }
 
 /** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
+/** A template's record: templates run nothing, so their status says only what was written. */
+export function templateRecord(step: TemplateStep, image: string, status: DeploymentStatus): DeploymentRecord {
+  const { template } = step
+  return { kind: 'template', id: template.id, name: template.name, previousImage: template.image, image, status }
+}
+
 export function stepRecord(
   step: TargetStep,
   image: string,
@@ -121,9 +129,13 @@ export function logPlan(log: Logger, plan: DeployPlan): void {
   if (plan.credential.kind !== 'skipped') log.info(`Registry credential: ${describeCredentialStep(plan.credential)}`)
   for (const step of plan.targets)
     log.info(`${step.target.kind} ${step.target.id}: ${describeTargetStep(step, plan.deployImage)}`)
+  for (const step of plan.templates)
+    log.info(`template ${step.template.id}: ${describeTemplateStep(step, plan.deployImage)}`)
   if (plan.fit) {
     log.info(`Image checks (${plan.fit.checks}): ${describeImageFit(plan.fit)}`)
     for (const judged of plan.fit.targets) log.info(`${judged.kind} ${judged.id}: ${describeTargetFit(judged)}`)
+    for (const judged of plan.fit.templates)
+      log.info(`template ${judged.id}: ${fitText(plan.fit, 'template', judged.id)}`)
   }
   for (const back of plan.wayBack?.targets ?? [])
     log.info(`${back.kind} ${back.id}: way back ${back.image}: ${back.state}`)
@@ -165,6 +177,20 @@ export function describeImageFit(fit: FitReport): string {
   return `${platforms}${state}${encryption}${floor}`
 }
 
+/** The fit of one deployment (a target or a template) in words; empty when it was not judged. */
+export function fitText(fit: FitReport, kind: ResourceKind, id: string): string {
+  if (kind === 'template') {
+    const judged = fit.templates.find((template) => template.id === id)
+    if (!judged) return ''
+    const change = judged.placement
+      ? `; the update keeps allowedCudaVersions ${judged.placement.after.join(', ')} of ${judged.placement.before.join(', ')}`
+      : ''
+    return `${judged.verdict === 'fits' ? 'fits' : 'does not fit'} (${judged.rule})${change}`
+  }
+  const judged = fit.targets.find((target) => target.kind === kind && target.id === id)
+  return judged ? describeTargetFit(judged) : ''
+}
+
 /** What a target offers the image, and what a deploy changes of its placement. */
 export function describeTargetFit(judged: TargetFit): string {
   const change = judged.placement
@@ -174,19 +200,34 @@ export function describeTargetFit(judged: TargetFit): string {
   return `${judged.offers}: ${verdict}${judged.rule ? ` (${judged.rule})` : ''}${change}`
 }
 
+/** What a template gets, in words; env as key names only. */
+export function describeTemplateStep(step: TemplateStep, deployImage: string): string {
+  if (step.change === 'unchanged') return 'already on this image'
+  return [
+    step.template.image === deployImage ? 'already on this image' : `${step.template.image} → ${deployImage}`,
+    step.env ? `env: ${describeEnvDiff(step.env.diff)}` : '',
+    step.credential ? 'with the registry credential' : '',
+    step.placement ? `allowedCudaVersions ${step.placement.before.join(', ')} → ${step.placement.after.join(', ')}` : ''
+  ]
+    .filter(Boolean)
+    .join('; ')
+}
+
 function describePlacement(placement: Placement): string {
   if (placement.allowedCudaVersions.length > 0) return `allowedCudaVersions ${placement.allowedCudaVersions.join(', ')}`
   return placement.minCudaVersion ? `minCudaVersion ${placement.minCudaVersion}` : 'any CUDA version'
 }
 
-function describeTargetStep(step: TargetStep, deployImage: string): string {
+export function describeTargetStep(step: TargetStep, deployImage: string): string {
   const onImage = step.target.image === deployImage
   if (step.credential === 'kept') return 'already on this image; not patched to the credential (a patch restarts a pod)'
   if (step.change === 'unchanged') return 'already on this image'
   const credential = step.credential === 'set' ? ' with the registry credential' : ''
+  const env = step.env ? `; env: ${describeEnvDiff(step.env.diff)}` : ''
+  if (onImage && step.env) return `already on this image: env ${describeEnvDiff(step.env.diff)}${credential}`
   return onImage
     ? 'already on this image: set the registry credential (a new release)'
-    : `${step.target.image} → ${deployImage}${credential}`
+    : `${step.target.image} → ${deployImage}${credential}${env}`
 }
 
 /** The action's outputs (action.yml) from what the run did or, in verify mode, planned. */
@@ -210,9 +251,14 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
   if (first) outputs['url'] = runpodConsoleUrl(first.kind, first.id)
   outputs['deployments'] = JSON.stringify(
     report.deployments.map(({ kind, id, previousImage, image, status }) => {
-      const placement = PLACEMENT_KEPT.has(status)
-        ? plan?.targets.find((step) => step.target.kind === kind && step.target.id === id)?.placement
+      const kept = PLACEMENT_KEPT.has(status)
+      const step = kept
+        ? plan?.targets.find((candidate) => candidate.target.kind === kind && candidate.target.id === id)
         : undefined
+      const template =
+        kept && kind === 'template' ? plan?.templates.find((candidate) => candidate.template.id === id) : undefined
+      const placement = step?.placement
+      const env = (template ?? step)?.env?.diff
       return {
         kind,
         id,
@@ -221,7 +267,18 @@ export function deployOutputs(report: DeployReport): Record<string, string> {
         status,
         ...(placement
           ? { placement: { before: placementJson(placement.before), after: placementJson(placement.after) } }
-          : {})
+          : {}),
+        // A template has no minCudaVersion: its placement is the allowed versions only.
+        ...(template?.placement
+          ? {
+              placement: {
+                before: { allowedCudaVersions: [...template.placement.before] },
+                after: { allowedCudaVersions: [...template.placement.after] }
+              }
+            }
+          : {}),
+        // Key names only: env values are secrets.
+        ...(env ? { env: { added: [...env.added], changed: [...env.changed], removed: [...env.removed] } } : {})
       }
     })
   )

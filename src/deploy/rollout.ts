@@ -7,8 +7,8 @@ import { ActionError, errorMessage } from '../errors.js'
 import type { RunpodClient } from '../runpod/client.js'
 import { RunpodApiError } from '../runpod/errors.js'
 import type { RequestBudget } from '../runpod/http.js'
-import { patchTargetImage, type TargetKind, type TargetState } from '../runpod/targets.js'
-import type { EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
+import { patchTargetImage, type PatchExtras, type TargetKind, type TargetState } from '../runpod/targets.js'
+import type { ContainerEnv, EndpointReleases, EndpointWorkers, Pod, Worker } from '../runpod/wire.js'
 import type { PlacementChange } from '../image/fit.js'
 import type { HealthSettings, SmokeInputs } from '../inputs.js'
 import type { JobClient } from '../runpod/jobs.js'
@@ -31,6 +31,8 @@ export interface PatchedTarget {
   readonly registry?: string | null
   /** Set when the patch raised an endpoint's CUDA placement: a rollback then restores the old one. */
   readonly placement?: PlacementChange
+  /** Set when the patch changed the env: the env a rollback puts back (whole, as Runpod replaces it). */
+  readonly restoreEnv?: ContainerEnv
 }
 
 export interface RolloutOptions {
@@ -496,14 +498,7 @@ async function rollBack(wait: Wait, entry: PatchedTarget, budget: RequestBudget)
     // The release to get past: the one the failed patch created.
     if (target.kind === 'endpoint')
       failedRelease = (await client.listEndpointReleases(target.id, budget)).endpointVersion
-    patched = await patchTargetImage(
-      client,
-      target,
-      target.image,
-      registryToRestore(entry),
-      budget,
-      entry.placement?.restore
-    )
+    patched = await patchTargetImage(client, target, target.image, restoring(entry, budget))
   } catch (error) {
     return `the rollback to ${target.image} failed: ${errorMessage(error)}`
   }
@@ -550,9 +545,7 @@ async function cancelledOutcome(
       client,
       target,
       target.image,
-      registryToRestore(entry),
-      { deadline: clock.now() + CANCEL_ROLLBACK_MS },
-      entry.placement?.restore
+      restoring(entry, { deadline: clock.now() + CANCEL_ROLLBACK_MS })
     )
     log.info(`${labelOf(target)}: the run was cancelled; sent the rollback to ${target.image}.`)
     return {
@@ -577,9 +570,14 @@ async function cancelledOutcome(
   }
 }
 
-/** The registry to put back with the image: only when the patch changed it. */
-function registryToRestore(entry: PatchedTarget): string | null | undefined {
-  return entry.registry === undefined ? undefined : (entry.target.registry ?? null)
+/** What a rollback puts back with the image: the registry, the placement and the env, each only when the patch changed it. */
+function restoring(entry: PatchedTarget, budget: RequestBudget): PatchExtras {
+  return {
+    budget,
+    ...(entry.registry === undefined ? {} : { registry: entry.target.registry ?? null }),
+    ...(entry.placement ? { gpu: entry.placement.restore } : {}),
+    ...(entry.restoreEnv ? { env: entry.restoreEnv } : {})
+  }
 }
 
 /** A release that never got a GPU: Runpod's capacity, not the image, in words that say where it looked. */

@@ -11,10 +11,10 @@ import { stopIfCancelled } from './cancel.js'
 import { inGroup, type Logger } from './log.js'
 import { planDeploy, type DeployPlan } from './plan.js'
 import { readEverything } from './read.js'
-import { logPlan, record, stepRecord, type DeployReport } from './report.js'
+import { logPlan, record, stepRecord, templateRecord, type DeployReport } from './report.js'
 import { rolloutError, waitForRollouts } from './rollout.js'
 import { shorten } from './smoke.js'
-import { cleanUpCredentials, patchHeld, writeEverything, type Written } from './write.js'
+import { cleanUpCredentials, patchHeld, restoreTemplates, writeEverything, type Written } from './write.js'
 
 export interface DeployContext {
   readonly log: Logger
@@ -30,6 +30,9 @@ export interface DeployOutcome {
   readonly error?: unknown
 }
 
+/** What restoring the templates after a failed rollout may take, as a target's rollback has a budget of its own. */
+const TEMPLATE_RESTORE_MS = 30_000
+
 export async function runDeploy(
   inputs: DeployInputs,
   { log, releaseTag, signal }: DeployContext
@@ -38,7 +41,7 @@ export async function runDeploy(
   // Offline checks first: a contradiction in the inputs must not cost a request.
   const region = checkRegion(image, inputs.awsRegion)
   // A first run has no target yet: it prepares what Runpod needs to create one, and the summary says what next.
-  if (inputs.podIds.length === 0 && inputs.endpointIds.length === 0) {
+  if (inputs.podIds.length === 0 && inputs.endpointIds.length === 0 && inputs.templateIds.length === 0) {
     log.notice(
       `Neither 'pod-id' nor 'endpoint-id' is set, so no pod or endpoint will run the image: the run only ${inputs.mode === 'verify' ? 'checks' : 'prepares'} the repository policy and Runpod's access. Create the endpoint or pod with this image in Runpod's console, then set 'endpoint-id' or 'pod-id' to deploy to it.`,
       { title: 'No target yet' }
@@ -67,7 +70,8 @@ export async function runDeploy(
         now: new Date(),
         imageChecks: inputs.imageChecks,
         ...(inputs.healthCheck ? { healthPort: inputs.healthCheck.port } : {}),
-        ...(inputs.minCudaVersion ? { minCudaVersion: inputs.minCudaVersion } : {})
+        ...(inputs.minCudaVersion ? { minCudaVersion: inputs.minCudaVersion } : {}),
+        ...(inputs.env ? { env: inputs.env } : {})
       },
       reads
     )
@@ -80,6 +84,9 @@ export async function runDeploy(
       report.deployments.push(
         ...plan.targets.map((step) =>
           stepRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged', credentialId, log)
+        ),
+        ...plan.templates.map((step) =>
+          templateRecord(step, plan.deployImage, step.change === 'patch' ? 'planned' : 'unchanged')
         )
       )
       return { report }
@@ -124,6 +131,12 @@ export async function runDeploy(
             reason: `not deployed: the canary ${canary} did not pass`
           })
         }
+        for (const step of plan.templates) {
+          report.deployments.push({
+            ...templateRecord(step, plan.deployImage, 'unchanged'),
+            reason: `not written: the canary ${canary} did not pass`
+          })
+        }
         throw new ActionError(
           `The canary ${canary} did not pass, so the other ${written.held.length} target(s) were not deployed and still run their images.\n${errorMessage(error)}`,
           { cause: error }
@@ -132,7 +145,19 @@ export async function runDeploy(
       log.info(`The canary ${canary} passed: deploying the other ${written.held.length} target(s).`)
       done = await inGroup(log, 'Write the other targets', () => patchHeld(context, written, report))
     }
-    await finishRollouts(rollout, done)
+    try {
+      await finishRollouts(rollout, done)
+    } catch (error) {
+      // No template may point at an image that failed to roll out.
+      if (inputs.rollback && done.templates.length > 0)
+        await restoreTemplates(context, done.templates, report, { deadline: Date.now() + TEMPLATE_RESTORE_MS })
+      throw error
+    }
+    const refused = report.deployments.filter((entry) => entry.kind === 'template' && entry.status === 'failed')
+    if (refused.length > 0)
+      throw new ActionError(
+        `The targets rolled out, but ${refused.length} template(s) could not be updated to ${plan.deployImage}:\n${refused.map((entry) => `- template ${entry.id}: ${entry.reason ?? 'refused'}`).join('\n')}\nPods and endpoints created from ${refused.length === 1 ? 'it' : 'them'} still get the image ${refused.length === 1 ? 'it names' : 'they name'}: rerun the workflow to update ${refused.length === 1 ? 'it' : 'them'}.`
+      )
     // Without the wait, targets may still be pulling with an older credential: keep them all.
     if (inputs.wait) await cleanUpCredentials(plan, done.steps, runpod, log, report)
     return { report }

@@ -11,12 +11,14 @@ import type { RunpodClient } from '../runpod/client.js'
 import type { RequestBudget } from '../runpod/http.js'
 import { postDelegation, settleDelegation } from '../runpod/delegations.js'
 import { removeCredentials, staleCredentials, syncCredential } from '../runpod/registries.js'
+import { describeEnvDiff } from '../runpod/env.js'
 import { patchTargetImage } from '../runpod/targets.js'
+import { patchTemplate } from '../runpod/templates.js'
 import type { RegistryCredential } from '../runpod/wire.js'
 import { afterGrace, stopIfCancelled } from './cancel.js'
 import type { Logger } from './log.js'
-import { planTargets, type DeployPlan, type TargetStep } from './plan.js'
-import { record, stepRecord, type DeployReport } from './report.js'
+import { planTargets, type DeployPlan, type TargetStep, type TemplateStep } from './plan.js'
+import { record, stepRecord, templateRecord, type DeployReport } from './report.js'
 import type { PatchedTarget } from './rollout.js'
 
 export interface WriteContext {
@@ -38,12 +40,20 @@ export interface WriteContext {
 export interface Written {
   /** The target steps as carried out (a credential rotation re-decides them). */
   readonly steps: readonly TargetStep[]
+  /** The templates written, with what a restore puts back. */
+  readonly templates: readonly WrittenTemplate[]
   readonly rollouts: readonly PatchedTarget[]
   /** One line per target whose PATCH was refused. */
   readonly patchFailures: readonly string[]
   /** The steps not yet carried out: with a canary, every target but the canary, until it passes. */
   readonly held: readonly TargetStep[]
   readonly credentialId: string | undefined
+}
+
+/** A template the run wrote: as it was before, to restore it when the deploy fails. */
+export interface WrittenTemplate {
+  readonly step: TemplateStep
+  readonly registry?: string
 }
 
 /** A request budget whose signal cuts the request a grace after a cancel (none without a signal). */
@@ -70,22 +80,116 @@ export async function writeEverything(
           plan.deployImage,
           { id: credentialId }
         ).map((step, index) => {
-          const placement = plan.targets[index]?.placement
-          return placement && step.change === 'patch' ? { ...step, placement } : step
+          // What the plan sends with the image stays: the placement and the env.
+          const { placement, env } = plan.targets[index] ?? {}
+          if (step.change !== 'patch') return step
+          return { ...step, ...(placement ? { placement } : {}), ...(env ? { env } : {}) }
         })
       : plan.targets
   const now = first ? steps.filter(first) : steps
   const held = first ? steps.filter((step) => !first(step)) : []
-  // The targets do not depend on which delegation serves the repository: they are patched meanwhile.
-  const [patched] = await Promise.all([patchTargets(context, now, credentialId, report), delegation.settled])
-  return { steps, ...patched, held, credentialId }
+  // The targets do not depend on which delegation serves the repository: they are patched meanwhile. Templates
+  // go with every target but a canary: they follow only an image that passed it.
+  const [patched, templates] = await Promise.all([
+    patchTargets(context, now, credentialId, report),
+    first ? [] : patchTemplates(context, credentialId, report),
+    delegation.settled
+  ])
+  return { steps, ...patched, templates, held, credentialId }
 }
 
 /** The held steps, patched once the canary passed. */
 export async function patchHeld(context: WriteContext, written: Written, report: DeployReport): Promise<Written> {
   stopIfCancelled(context.signal, 'the other targets were patched')
-  const patched = await patchTargets(context, written.held, written.credentialId, report)
-  return { ...written, ...patched, held: [] }
+  const [patched, templates] = await Promise.all([
+    patchTargets(context, written.held, written.credentialId, report),
+    patchTemplates(context, written.credentialId, report)
+  ])
+  return { ...written, ...patched, templates, held: [] }
+}
+
+/**
+ * Each template that needs it gets one PATCH with only what changes: the image, the env (whole), the registry
+ * credential (token mode) and its allowed CUDA versions. A template is no target: nothing runs it, so there is
+ * nothing to wait for. One whose PATCH is refused is recorded failed, and fails the run with the targets.
+ */
+async function patchTemplates(
+  { plan, runpod, log, signal }: WriteContext,
+  credentialId: string | undefined,
+  report: DeployReport
+): Promise<WrittenTemplate[]> {
+  for (const step of plan.templates)
+    if (step.change === 'unchanged') report.deployments.push(templateRecord(step, plan.deployImage, 'unchanged'))
+  const toPatch = plan.templates.filter((step) => step.change === 'patch')
+  if (toPatch.length === 0) return []
+  stopIfCancelled(signal, `${toPatch.length} template(s) were written`)
+  const { budget } = graceBudget(signal)
+  const written = await Promise.all(
+    toPatch.map(async (step): Promise<WrittenTemplate | undefined> => {
+      const registry = step.credential === 'set' ? credentialId : undefined
+      try {
+        await patchTemplate(
+          runpod,
+          step.template.id,
+          {
+            image: plan.deployImage,
+            ...(step.env ? { env: step.env.after } : {}),
+            ...(registry ? { registry } : {}),
+            ...(step.placement ? { allowedCudaVersions: step.placement.after } : {})
+          },
+          budget
+        )
+      } catch (error) {
+        report.deployments.push({ ...templateRecord(step, plan.deployImage, 'failed'), reason: errorMessage(error) })
+        return undefined
+      }
+      const settings = step.env ? ` (env: ${describeEnvDiff(step.env.diff)})` : ''
+      log.info(`Updated template ${step.template.id}: ${step.template.image} → ${plan.deployImage}${settings}`)
+      report.deployments.push(templateRecord(step, plan.deployImage, 'updated'))
+      return { step, ...(registry ? { registry } : {}) }
+    })
+  )
+  return written.filter((entry): entry is WrittenTemplate => entry !== undefined)
+}
+
+/**
+ * Puts each written template back as it was (image, env, credential, allowed CUDA versions), so no template
+ * points at an image that failed to roll out. Bounded by its own budget, like a target's rollback.
+ */
+export async function restoreTemplates(
+  { plan, runpod, log }: Pick<WriteContext, 'plan' | 'runpod' | 'log'>,
+  templates: readonly WrittenTemplate[],
+  report: DeployReport,
+  budget: RequestBudget
+): Promise<void> {
+  await Promise.all(
+    templates.map(async ({ step, registry }) => {
+      const { template } = step
+      const index = report.deployments.findIndex((entry) => entry.kind === 'template' && entry.id === template.id)
+      let record = templateRecord(step, plan.deployImage, 'rolled-back')
+      try {
+        await patchTemplate(
+          runpod,
+          template.id,
+          {
+            image: template.image,
+            ...(step.env && template.env ? { env: template.env } : {}),
+            ...(registry ? { registry: template.registry } : {}),
+            ...(step.placement ? { allowedCudaVersions: step.placement.before } : {})
+          },
+          budget
+        )
+        log.info(`Template ${template.id}: restored to ${template.image}, as a target did not roll out.`)
+      } catch (error) {
+        record = {
+          ...templateRecord(step, plan.deployImage, 'failed'),
+          reason: `a target did not roll out, and restoring the template to ${template.image} failed: ${errorMessage(error)}`
+        }
+      }
+      if (index >= 0) report.deployments[index] = record
+      else report.deployments.push(record)
+    })
+  )
 }
 
 /** How often the policy is merged again when another writer replaced it in between. */
@@ -217,15 +321,21 @@ async function patchTargets(
     toPatch.map(async (step): Promise<PatchedTarget> => {
       const patchedAt = new Date()
       const registry = step.credential === 'set' ? credentialId : undefined
-      await patchTargetImage(runpod, step.target, plan.deployImage, registry, budget, step.placement?.patch)
+      await patchTargetImage(runpod, step.target, plan.deployImage, {
+        ...(registry === undefined ? {} : { registry }),
+        ...(budget ? { budget } : {}),
+        ...(step.placement ? { gpu: step.placement.patch } : {}),
+        ...(step.env ? { env: step.env.after } : {})
+      })
       const answeredAt = new Date()
       const what =
         step.target.image === plan.deployImage
           ? `registry credential ${step.target.registry ?? '(none)'} → ${registry ?? ''}`
           : `${step.target.image} → ${plan.deployImage}`
       const placed = step.placement ? ` (CUDA placement ${JSON.stringify(step.placement.patch)})` : ''
+      const settings = step.env ? ` (env: ${describeEnvDiff(step.env.diff)})` : ''
       log.info(
-        `Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}${placed}`
+        `Patched ${step.target.kind} ${step.target.id}: ${what}${registry && step.target.image !== plan.deployImage ? ` (registry credential ${registry})` : ''}${placed}${settings}`
       )
       return {
         target: step.target,
@@ -233,7 +343,8 @@ async function patchTargets(
         patchedAt,
         answeredAt,
         ...(registry ? { registry } : {}),
-        ...(step.placement ? { placement: step.placement } : {})
+        ...(step.placement ? { placement: step.placement } : {}),
+        ...(step.env && step.target.env ? { restoreEnv: step.target.env } : {})
       }
     })
   )

@@ -62,7 +62,8 @@ export function credentialText(report: DeployReport, plan: DeployPlan): string {
  * for a run with targets, a verify run, or one that failed.
  */
 export function nextSteps(report: DeployReport, plan: DeployPlan): string[] | undefined {
-  if (report.mode !== 'deploy' || report.failure || plan.targets.length > 0) return undefined
+  if (report.mode !== 'deploy' || report.failure || plan.targets.length > 0 || plan.templates.length > 0)
+    return undefined
   const ready = [
     report.policyChanged ? 'the repository policy now lets Runpod pull' : undefined,
     report.delegationId ? `Runpod's ECR delegation ${report.delegationId} is in place` : undefined,

@@ -3,10 +3,11 @@
 import * as core from '@actions/core'
 import { formatImageReference } from '../aws/image-reference.js'
 import type { DeployPlan } from '../deploy/plan.js'
-import { describeImageFit, describeTargetFit, type DeployReport } from '../deploy/report.js'
+import { describeImageFit, fitText, type DeployReport } from '../deploy/report.js'
 import { errorMessage } from '../errors.js'
 import { redactSecrets } from '../secrets.js'
 import type { PullRequestRef } from './event.js'
+import { describeEnvDiff } from '../runpod/env.js'
 import { codeSpan, inertText } from './markup.js'
 import { credentialText, delegationText, policyText, registryPolicyText } from './plan-text.js'
 import { info } from './workflow-log.js'
@@ -71,20 +72,27 @@ export function planComment(
     if (report.deployments.length > 0) {
       const fit = plan.fit
       const wayBack = plan.wayBack
+      const settingsChange = [...plan.targets, ...plan.templates].some((step) => step.env)
       lines.push(
         '',
-        `| Target | Now | After a deploy |${fit ? ' Image fit |' : ''}${wayBack ? ' Way back |' : ''}`,
-        `|---|---|---|${fit ? '---|' : ''}${wayBack ? '---|' : ''}`
+        `| Target | Now | After a deploy |${settingsChange ? ' Env |' : ''}${fit ? ' Image fit |' : ''}${wayBack ? ' Way back |' : ''}`,
+        `|---|---|---|${settingsChange ? '---|' : ''}${fit ? '---|' : ''}${wayBack ? '---|' : ''}`
       )
       for (const deployment of report.deployments) {
         const name = deployment.name ? ` ${inertText(deployment.name)}` : ''
         const after = deployment.status === 'unchanged' ? 'unchanged' : codeSpan(deployment.image)
-        const judged = fit?.targets.find((target) => target.kind === deployment.kind && target.id === deployment.id)
-        const fitCell = fit ? ` ${judged ? inertText(describeTargetFit(judged)) : ''} |` : ''
+        const fitCell = fit ? ` ${inertText(fitText(fit, deployment.kind, deployment.id))} |` : ''
         const back = wayBack?.targets.find((entry) => entry.kind === deployment.kind && entry.id === deployment.id)
         const backCell = wayBack ? ` ${back ? `${back.warning ? '⚠️ ' : ''}${inertText(back.state)}` : ''} |` : ''
+        const step =
+          deployment.kind === 'template'
+            ? plan.templates.find((candidate) => candidate.template.id === deployment.id)
+            : plan.targets.find(
+                (candidate) => candidate.target.kind === deployment.kind && candidate.target.id === deployment.id
+              )
+        const envCell = settingsChange ? ` ${step?.env ? inertText(describeEnvDiff(step.env.diff)) : ''} |` : ''
         lines.push(
-          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |${fitCell}${backCell}`
+          `| ${deployment.kind} ${codeSpan(deployment.id)}${name} | ${codeSpan(deployment.previousImage || '(none)')} | ${after} |${envCell}${fitCell}${backCell}`
         )
       }
     }

@@ -1,10 +1,12 @@
 // The job summary of each mode: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
-import { describeImageFit, describeTargetFit, type DeploymentRecord, type DeployReport } from '../deploy/report.js'
+import { describeImageFit, fitText, type DeploymentRecord, type DeployReport } from '../deploy/report.js'
 import type { DeploymentStatus } from '../deploy/rollout.js'
 import { formatMs } from '../deploy/smoke.js'
+import type { DeployPlan } from '../deploy/plan.js'
 import type { FitReport } from '../image/fit.js'
+import { describeEnvDiff } from '../runpod/env.js'
 import type { WayBackReport } from '../image/way-back.js'
 import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
@@ -45,7 +47,7 @@ export async function writeDeploySummary(report: DeployReport): Promise<void> {
   if (report.deployments.length > 0)
     summary
       .addHeading('Targets', 3)
-      .addTable(targetRows(report.deployments, report.checks?.smoke !== undefined, plan?.fit, plan?.wayBack))
+      .addTable(targetRows(report.deployments, report.checks?.smoke !== undefined, plan?.fit, plan?.wayBack, plan))
   const gantt = rolloutGantt(report.deployments)
   if (gantt) summary.addRaw(`\n\n\`\`\`mermaid\n${gantt}\`\`\`\n\n`, true)
   for (const deployment of report.deployments) {
@@ -102,8 +104,20 @@ function targetRows(
   deployments: readonly DeploymentRecord[],
   smoked: boolean,
   fit: FitReport | undefined,
-  wayBack: WayBackReport | undefined
+  wayBack: WayBackReport | undefined,
+  plan?: Pick<DeployPlan, 'targets' | 'templates'>
 ): TableRow[] {
+  // Key names only: env values are secrets.
+  const envCell = (deployment: DeploymentRecord) => {
+    const step =
+      deployment.kind === 'template'
+        ? plan?.templates.find((candidate) => candidate.template.id === deployment.id)
+        : plan?.targets.find(
+            (candidate) => candidate.target.kind === deployment.kind && candidate.target.id === deployment.id
+          )
+    return step?.env ? inertText(describeEnvDiff(step.env.diff)) : ''
+  }
+  const settingsChange = [...(plan?.targets ?? []), ...(plan?.templates ?? [])].some((step) => step.env)
   const wayBackCell = (deployment: DeploymentRecord) => {
     const back = wayBack?.targets.find((entry) => entry.kind === deployment.kind && entry.id === deployment.id)
     return back ? `${back.warning ? '⚠️ ' : ''}${inertText(back.state)}` : ''
@@ -115,16 +129,14 @@ function targetRows(
     'New image',
     'Status',
     'Time',
+    ...(settingsChange ? ['Env'] : []),
     ...(fit ? ['Image fit'] : []),
     ...(healthChecked ? ['Ready, health check'] : []),
     ...(wayBack ? ['Way back'] : []),
     ...(smoked ? ['Smoke test'] : []),
     'Console'
   ]
-  const fitCell = (deployment: DeploymentRecord) => {
-    const judged = fit?.targets.find((target) => target.kind === deployment.kind && target.id === deployment.id)
-    return judged ? inertText(describeTargetFit(judged)) : ''
-  }
+  const fitCell = (deployment: DeploymentRecord) => (fit ? inertText(fitText(fit, deployment.kind, deployment.id)) : '')
   const header = titles.map((data) => ({ data, header: true }))
   return [
     header,
@@ -134,6 +146,7 @@ function targetRows(
       deployment.previousImage === deployment.image ? '(same)' : `<code>${inertText(deployment.image)}</code>`,
       STATUS_ICONS[deployment.status],
       deployment.durationMs === undefined ? '' : formatDuration(deployment.durationMs),
+      ...(settingsChange ? [envCell(deployment)] : []),
       ...(fit ? [fitCell(deployment)] : []),
       ...(healthChecked ? [healthCell(deployment)] : []),
       ...(wayBack ? [wayBackCell(deployment)] : []),

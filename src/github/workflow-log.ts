@@ -7,6 +7,7 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from '../deploy/log.js'
+import { registerSecret } from '../secrets.js'
 
 /** The line breaks the runner splits output on. */
 const LINE_BREAK = /\r\n|\r|\n/
@@ -37,5 +38,6 @@ export const workflowLog: Logger = {
   notice: (message, properties) => core.notice(message, properties),
   error: (message, properties) => core.error(message, properties),
   startGroup: (name) => core.startGroup(name),
-  endGroup: () => core.endGroup()
+  endGroup: () => core.endGroup(),
+  secret: registerSecret
 }

@@ -97,6 +97,24 @@ export interface TargetFit {
   readonly placement?: PlacementChange
 }
 
+/** A template as the fit judges it: its env after the change, and the CUDA versions it allows. */
+export interface FitTemplate {
+  readonly id: string
+  readonly env?: Readonly<Record<string, string>> | null
+  readonly allowedCudaVersions: readonly string[]
+  /** Whether the deploy writes it: a placement changes only with the image. */
+  readonly patched: boolean
+}
+
+export interface TemplateFit {
+  readonly id: string
+  readonly verdict: 'fits' | 'misfit'
+  readonly rule: string
+  readonly reason?: string
+  /** `allowedCudaVersions` reduced to the floor in the same PATCH, and what a rollback restores. */
+  readonly placement?: { readonly before: readonly string[]; readonly after: readonly string[] }
+}
+
 export interface FitReport {
   readonly checks: ImageChecks
   readonly platforms?: readonly string[]
@@ -104,6 +122,7 @@ export interface FitReport {
   readonly status?: string
   readonly encryption?: EncryptionFacts
   readonly targets: readonly TargetFit[]
+  readonly templates: readonly TemplateFit[]
   /** Each misfit in a sentence that says what to do: `enforce` fails on them, `warn` warns. */
   readonly misfits: readonly string[]
   /** Facts that could not be read: notices, never a pass or a failure. */
@@ -116,6 +135,8 @@ export function judgeFit(
   facts: ImageFacts,
   targets: readonly FitTarget[],
   settings: {
+    /** Templates kept in step with the image: their allowed CUDA versions against the floor. */
+    readonly templates?: readonly FitTemplate[]
     readonly checks: Exclude<ImageChecks, 'off'>
     readonly minCudaVersion?: string
     /** The catalog read at the floor, when an endpoint's placement is raised. */
@@ -160,7 +181,15 @@ export function judgeFit(
     if (fit.warning) warnings.push(fit.warning)
   }
   if (settings.capacity) warnings.push(...capacityWarnings(judged, targets, settings.capacity))
+  const templates = (settings.templates ?? []).map((template) =>
+    judgeTemplate(template, cudaFloor(containerEnv(imageEnv, template.env), settings.minCudaVersion), enforce)
+  )
+  for (const template of templates) {
+    if (template.verdict === 'misfit' && template.reason) misfits.push(template.reason)
+    if (template.verdict === 'fits' && template.reason) warnings.push(template.reason)
+  }
   return {
+    templates,
     checks: settings.checks,
     warnings,
     ...(facts.platforms ? { platforms: facts.platforms } : {}),
@@ -380,6 +409,41 @@ function judgeEndpoint(target: FitTarget, floor: CudaFloor | undefined, enforce:
     },
     `${label} places workers on ${placement.minCudaVersion === null ? 'hosts of any CUDA version' : `hosts from CUDA ${placement.minCudaVersion}`}, below ${needs}: a worker on an older host would not start. With 'image-checks: enforce' the deploy raises the endpoint's minCudaVersion to ${floor.version} in the same update.`
   )
+}
+
+/**
+ * A template's `allowedCudaVersions` against the floor of the image with its env: entries below it are dropped
+ * in the same PATCH (enforce), none left is a misfit; a template with no constraint gets a warning naming the
+ * floor, since templates have no minCudaVersion and its placement is the user's to set.
+ */
+function judgeTemplate(template: FitTemplate, floor: CudaFloor | undefined, enforce: boolean): TemplateFit {
+  const label = `template ${template.id} (input 'template-id')`
+  const allowed = template.allowedCudaVersions
+  if (!floor || !template.patched) return { id: template.id, verdict: 'fits', rule: 'no CUDA floor to place' }
+  const rule = `floor CUDA ${floor.version} from ${floor.source}`
+  if (allowed.length === 0)
+    return {
+      id: template.id,
+      verdict: 'fits',
+      rule,
+      reason: `${label} allows any CUDA version, so pods and endpoints created from it may land on hosts below the CUDA ${floor.version} the image needs (${floor.source}). Templates have no minCudaVersion: set its allowed CUDA versions to ${floor.version} and later (Runpod console → the template → Edit); the action leaves an unconstrained template's placement alone.`
+    }
+  const kept = allowed.filter((version) => compareCuda(version, floor.version) >= 0)
+  if (kept.length === allowed.length) return { id: template.id, verdict: 'fits', rule }
+  if (kept.length === 0)
+    return {
+      id: template.id,
+      verdict: 'misfit',
+      rule,
+      reason: `${label} allows only CUDA ${allowed.join(', ')}, all below the CUDA ${floor.version} the image needs (${floor.source}): nothing created from it could start the image. Add CUDA ${floor.version} or later to the template's allowed CUDA versions (Runpod console → the template → Edit), or build the image on an older CUDA base.`
+    }
+  if (enforce) return { id: template.id, verdict: 'fits', rule, placement: { before: allowed, after: kept } }
+  return {
+    id: template.id,
+    verdict: 'misfit',
+    rule,
+    reason: `${label} allows CUDA ${allowed.filter((version) => !kept.includes(version)).join(', ')}, below the CUDA ${floor.version} the image needs (${floor.source}). With 'image-checks: enforce' the deploy keeps only ${kept.join(', ')}.`
+  }
 }
 
 /** An endpoint whose floor is raised where Runpod has no capacity at it now: its workers may wait to start. */

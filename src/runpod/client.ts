@@ -2,7 +2,8 @@
 // calls. Retries, timeouts and the rate limit are the transport's (http.ts); what a response means is the
 // callers'.
 import { ActionError } from '../errors.js'
-import { RunpodApiError } from './errors.js'
+import { sameEnv } from './env.js'
+import { RunpodApiError, type ResourceKind } from './errors.js'
 import { RunpodHttp, type Call, type RequestBudget, type RunpodHttpOptions } from './http.js'
 import {
   parseCreatedDelegation,
@@ -18,14 +19,18 @@ import {
   parsePodPage,
   parseEndpointPage,
   parseRegistryPage,
+  parseTemplate,
+  parseTemplatePage,
   type EcrDelegation,
   type Endpoint,
   type EndpointReleases,
   type EndpointWorkers,
   type CatalogGpu,
+  type ContainerEnv,
   type Page,
   type Pod,
-  type RegistryCredential
+  type RegistryCredential,
+  type Template
 } from './wire.js'
 
 export interface RunpodClientOptions extends RunpodHttpOptions {
@@ -39,9 +44,19 @@ export interface ImagePatch {
   readonly registry?: string | null
   /** Endpoints: the CUDA placement field that changes (minCudaVersion and a non-empty list are exclusive). */
   readonly gpu?: GpuPatch
+  /** The whole env, which Runpod replaces as a whole. */
+  readonly env?: ContainerEnv
 }
 
 export type GpuPatch = { readonly minCudaVersion: string } | { readonly allowedCudaVersions: readonly string[] }
+
+/** Body of a PATCH to a template: only what changes, each field replacing the template's. */
+export interface TemplatePatch {
+  readonly image: string
+  readonly registry?: string | null
+  readonly env?: ContainerEnv
+  readonly allowedCudaVersions?: readonly string[]
+}
 
 /** Body of POST /v2/registries/delegations. */
 export interface CreateDelegationRequest {
@@ -62,6 +77,7 @@ const DELEGATIONS = '/v2/registries/delegations'
 const PODS = '/v2/pods'
 const ENDPOINTS = '/v2/serverless'
 const REGISTRIES = '/v2/registries'
+const TEMPLATES = '/v2/templates'
 const GRAPHQL = '/graphql'
 const PAGE_SIZE = 100
 /** A guard against a server that never ends a list. */
@@ -242,6 +258,35 @@ export class RunpodClient {
     )
   }
 
+  /** The templates the key owns (Runpod's public catalog templates are not in this list). */
+  async listTemplates(budget?: RequestBudget): Promise<Template[]> {
+    return this.listAll(TEMPLATES, parseTemplatePage, budget)
+  }
+
+  /** One template, owned or from the public catalog. */
+  async getTemplate(id: string, budget?: RequestBudget): Promise<Template> {
+    const path = templatePath(id)
+    return parseTemplate(await this.http.request(targetCall('GET', path, 'template', id, budget)), `GET ${path}`)
+  }
+
+  /** Setting the same fields twice has the same effect, but a lost answer is still read back before a repeat. */
+  async patchTemplate(id: string, body: TemplatePatch, budget?: RequestBudget): Promise<Template> {
+    const path = templatePath(id)
+    return this.http.writeOnce(
+      { ...targetCall('PATCH', path, 'template', id, budget), body },
+      parseTemplate,
+      async () => {
+        const template = await this.getTemplate(id, budget)
+        const placed =
+          body.allowedCudaVersions === undefined ||
+          template.allowedCudaVersions.join() === body.allowedCudaVersions.join()
+        return placed ? shows(template, body) : undefined
+      },
+      () =>
+        `Runpod applied the update of template ${id} although its answer was lost or unreadable; not sending it again.`
+    )
+  }
+
   async listEndpointReleases(id: string, budget?: RequestBudget): Promise<EndpointReleases> {
     const path = `${endpointPath(id)}/releases`
     return parseEndpointReleases(
@@ -288,7 +333,7 @@ export class RunpodClient {
 function targetCall(
   method: 'GET' | 'PATCH',
   path: string,
-  kind: 'pod' | 'endpoint',
+  kind: ResourceKind,
   id: string,
   budget: RequestBudget | undefined
 ): Call {
@@ -296,12 +341,12 @@ function targetCall(
 }
 
 /** The target as read, when it already carries the change (undefined otherwise). */
-function shows<T extends { readonly image: string | null; readonly registry: string | null }>(
-  target: T,
-  change: ImagePatch
-): T | undefined {
+function shows<
+  T extends { readonly image: string | null; readonly registry: string | null; readonly env: ContainerEnv | null }
+>(target: T, change: Pick<ImagePatch, 'image' | 'registry' | 'env'>): T | undefined {
   const registryDone = change.registry === undefined || target.registry === change.registry
-  return target.image === change.image && registryDone ? target : undefined
+  const envDone = change.env === undefined || (target.env !== null && sameEnv(target.env, change.env))
+  return target.image === change.image && registryDone && envDone ? target : undefined
 }
 
 function podPath(id: string): string {
@@ -310,4 +355,8 @@ function podPath(id: string): string {
 
 function endpointPath(id: string): string {
   return `${ENDPOINTS}/${encodeURIComponent(id)}`
+}
+
+function templatePath(id: string): string {
+  return `${TEMPLATES}/${encodeURIComponent(id)}`
 }

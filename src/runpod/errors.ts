@@ -2,9 +2,13 @@
 import { ActionError, errorCode, errorMessage } from '../errors.js'
 import { jsonOrUndefined, parseProblem, type Problem } from './wire.js'
 
-export type ResourceKind = 'pod' | 'endpoint'
+export type ResourceKind = 'pod' | 'endpoint' | 'template'
 
-const TARGET_INPUT: Readonly<Record<ResourceKind, string>> = { pod: 'pod-id', endpoint: 'endpoint-id' }
+const TARGET_INPUT: Readonly<Record<ResourceKind, string>> = {
+  pod: 'pod-id',
+  endpoint: 'endpoint-id',
+  template: 'template-id'
+}
 
 export interface RunpodErrorDetails {
   /** HTTP status; undefined when no response arrived (reset, timeout). */
@@ -64,7 +68,7 @@ export function responseError(response: FailedResponse): RunpodApiError {
       )
     case 403:
       return fail(
-        `Runpod refused ${where} (${summary}). Check the key in the 'runpod-api-key' input and its permissions: it needs read and write access to pods, serverless endpoints and registries.`
+        `Runpod refused ${where} (${summary}). Check the key in the 'runpod-api-key' input and its permissions: it needs read and write access to pods, serverless endpoints, templates and registries.`
       )
     case 402:
       return fail(

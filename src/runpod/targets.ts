@@ -5,7 +5,8 @@ import type { GpuPatch, ImagePatch, RunpodClient } from './client.js'
 import type { RequestBudget } from './http.js'
 import type { ResourceKind } from './errors.js'
 
-export type TargetKind = ResourceKind
+/** What a deploy rolls out to and waits for; templates are written beside them (see templates.ts). */
+export type TargetKind = Exclude<ResourceKind, 'template'>
 
 export interface TargetState {
   readonly kind: TargetKind
@@ -76,23 +77,33 @@ function podTarget(id: string, pod: Pod): TargetState {
   return podState(pod)
 }
 
+/** What a PATCH carries besides the image; each field is sent only when given. */
+export interface PatchExtras {
+  /** The registry credential (`null` clears it). */
+  readonly registry?: string | null
+  readonly budget?: RequestBudget
+  /** Endpoints: the CUDA placement field that changes. */
+  readonly gpu?: GpuPatch
+  /** The whole env: Runpod replaces it as a whole. */
+  readonly env?: ContainerEnv
+}
+
 /**
- * Points a target at an image. Sends only `image` (and `registry` when given, `null` clearing it; an
- * endpoint's CUDA placement `gpu` when given): Runpod's update schemas reject fields they do not name, and a
- * PATCH changes only what it carries.
+ * Points a target at an image. Sends only `image` and what `extras` gives: Runpod's update schemas reject fields
+ * they do not name, and a PATCH changes only what it carries.
  */
 export async function patchTargetImage(
   client: RunpodClient,
   target: Pick<TargetState, 'kind' | 'id'>,
   image: string,
-  registry?: string | null,
-  budget?: RequestBudget,
-  gpu?: GpuPatch
+  extras: PatchExtras = {}
 ): Promise<TargetState> {
+  const { registry, budget, gpu, env } = extras
   const body: ImagePatch = {
     image,
     ...(registry === undefined ? {} : { registry }),
-    ...(gpu && target.kind === 'endpoint' ? { gpu } : {})
+    ...(gpu && target.kind === 'endpoint' ? { gpu } : {}),
+    ...(env ? { env } : {})
   }
   return target.kind === 'pod'
     ? podState(await client.patchPod(target.id, body, budget))

@@ -73,6 +73,20 @@ export interface EndpointPlacement {
   readonly pools: readonly string[]
 }
 
+/** A template: a snapshot Runpod applies when a pod or endpoint is created from it. */
+export interface Template {
+  readonly id: string
+  readonly name: string
+  readonly image: string
+  readonly registry: string | null
+  /** The env new containers get; null when the answer carries none. Values are secrets. */
+  readonly env: ContainerEnv | null
+  /** CUDA versions hosts of pods and workers created from it may report (empty: any). */
+  readonly allowedCudaVersions: readonly string[]
+  /** Listed in Runpod's public catalog. */
+  readonly isPublic: boolean
+}
+
 export interface RolloutSummary {
   readonly inProgress: boolean
   readonly workersOnLatest: number
@@ -350,6 +364,27 @@ function placementFields(gpu: Fields): EndpointPlacement {
 /** The strings of a list field that may be absent. */
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+}
+
+export function parseTemplate(body: unknown, where: string): Template {
+  return templateFields(Fields.of(body, where))
+}
+
+/** `{"templates":[…]}`: the templates the key owns. */
+export function parseTemplatePage(body: unknown, where: string): Page<Template> {
+  return page(body, where, 'templates', templateFields)
+}
+
+function templateFields(template: Fields): Template {
+  return {
+    id: template.string('id'),
+    name: template.string('name'),
+    image: template.string('image'),
+    registry: template.optionalString('registry'),
+    env: envOf(template.raw('env')),
+    allowedCudaVersions: stringList(template.raw('allowedCudaVersions')),
+    isPublic: template.raw('public') === true
+  }
 }
 
 export function parseEndpointReleases(body: unknown, where: string): EndpointReleases {

@@ -10,12 +10,23 @@ import {
   type DelegationSeed,
   type EndpointSeed,
   type PodSeed,
-  type RegistrySeed
+  type RegistrySeed,
+  SimTemplate,
+  type TemplateSeed
 } from './resources.js'
 import { jobRequestProblems } from './jobs.js'
 import { validateRequest, type RequestSchemaName } from './schemas.js'
 
-export type { DelegationSeed, EndpointSeed, PodSeed, RegistrySeed, RolloutScript, SimRegistry } from './resources.js'
+export type {
+  DelegationSeed,
+  EndpointSeed,
+  PodSeed,
+  RegistrySeed,
+  RolloutScript,
+  SimRegistry,
+  SimTemplate,
+  TemplateSeed
+} from './resources.js'
 
 /**
  * How `POST /graphql` answers `updateRegistryAuth`: `available` updates the credential; after the
@@ -116,6 +127,8 @@ export interface RunpodSimulator {
   readonly requests: RecordedRequest[]
   addPod(seed: PodSeed): SimPod
   addEndpoint(seed: EndpointSeed): SimEndpoint
+  addTemplate(seed: TemplateSeed): SimTemplate
+  template(id: string): SimTemplate
   addDelegation(seed: DelegationSeed): Record<string, unknown>
   addRegistry(seed: RegistrySeed): SimRegistry
   /** Credentials in creation order, with the username and password they hold. */
@@ -159,7 +172,10 @@ export const SIMULATED_ROUTES: readonly {
   { method: 'PATCH', path: '/v2/serverless/{id}', statuses: [200, 400, 401, 404, 422, 429] },
   { method: 'GET', path: '/v2/serverless/{id}/releases', statuses: [200, 401, 404, 429] },
   { method: 'GET', path: '/v2/serverless/{id}/workers', statuses: [200, 401, 404, 429] },
-  { method: 'GET', path: '/v2/catalog/gpus', statuses: [200, 400, 401, 422, 429] }
+  { method: 'GET', path: '/v2/catalog/gpus', statuses: [200, 400, 401, 422, 429] },
+  { method: 'GET', path: '/v2/templates', statuses: [200, 401, 429] },
+  { method: 'GET', path: '/v2/templates/{id}', statuses: [200, 401, 404, 429] },
+  { method: 'PATCH', path: '/v2/templates/{id}', statuses: [200, 400, 401, 404, 422, 429] }
 ]
 
 const TITLES: Record<number, string> = {
@@ -201,6 +217,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
   const apiKey = options.apiKey ?? 'rpa_simulated_test_key'
   const pods = new Map<string, SimPod>()
   const endpoints = new Map<string, SimEndpoint>()
+  const templates = new Map<string, SimTemplate>()
   const delegations: Record<string, unknown>[] = []
   const registries: SimRegistry[] = []
   let graphqlRegistryAuth: GraphqlRegistryAuth = options.graphqlRegistryAuth ?? 'available'
@@ -475,6 +492,25 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       return listReply('pods', listed, query)
     }
     if (path === '/v2/serverless' && method === 'GET') return listReply('endpoints', [...endpoints.values()], query)
+    // The key's own templates are listed; public catalog templates are readable by id but not patchable.
+    if (path === '/v2/templates' && method === 'GET')
+      return listReply(
+        'templates',
+        [...templates.values()].filter((template) => template.owned),
+        query
+      )
+    const template = /^\/v2\/templates\/([^/]+)$/.exec(path)
+    if (template?.[1]) {
+      const found = templates.get(decodeURIComponent(template[1]))
+      if (method === 'GET') return found ? new Reply(200, found) : problem(404, 'template not found')
+      if (method === 'PATCH') {
+        if (!found?.owned) return problem(404, 'template not found')
+        const invalid = validated('UpdateTemplateRequest', body)
+        if (invalid) return invalid
+        found.update(body as Record<string, unknown>)
+        return new Reply(200, found)
+      }
+    }
     const pod = /^\/v2\/pods\/([^/]+)(\/logs)?$/.exec(path)
     if (pod?.[1]) {
       const found = pods.get(decodeURIComponent(pod[1]))
@@ -725,6 +761,16 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
       endpoints.set(seed.id, endpoint)
       return endpoint
     },
+    addTemplate(seed) {
+      const template = new SimTemplate(seed)
+      templates.set(seed.id, template)
+      return template
+    },
+    template(id) {
+      const template = templates.get(id)
+      if (!template) throw new Error(`simulator has no template ${id}`)
+      return template
+    },
     addDelegation(seed) {
       const delegation = delegationJSON(seed)
       delegations.push(delegation)
@@ -770,7 +816,7 @@ export async function startRunpodSimulator(options: SimulatorOptions = {}): Prom
 // Keeps SIMULATED_ROUTES honest: the OpenAPI agreement test checks the statuses declared there.
 function declared(method: string, path: string, status: number): boolean {
   const template = path
-    .replace(/^\/v2\/(pods|serverless)\/[^/]+/, '/v2/$1/{id}')
+    .replace(/^\/v2\/(pods|serverless|templates)\/[^/]+/, '/v2/$1/{id}')
     .replace(/^\/v2\/registries\/delegations\/[^/]+$/, '/v2/registries/delegations/{id}')
     .replace(/^\/v2\/registries\/(?!delegations)[^/]+$/, '/v2/registries/{id}')
   const route = SIMULATED_ROUTES.find((candidate) => candidate.method === method && candidate.path === template)

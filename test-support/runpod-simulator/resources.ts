@@ -45,6 +45,8 @@ export interface PodSeed {
   readonly env?: Readonly<Record<string, string>>
   /** A new start leaves `startedAt` as it was: only `runtime.uptime` shows it. */
   readonly keepStartedAt?: boolean
+  /** Answers carry no `env` object (its env is unknown to a reader). */
+  readonly omitEnv?: boolean
 }
 
 export interface EndpointSeed {
@@ -60,6 +62,10 @@ export interface EndpointSeed {
   readonly jobs?: JobScript
   /** Where workers may be placed by CUDA version; default any. */
   readonly gpu?: { readonly minCudaVersion?: string | null; readonly allowedCudaVersions?: readonly string[] }
+  /** The workers' env; default none. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Answers carry no `env` object. */
+  readonly omitEnv?: boolean
 }
 
 export interface DelegationSeed {
@@ -72,6 +78,8 @@ export interface DelegationSeed {
 }
 
 const iso = (time = Date.now()) => new Date(time).toISOString()
+/** An env with its keys in order, to compare two by value. */
+const sorted = (env: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(env).sort())
 let sequence = 0
 const nextId = (prefix: string) => `${prefix}${(++sequence).toString(36).padStart(6, '0')}`
 
@@ -99,6 +107,7 @@ export class SimPod {
   readonly gpuId: string
   env: Record<string, string>
   private readonly keepStartedAt: boolean
+  private readonly omitEnv: boolean
   /** When the container of the current image first started. */
   private runningSince: number | undefined
   private pollsLeft = 0
@@ -122,6 +131,7 @@ export class SimPod {
     this.gpuId = seed.gpuId ?? 'NVIDIA GeForce RTX 4090'
     this.env = { ...(seed.env ?? {}) }
     this.keepStartedAt = seed.keepStartedAt ?? false
+    this.omitEnv = seed.omitEnv ?? false
     this.failureLog = seed.failureLog ?? [
       `Error response from daemon: pull access denied for ${seed.image.split(':')[0]}, repository does not exist or may require 'docker login'`,
       'Container failed to start: image pull failed'
@@ -129,14 +139,18 @@ export class SimPod {
     this.systemLog.push(`Pod ${this.id} created`, `Pulling image ${this.image}`, 'Container started')
   }
 
-  /** A PATCH: a new image (or registry) restarts the container. */
+  /** A PATCH: a new image, registry or env restarts the container; `env` replaces the env as a whole. */
   update(body: Record<string, unknown>): void {
     const { image, registry, name } = body
+    const env = body['env'] as Record<string, string> | undefined
     if (typeof name === 'string') this.name = name
     const restart =
-      (typeof image === 'string' && image !== this.image) || (registry !== undefined && registry !== this.registry)
+      (typeof image === 'string' && image !== this.image) ||
+      (registry !== undefined && registry !== this.registry) ||
+      (env !== undefined && JSON.stringify(sorted(env)) !== JSON.stringify(sorted(this.env)))
     if (typeof image === 'string') this.image = image
     if (registry !== undefined) this.registry = registry as string | null
+    if (env !== undefined) this.env = { ...env }
     // A stopped pod keeps its new settings for its next start.
     if (!restart || this.status === 'EXITED') return
     this.status = 'STARTING'
@@ -203,7 +217,7 @@ export class SimPod {
       disk: 50,
       mounts: { persistent: { size: 20, path: '/workspace' } },
       ports: this.ports,
-      env: this.env,
+      ...(this.omitEnv ? {} : { env: this.env }),
       registry: this.registry,
       gpu: { id: this.gpuId, count: 1 },
       cloud: 'SECURE',
@@ -266,6 +280,8 @@ export class SimEndpoint {
   readonly jobs: SimJob[] = []
   minCudaVersion: string | null
   allowedCudaVersions: string[]
+  env: Record<string, string>
+  private readonly omitEnv: boolean
 
   constructor(seed: EndpointSeed) {
     this.jobScript = seed.jobs ?? DEFAULT_JOB_SCRIPT
@@ -280,6 +296,8 @@ export class SimEndpoint {
     this.releases = [{ id: nextId('rel'), version: 1, createdAt: this.createdAt, diff: [] }]
     this.minCudaVersion = seed.gpu?.minCudaVersion ?? null
     this.allowedCudaVersions = [...(seed.gpu?.allowedCudaVersions ?? [])]
+    this.env = { ...(seed.env ?? {}) }
+    this.omitEnv = seed.omitEnv ?? false
   }
 
   /**
@@ -307,6 +325,12 @@ export class SimEndpoint {
     if (registry !== undefined && registry !== this.registry) {
       diff.push({ field: 'template.containerRegistryAuthId', old: this.registry, new: registry })
       this.registry = registry as string | null
+    }
+    // `env` replaces the env as a whole; the release's diff carries the values, as Runpod's does.
+    const env = body['env'] as Record<string, string> | undefined
+    if (env !== undefined && JSON.stringify(sorted(env)) !== JSON.stringify(sorted(this.env))) {
+      diff.push({ field: 'template.env', old: this.env, new: env })
+      this.env = { ...env }
     }
     const gpu = body['gpu'] as { minCudaVersion?: string; allowedCudaVersions?: string[] } | undefined
     if (gpu?.minCudaVersion !== undefined && (gpu.minCudaVersion || null) !== this.minCudaVersion) {
@@ -377,7 +401,7 @@ export class SimEndpoint {
       args: '',
       disk: 20,
       ports: ['8000/http'],
-      env: {},
+      ...(this.omitEnv ? {} : { env: this.env }),
       registry: this.registry,
       gpu: {
         pools: ['ADA_24'],
@@ -487,5 +511,76 @@ export class SimRegistry {
 
   toJSON(): Record<string, unknown> {
     return { id: this.id, name: this.name }
+  }
+}
+
+export interface TemplateSeed {
+  readonly id: string
+  readonly name?: string
+  readonly image: string
+  readonly env?: Readonly<Record<string, string>>
+  readonly registry?: string | null
+  readonly allowedCudaVersions?: readonly string[]
+  readonly serverless?: boolean
+  /** false: a public catalog template of someone else, readable by id but not listed or patchable. */
+  readonly owned?: boolean
+  /** Answers carry no `env` object. */
+  readonly omitEnv?: boolean
+}
+
+/**
+ * A template: a snapshot applied when a pod or endpoint is created from it. A PATCH changes only what it
+ * carries (`env` replaced as a whole) and no pod or endpoint created from it before.
+ */
+export class SimTemplate {
+  readonly id: string
+  readonly name: string
+  image: string
+  env: Record<string, string>
+  registry: string | null
+  allowedCudaVersions: string[]
+  readonly serverless: boolean
+  readonly owned: boolean
+  private readonly omitEnv: boolean
+
+  constructor(seed: TemplateSeed) {
+    this.id = seed.id
+    this.name = seed.name ?? `template-${seed.id}`
+    this.image = seed.image
+    this.env = { ...(seed.env ?? {}) }
+    this.registry = seed.registry ?? null
+    this.allowedCudaVersions = [...(seed.allowedCudaVersions ?? [])]
+    this.serverless = seed.serverless ?? false
+    this.owned = seed.owned ?? true
+    this.omitEnv = seed.omitEnv ?? false
+  }
+
+  update(body: Record<string, unknown>): void {
+    if (typeof body['image'] === 'string') this.image = body['image']
+    if (body['env'] !== undefined) this.env = { ...(body['env'] as Record<string, string>) }
+    if (body['registry'] !== undefined) this.registry = body['registry'] as string | null
+    if (Array.isArray(body['allowedCudaVersions']))
+      this.allowedCudaVersions = [...(body['allowedCudaVersions'] as string[])]
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      id: this.id,
+      name: this.name,
+      image: this.image,
+      args: '',
+      disk: 50,
+      mounts: {},
+      ports: ['8888/http'],
+      ...(this.omitEnv ? {} : { env: this.env }),
+      // Runpod gives no registry for templates the key does not own.
+      registry: this.owned ? this.registry : null,
+      serverless: this.serverless,
+      public: !this.owned,
+      category: 'NVIDIA',
+      startSsh: true,
+      startJupyter: false,
+      allowedCudaVersions: this.allowedCudaVersions
+    }
   }
 }

@@ -65,6 +65,25 @@ export const REQUEST_SCHEMAS = {
       }
     ],
     unevaluatedProperties: false
+  },
+  UpdateTemplateRequest: {
+    type: 'object',
+    allOf: [
+      containerConfig,
+      {
+        type: 'object',
+        properties: {
+          allowedCudaVersions: { type: 'array', items: { type: 'string', pattern: '^\\d+\\.\\d+$' } },
+          category: { enum: ['CPU', 'NVIDIA', 'AMD'] },
+          name: { type: 'string', minLength: 1 },
+          public: { type: 'boolean' },
+          serverless: { type: 'boolean' },
+          startJupyter: { type: 'boolean' },
+          startSsh: { type: 'boolean' }
+        }
+      }
+    ],
+    unevaluatedProperties: false
   }
 } as const
 
