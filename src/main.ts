@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
 async function lint(inputs: LintInputs): Promise<void> {
   const [{ runLint }, { publishLintReport }] = await Promise.all([
     import('./lint/run.js'),
-    import('./github/publish.js')
+    import('./github/lint-report.js')
   ])
   const report = await runLint(inputs, process.env['GITHUB_WORKSPACE'] || process.cwd())
   await publishLintReport(report)
@@ -40,16 +40,14 @@ async function deploy(inputs: DeployInputs): Promise<void> {
   // Lint mode sends no request, so only a deploy or verify needs (and may fail on) the runner's proxy.
   useRunnerProxy()
   const cancel = onCancel()
-  const [{ runDeploy }, { readEvent }, { publishDeployReport }] = await Promise.all([
-    import('./deploy/run.js'),
-    import('./github/event.js'),
-    import('./github/publish.js')
-  ])
+  // Only what the first requests need loads before them; reporting code loads once there is a report.
+  const [{ runDeploy }, { readEvent }] = await Promise.all([import('./deploy/run.js'), import('./github/event.js')])
   const event = await readEvent(process.env)
   try {
     const releaseTag = event.releaseTag
     const context = { log: workflowLog, signal: cancel.signal, ...(releaseTag ? { releaseTag } : {}) }
     const { report, error } = await runDeploy(inputs, context)
+    const { publishDeployReport } = await import('./github/publish.js')
     await publishDeployReport(report)
     if (inputs.mode === 'verify' && inputs.prComment === 'auto' && event.pullRequest) {
       const targets = [...inputs.podIds.map((id) => `pod:${id}`), ...inputs.endpointIds.map((id) => `endpoint:${id}`)]

@@ -1,4 +1,4 @@
-// The job summary of each mode: what a person reads after the run, as tables with links.
+// The job summary of a deploy or verify run: what a person reads after the run, as tables with links.
 import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '../aws/image-reference.js'
 import { describeImageFit, fitText, type DeploymentRecord, type DeployReport } from '../deploy/report.js'
@@ -8,9 +8,8 @@ import type { DeployPlan } from '../deploy/plan.js'
 import type { FitReport } from '../image/fit.js'
 import { describeEnvDiff } from '../runpod/env.js'
 import type { WayBackReport } from '../image/way-back.js'
-import type { LintReport } from '../lint/run.js'
 import { runpodConsoleUrl } from '../runpod/console.js'
-import { redactSecrets } from '../secrets.js'
+import { writeRedacted } from './job-summary.js'
 import { inertText, link, preformatted } from './markup.js'
 import { credentialText, delegationText, nextSteps, policyText, registryPolicyText } from './plan-text.js'
 import { rolloutGantt } from './timeline.js'
@@ -187,36 +186,4 @@ function ecrConsoleUrl(ecr: NonNullable<ImageReference['ecr']>): string {
         ? 'console.amazonaws-us-gov.com'
         : 'console.aws.amazon.com'
   return `https://${ecr.region}.${host}/ecr/repositories/private/${ecr.account}/${ecr.repository}?region=${ecr.region}`
-}
-
-export async function writeLintSummary(report: LintReport): Promise<void> {
-  // Local runs (act, scripts) have no job summary; the annotations and output still carry everything.
-  if (!process.env['GITHUB_STEP_SUMMARY']) return
-  const { findings, fileCount, line } = report
-  core.summary.addHeading('Repository policy lint', 2).addRaw(line, true)
-  if (findings.length === 0) {
-    core.summary.addRaw(`\nNo findings in ${fileCount} ${fileCount === 1 ? 'file' : 'files'}.`, true)
-  } else {
-    core.summary.addTable([
-      [
-        { data: 'Severity', header: true },
-        { data: 'Rule', header: true },
-        { data: 'Location', header: true },
-        { data: 'Finding', header: true }
-      ],
-      ...findings.map((finding) => [
-        finding.severity,
-        finding.rule,
-        inertText(`${finding.file}:${finding.line}:${finding.column}`),
-        inertText(finding.message)
-      ])
-    ])
-  }
-  await writeRedacted()
-}
-
-/** Appends the summary built so far to the job summary file, without any registered secret in it. */
-async function writeRedacted(): Promise<void> {
-  const text = redactSecrets(core.summary.stringify())
-  await core.summary.emptyBuffer().addRaw(text).write()
 }

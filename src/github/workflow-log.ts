@@ -5,7 +5,6 @@
 // holds a line break, is printed between `::stop-commands::` and a random token (as GitHub documents), so
 // the runner reads none of it.
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
 import type { Logger } from '../deploy/log.js'
 import { registerSecret } from '../secrets.js'
 
@@ -18,7 +17,7 @@ const LINE_BREAK = /\r\n|\r|\n/
 const COMMAND_LIKE = /^[\s\u0085\u180e\ufeff]*::|##\[/
 
 /** The lines to print for `text` so that no part of it is read as a workflow command. */
-export function inertLines(text: string, token: () => string = randomUUID): string[] {
+export function inertLines(text: string, token: () => string = () => globalThis.crypto.randomUUID()): string[] {
   const lines = text.split(LINE_BREAK)
   if (lines.length === 1 && !COMMAND_LIKE.test(text)) return lines
   const stop = token()

@@ -6,7 +6,6 @@ import packageJson from '../../package.json' with { type: 'json' }
 import { ActionError, errorMessage } from '../errors.js'
 import type { LintInputs } from '../inputs.js'
 import { lintPolicy, type Finding, type PolicyKind } from '../policy/lint.js'
-import { toSarif } from '../policy/sarif.js'
 import { redactSecrets } from '../secrets.js'
 import { checkReadable, checkWritable, openWorkspace, workspacePattern, type Workspace } from './workspace.js'
 
@@ -49,6 +48,8 @@ export async function runLint(inputs: LintInputs, root: string): Promise<LintRep
   const findings: Finding[] = perFile.flatMap((file) => file.findings)
   if (inputs.sarifFile && sarifPath) {
     const sources = new Map(perFile.map((file) => [file.relative, file.source]))
+    // Loaded only when asked for: a lint without 'sarif-file' starts without it (and node:crypto).
+    const { toSarif } = await import('../policy/sarif.js')
     await writeSarif(toSarif(findings, packageJson.version, sources), sarifPath, inputs.sarifFile)
   }
 

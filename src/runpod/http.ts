@@ -1,13 +1,15 @@
-// Runpod's HTTP transport over Node's fetch: bearer auth, a timeout on every request, one retry path for
-// requests that are safe to repeat, one never-twice path for creates, and a pause before the rate limit
-// rather than after it. Node's fetch is undici inside Node, so no HTTP client is bundled; a runner's proxy
-// is Node's own too (runner-proxy.ts), and the npm undici only comes from a test, as a MockAgent.
+// Runpod's HTTP transport: bearer auth, a timeout on every request, one retry path for requests that are
+// safe to repeat, one never-twice path for creates, and a pause before the rate limit rather than after it.
+// Requests go over node:http (node-fetch.ts), so no HTTP client is bundled and Node's undici is not loaded
+// before the first request; a runner's proxy is Node's own too (runner-proxy.ts). Tests hand in undici's
+// MockAgent, and the transport then asks Node's fetch with it: the same shape of answer.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { ActionError, errorMessage } from '../errors.js'
 import { isSafeApiUrl } from './api-url.js'
 import { networkError, responseError, RunpodApiError, type ResourceKind } from './errors.js'
 import { parseRetryAfter, RequestPacer } from './rate-limit.js'
+import { nodeFetch, type HttpAnswer, type HttpFetch } from './node-fetch.js'
 import { jsonOrUndefined } from './wire.js'
 
 /** Where the transport writes what it does: request lines at debug level, waits and recoveries as info. */
@@ -29,7 +31,7 @@ export interface RunpodHttpOptions {
   readonly backoffMaxMs?: number
   /** Longer Retry-After or rate-limit resets than this fail at once instead of stalling the job. */
   readonly maxWaitMs?: number
-  /** Replaces Node's own dispatcher: tests pass undici's MockAgent. */
+  /** Tests pass undici's MockAgent: requests then go through Node's fetch with it instead of node:http. */
   readonly dispatcher?: Dispatcher
   /** Waits `ms`, or rejects when `signal` aborts first. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -72,8 +74,8 @@ export class RunpodHttp {
   private readonly backoffBaseMs: number
   private readonly backoffMaxMs: number
   private readonly maxWaitMs: number
-  /** undefined: Node's own dispatcher (a keep-alive pool with no limit per origin, so every target goes at once). */
-  private readonly dispatcher: Dispatcher | undefined
+  /** node:http's global agents (a keep-alive pool with no limit per origin, so every target goes at once). */
+  private readonly send: HttpFetch
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   private readonly random: () => number
   private readonly now: () => number
@@ -96,7 +98,10 @@ export class RunpodHttp {
     this.backoffBaseMs = options.backoffBaseMs ?? 500
     this.backoffMaxMs = options.backoffMaxMs ?? 10_000
     this.maxWaitMs = options.maxWaitMs ?? 120_000
-    this.dispatcher = options.dispatcher
+    const dispatcher = options.dispatcher
+    this.send = dispatcher
+      ? (url, init) => fetch(url, { ...init, redirect: 'manual', dispatcher } as RequestInit) as Promise<HttpAnswer>
+      : nodeFetch
     this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}))
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
@@ -185,11 +190,9 @@ export class RunpodHttp {
     let text = ''
     const started = this.now()
     try {
-      const response = await fetch(this.url(path), {
-        ...this.dispatcherOption(),
+      const response = await this.send(this.url(path), {
         method: 'GET',
         headers: { ...this.authHeaders(), accept: 'text/event-stream' },
-        redirect: 'manual',
         signal: controller.signal
       })
       headersReceived = true
@@ -228,11 +231,6 @@ export class RunpodHttp {
   /** See RequestPacer.spacingMs. */
   spacingMs(requests: number): number {
     return this.pacer.spacingMs(requests)
-  }
-
-  /** fetch's (undici's) non-standard `dispatcher` option, when there is one to pass. */
-  private dispatcherOption(): { dispatcher?: Dispatcher } {
-    return this.dispatcher ? { dispatcher: this.dispatcher } : {}
   }
 
   /** Throws when the failure is final; otherwise waits the retry delay (within the budget). */
@@ -294,14 +292,13 @@ export class RunpodHttp {
     const timeoutMs = this.timeLeft(call)
     const started = this.now()
     let status: number
-    let headers: Headers
+    let headers: HttpAnswer['headers']
     let text = ''
     let truncated = false
-    let redirected: Response | undefined
+    let redirected: HttpAnswer | undefined
     try {
       const signals = [AbortSignal.timeout(timeoutMs), ...(call.budget?.signal ? [call.budget.signal] : [])]
-      const response = await fetch(this.url(call.path), {
-        ...this.dispatcherOption(),
+      const response = await this.send(this.url(call.path), {
         method: call.method,
         headers: {
           ...this.authHeaders(),
@@ -309,9 +306,8 @@ export class RunpodHttp {
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' })
         },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        // Runpod lives at the configured URL only: a redirect is answered with an error, never followed.
-        redirect: 'manual',
-        // One signal bounds the headers and the body together.
+        // Runpod lives at the configured URL only: a redirect is answered with an error, never followed
+        // (node:http follows none; the tests' fetch is told not to). One signal bounds headers and body together.
         signal: AbortSignal.any(signals)
       })
       status = response.status
@@ -375,7 +371,7 @@ export class RunpodHttp {
     return Math.min(this.requestTimeoutMs, left)
   }
 
-  private noteRateLimit(headers: Headers): void {
+  private noteRateLimit(headers: HttpAnswer['headers']): void {
     this.pacer.note(header(headers, 'ratelimit-policy'), header(headers, 'ratelimit'), this.now(), this.maxWaitMs)
   }
 
@@ -401,8 +397,11 @@ export class RunpodHttp {
   }
 
   /** A 3xx: the body is dropped unread, and the error says where it pointed and which input to fix. */
-  private redirectError(method: string, path: string, response: Response): RunpodApiError {
-    void response.body?.cancel().catch(() => undefined)
+  private redirectError(method: string, path: string, response: HttpAnswer): RunpodApiError {
+    void response.body
+      ?.getReader()
+      .cancel()
+      .catch(() => undefined)
     const location = response.headers.get('location')
     let target = ''
     if (location) {
@@ -438,7 +437,7 @@ function ok(status: number): boolean {
  * once `until` aborts, what was read so far is the text.
  */
 async function readBounded(
-  response: Response,
+  response: HttpAnswer,
   limit: number,
   { progress, until }: { progress?: () => void; until?: AbortSignal } = {}
 ): Promise<{ text: string; truncated: boolean }> {
@@ -465,7 +464,7 @@ async function readBounded(
   return { text: text + decoder.decode(), truncated: false }
 }
 
-function header(headers: Headers, name: string): string | undefined {
+function header(headers: HttpAnswer['headers'], name: string): string | undefined {
   return headers.get(name) ?? undefined
 }
 
