@@ -155,7 +155,9 @@ async function coldStart(): Promise<void> {
     first.push(arrival.ms)
     firstRequests.add(arrival.request)
   }
-  heading(`Cold start (${path.basename(process.execPath)} ${process.version}, median of ${COLD_RUNS})`)
+  heading(
+    `Cold start (${path.basename(process.execPath)} ${process.version}, median of ${COLD_RUNS}, ${new Date().toISOString().slice(0, 10)})`
+  )
   console.log(
     table(
       ['measure', 'median', 'min', 'max'],
@@ -275,14 +277,20 @@ async function memory(scratch: string): Promise<void> {
     await stack.stop()
   }
   const mib = (value: number) => `${value.toFixed(1)} MiB`
-  heading(`Peak RSS (largest of ${MEMORY_RUNS} runs)`)
+  // The deploy's goal is relative to the AWS SDK's own figure, measured in the same run and environment.
+  const deployGoal = (sdkAlone[0] ?? NaN) + 15
+  heading(`Peak RSS (largest of ${MEMORY_RUNS} runs, ${process.version})`)
   console.log(
     table(
       ['process', 'peak RSS', 'goal'],
       [
         ['node -e 0 (the floor)', mib(floor), ''],
         ['lint of one policy', mib(lint), `≤ 55 MiB: ${lint <= 55 ? 'met' : 'not met'}`],
-        ['deploy: 1 pod + 1 endpoint, waited for', mib(deploy), `≤ 70 MiB: ${deploy <= 70 ? 'met' : 'not met'}`],
+        [
+          'deploy: 1 pod + 1 endpoint, waited for',
+          mib(deploy),
+          `≤ AWS SDK alone + 15 = ${mib(deployGoal)}: ${deploy <= deployGoal ? 'met' : 'not met'}`
+        ],
         ['reference: the AWS SDK alone (ECR + STS, bundled, one call each)', mib(sdkAlone[0] ?? NaN), ''],
         ['reference: the same and one request with Node fetch', mib(sdkAlone[1] ?? NaN), '']
       ]
