@@ -32,6 +32,26 @@ describe('@actions/http-client patch (actions/toolkit#1800)', () => {
   })
 })
 
+describe('@actions/core patch', () => {
+  it('loads no child_process (core.platform) and no node:crypto at import', () => {
+    const core = readFileSync('node_modules/@actions/core/lib/core.js', 'utf8')
+    expect(core).not.toMatch(/from '\.\/platform\.js'/)
+    const fileCommand = readFileSync('node_modules/@actions/core/lib/file-command.js', 'utf8')
+    expect(fileCommand).not.toMatch(/from 'crypto'/)
+  })
+
+  it('writes an output whose value holds what a delimiter looks like, without the delimiter it picks', async () => {
+    const { prepareKeyValueMessage } = await import('../node_modules/@actions/core/lib/file-command.js')
+    const value = 'line one\nghadelimiter_abc\nline three'
+    const message = prepareKeyValueMessage('findings', value)
+    const [first = '', ...rest] = message.split('\n')
+    const delimiter = first.replace('findings<<', '')
+    expect(rest.at(-1)).toBe(delimiter)
+    expect(value).not.toContain(delimiter)
+    expect(rest.slice(0, -1).join('\n')).toBe(value)
+  })
+})
+
 describe('@actions/github patch', () => {
   it("fetches with Node's own fetch, so undici's fetch is not bundled", () => {
     const source = readFileSync('node_modules/@actions/github/lib/internal/utils.js', 'utf8')
