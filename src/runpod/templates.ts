@@ -5,17 +5,10 @@
 import { ActionError } from '../errors.js'
 import type { RequestBudget } from './http.js'
 import type { RunpodClient, TemplatePatch } from './client.js'
-import type { ContainerEnv, Template } from './wire.js'
+import type { Template } from './wire.js'
 
-export interface TemplateState {
-  readonly id: string
-  readonly name: string
-  readonly image: string
-  readonly registry: string | null
-  /** null when Runpod's answer carries no env object. Values are secrets. */
-  readonly env: ContainerEnv | null
-  readonly allowedCudaVersions: readonly string[]
-}
+/** A template the key owns, as the deploy plans and restores it: whether it is public no longer matters. */
+export type TemplateState = Omit<Template, 'isPublic'>
 
 /**
  * Every template, one promise each, in the order given: the owned ones from one paged list; an id missing from
