@@ -175,27 +175,16 @@ export function planDeploy(settings: DeploySettings, reads: DeployReads): Deploy
     warnings.push(`The registry policy of account ${image.ecr?.account ?? ''}: ${uncertain} ${pullRisk}`)
   warnings.push(...literalSecretWarnings(settings.env))
   const credential = planRegistryCredential(settings, reads)
-  const targets = planTargets(
-    reads.targets,
-    deployImage,
-    credential.kind === 'refresh'
-      ? { id: credential.current.id }
-      : credential.kind === 'create'
-        ? { id: undefined }
-        : undefined,
-    settings.env
-  )
-  if (settings.healthPort !== undefined) checkHealthPort(settings.healthPort, targets)
-  const templateSteps = planTemplates(
-    reads.templates ?? [],
-    deployImage,
-    settings.env,
+  // token mode: the credential each PATCH carries (its id unknown until a create).
+  const sentCredential =
     credential.kind === 'refresh'
       ? { id: credential.current.id }
       : credential.kind === 'create'
         ? { id: undefined }
         : undefined
-  )
+  const targets = planTargets(reads.targets, deployImage, sentCredential, settings.env)
+  if (settings.healthPort !== undefined) checkHealthPort(settings.healthPort, targets)
+  const templateSteps = planTemplates(reads.templates ?? [], deployImage, settings.env, sentCredential)
   const fit = judgeImage(settings, reads, targets, templateSteps)
   if (fit && fit.misfits.length > 0) {
     if (fit.checks === 'enforce') {

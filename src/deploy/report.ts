@@ -63,13 +63,13 @@ export function record(target: TargetState, image: string, status: DeploymentSta
   }
 }
 
-/** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
 /** A template's record: templates run nothing, so their status says only what was written. */
 export function templateRecord(step: TemplateStep, image: string, status: DeploymentStatus): DeploymentRecord {
   const { template } = step
   return { kind: 'template', id: template.id, name: template.name, previousImage: template.image, image, status }
 }
 
+/** An unchanged (or, in verify mode, planned) target; a pod kept on another credential is warned about. */
 export function stepRecord(
   step: TargetStep,
   image: string,

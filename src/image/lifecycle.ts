@@ -134,12 +134,14 @@ export function simulateLifecycle(
   for (const rule of rules) {
     const selected = images.filter((image) => selects(rule, image))
     const act = rule.action === 'transition' ? 'archive' : 'expire'
-    const newestFirst = [...selected].sort((a, b) => b.pushedAt - a.pushedAt)
+    const rankOf = new Map(
+      [...selected].sort((a, b) => b.pushedAt - a.pushedAt).map((image, index) => [image.digest, index + 1])
+    )
     for (const image of selected) {
       // Identified by a higher-priority rule: counted here, never marked here.
       if (decisions.has(image.digest)) continue
       if (rule.countType === 'imageCountMoreThan') {
-        const rank = newestFirst.indexOf(image) + 1
+        const rank = rankOf.get(image.digest) ?? 0
         const action = rank > Math.max(0, rule.countNumber) ? act : 'keep'
         decisions.set(image.digest, { rule, action, counted: selected.length, rank })
       } else {
