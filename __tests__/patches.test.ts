@@ -1,6 +1,8 @@
 // The patches/ in node_modules (patch-package) keep the toolkit's behaviour and only change when code loads.
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import fs, { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { HttpClient } from '@actions/http-client'
 
 const saved = process.env['HTTPS_PROXY']
@@ -85,5 +87,70 @@ describe('@actions/core patch', () => {
     const source = readFileSync('node_modules/@actions/core/lib/core.js', 'utf8')
     expect(source).not.toMatch(/^import .*oidc-utils/m)
     expect(source).toMatch(/yield import\('\.\/oidc-utils\.js'\)/)
+  })
+})
+
+describe('@actions/core patch: the log without process.stdout, the summary without fs.promises', () => {
+  afterEach(() => {
+    jest.restoreAllMocks()
+  })
+
+  it('loads neither at import', () => {
+    const command = readFileSync('node_modules/@actions/core/lib/command.js', 'utf8')
+    const core = readFileSync('node_modules/@actions/core/lib/core.js', 'utf8')
+    expect(`${command}${core}`).not.toMatch(/process\.stdout\.write\(/)
+    const summaryCode = readFileSync('node_modules/@actions/core/lib/summary.js', 'utf8').replace(/^\s*\/\/.*$/gm, '')
+    expect(summaryCode).not.toMatch(/promises/)
+  })
+
+  it('appends the job summary to its file as before', async () => {
+    const { summary } = await import('@actions/core')
+    const dir = mkdtempSync(path.join(tmpdir(), 'rpd-summary-'))
+    const file = path.join(dir, 'summary.md')
+    writeFileSync(file, 'before\n')
+    process.env['GITHUB_STEP_SUMMARY'] = file
+    try {
+      await summary.addRaw('after', true).write()
+      expect(readFileSync(file, 'utf8')).toBe('before\nafter\n')
+      await summary.addRaw('only', true).write({ overwrite: true })
+      expect(readFileSync(file, 'utf8')).toBe('only\n')
+    } finally {
+      delete process.env['GITHUB_STEP_SUMMARY']
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  // One test, in this order: once a write has fallen back to process.stdout, every later one goes there.
+  it('writes each line to descriptor 1 whole; a write that does not go through is finished by process.stdout, as is every later one', async () => {
+    const { info, warning } = await import('@actions/core')
+    const direct: string[] = []
+    const streamed: string[] = []
+    let refuseAfter: number | undefined
+    jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: Uint8Array, offset?: number | null) => {
+      expect(fd).toBe(1)
+      const rest = Buffer.from(data).subarray(offset ?? 0)
+      // A full non-blocking pipe takes part of a write, then refuses.
+      const taken = refuseAfter === undefined ? rest : rest.subarray(0, refuseAfter)
+      if (taken.length === 0)
+        throw Object.assign(new Error('EAGAIN: resource temporarily unavailable'), { code: 'EAGAIN' })
+      direct.push(taken.toString('utf8'))
+      if (refuseAfter !== undefined) refuseAfter = 0
+      return taken.length
+    }) as typeof fs.writeSync)
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      streamed.push(Buffer.from(chunk).toString('utf8'))
+      return true
+    })
+
+    info('first line')
+    warning('a warning', { title: 'RPD001' })
+    expect(direct).toEqual(['first line\n', '::warning title=RPD001::a warning\n'])
+    expect(streamed).toEqual([])
+
+    refuseAfter = 5
+    info('second line')
+    info('third line')
+    expect(direct.slice(2)).toEqual(['secon'])
+    expect(streamed).toEqual(['d line\n', 'third line\n'])
   })
 })

@@ -1,8 +1,9 @@
 // The one escaping path of the job summary and the PR comment, judged by how a GFM renderer shows it.
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import fc from 'fast-check'
 import { codeSpan, inertText, preformatted } from '../../src/github/markup.js'
 import { registerSecret } from '../../src/secrets.js'
+import { captureStdout } from '../../test-support/action-error-assertions.js'
 import { renderGitHubMarkdown } from '../../test-support/rendered-markdown.js'
 
 const ATTACKS = [
@@ -40,7 +41,10 @@ describe('inertText', () => {
   })
 
   it('redacts registered secrets before escaping them', () => {
+    const stdout = captureStdout()
     registerSecret('rpa_SECRET&<key>')
+    jest.restoreAllMocks()
+    expect(stdout).toEqual(['::add-mask::rpa_SECRET&<key>\n'])
     expect(renderGitHubMarkdown(`<p>${inertText('detail: bad key rpa_SECRET&<key>')}</p>`).text).toBe(
       'detail: bad key ***'
     )

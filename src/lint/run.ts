@@ -1,6 +1,6 @@
 // `mode: lint`: lints policy files in the workspace offline and writes SARIF; main.ts hands the report to
 // github/ (annotations, outputs, job summary) and fails the step at `fail-on`.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { ActionError, errorMessage } from '../errors.js'
@@ -21,8 +21,8 @@ export interface LintReport {
 }
 
 export async function runLint(inputs: LintInputs, root: string): Promise<LintReport> {
-  const workspace = await openWorkspace(root)
-  const sarifPath = inputs.sarifFile ? await checkWritable(workspace, inputs.sarifFile, 'sarif-file') : undefined
+  const workspace = openWorkspace(root)
+  const sarifPath = inputs.sarifFile ? checkWritable(workspace, inputs.sarifFile, 'sarif-file') : undefined
   // A file named by both inputs is linted as what 'registry-policy-file' says it is.
   const registryFiles = await expand(inputs.registryPolicyFiles, workspace, 'registry-policy-file')
   const repositoryFiles = (await expand(inputs.policyFiles, workspace, 'policy-file')).filter(
@@ -32,25 +32,18 @@ export async function runLint(inputs: LintInputs, root: string): Promise<LintRep
     ...repositoryFiles.map((file) => ({ file, input: 'policy-file', kind: { kind: 'repository' } as PolicyKind })),
     ...registryFiles.map((file) => ({ file, input: 'registry-policy-file', kind: { kind: 'registry' } as PolicyKind }))
   ]
-  await Promise.all(files.map(({ file, input }) => checkReadable(workspace, file, input)))
-  const perFile = await Promise.all(
-    files.map(async ({ file, input, kind }) => {
-      const relative = path.relative(root, file).split(path.sep).join('/')
-      const text = await readFile(file, 'utf8').catch((error: unknown) => {
-        throw new ActionError(
-          `Input '${input}': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
-        )
-      })
-      const source = text.replace(/^\uFEFF/, '')
-      return { relative, source, findings: lintPolicy(source, relative, inputs.runpodPrincipals, kind) }
-    })
-  )
+  for (const { file, input } of files) checkReadable(workspace, file, input)
+  const perFile = files.map(({ file, input, kind }) => {
+    const relative = path.relative(root, file).split(path.sep).join('/')
+    const source = readPolicy(file, relative, input).replace(/^\uFEFF/, '')
+    return { relative, source, findings: lintPolicy(source, relative, inputs.runpodPrincipals, kind) }
+  })
   const findings: Finding[] = perFile.flatMap((file) => file.findings)
   if (inputs.sarifFile && sarifPath) {
     const sources = new Map(perFile.map((file) => [file.relative, file.source]))
     // Loaded only when asked for: a lint without 'sarif-file' starts without it (and node:crypto).
     const { toSarif } = await import('../policy/sarif.js')
-    await writeSarif(toSarif(findings, packageJson.version, sources), sarifPath, inputs.sarifFile)
+    writeSarif(toSarif(findings, packageJson.version, sources), sarifPath, inputs.sarifFile)
   }
 
   const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length
@@ -69,15 +62,28 @@ export async function runLint(inputs: LintInputs, root: string): Promise<LintRep
   }
 }
 
-async function writeSarif(log: object, sarifPath: string, input: string): Promise<void> {
+// Synchronous file calls, here and in workspace.ts: a lint reads and writes a few small files, and
+// node:fs/promises would cost every lint its loading.
+function readPolicy(file: string, relative: string, input: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ActionError(
+      `Input '${input}': could not read ${relative} (${errorMessage(error)}). Check that the file exists and is readable.`
+    )
+  }
+}
+
+function writeSarif(log: object, sarifPath: string, input: string): void {
   const sarif = redactSecrets(`${JSON.stringify(log, null, 2)}\n`)
-  await mkdir(path.dirname(sarifPath), { recursive: true })
-    .then(() => writeFile(sarifPath, sarif))
-    .catch((error: unknown) => {
-      throw new ActionError(
-        `Input 'sarif-file': could not write ${input} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`
-      )
-    })
+  try {
+    mkdirSync(path.dirname(sarifPath), { recursive: true })
+    writeFileSync(sarifPath, sarif)
+  } catch (error) {
+    throw new ActionError(
+      `Input 'sarif-file': could not write ${input} (${errorMessage(error)}). Choose a path inside the workspace that the job may write.`
+    )
+  }
 }
 
 /** What makes a line a glob for the toolkit (wildcards, sets, braces, escapes, exclusion, a comment, `~`). */
@@ -91,18 +97,16 @@ async function expand(patterns: readonly string[], workspace: Workspace, input: 
   if (patterns.length === 0) return []
   const files = patterns.some((pattern) => GLOB_SYNTAX.test(pattern))
     ? await globFiles(patterns, workspace, input)
-    : await plainFiles(patterns, workspace, input)
+    : plainFiles(patterns, workspace, input)
   return files.sort()
 }
 
-async function plainFiles(patterns: readonly string[], workspace: Workspace, input: string): Promise<string[]> {
-  const files = await Promise.all(
-    patterns.map(async (pattern) => {
-      const file = workspacePattern(workspace, pattern, input)
-      if (!(await stat(file).catch(() => undefined))?.isFile()) throw noMatch(input, pattern, workspace)
-      return file
-    })
-  )
+function plainFiles(patterns: readonly string[], workspace: Workspace, input: string): string[] {
+  const files = patterns.map((pattern) => {
+    const file = workspacePattern(workspace, pattern, input)
+    if (!isFile(file)) throw noMatch(input, pattern, workspace)
+    return file
+  })
   return [...new Set(files)]
 }
 
@@ -131,6 +135,14 @@ async function globFiles(patterns: readonly string[], workspace: Workspace, inpu
     )
   }
   return files
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
 }
 
 function noMatch(input: string, pattern: string, workspace: Workspace): ActionError {

@@ -1,7 +1,8 @@
 // Lint mode reads and writes files a pull request may control: a path input with `..`, an absolute path, or
 // a symbolic link committed in the pull request must not lead outside the workspace. Paths are judged as the
-// file system resolves them (symbolic links followed), against the workspace resolved the same way.
-import { lstat, realpath } from 'node:fs/promises'
+// file system resolves them (symbolic links followed), against the workspace resolved the same way. The
+// calls are synchronous: a lint reads a few small files, and node:fs/promises costs every lint its loading.
+import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../errors.js'
 
@@ -12,8 +13,8 @@ export interface Workspace {
   readonly real: string
 }
 
-export async function openWorkspace(root: string): Promise<Workspace> {
-  return { root, real: await realpath(root) }
+export function openWorkspace(root: string): Workspace {
+  return { root, real: realpathSync(root) }
 }
 
 function contains(parent: string, child: string): boolean {
@@ -29,8 +30,8 @@ export function workspacePattern(workspace: Workspace, pattern: string, input: s
 }
 
 /** A file to read: refused when it, or a link on its way, resolves outside the workspace. */
-export async function checkReadable(workspace: Workspace, file: string, input: string): Promise<void> {
-  const real = await realpath(file)
+export function checkReadable(workspace: Workspace, file: string, input: string): void {
+  const real = realpathSync(file)
   if (!contains(workspace.real, real)) throw outside(input, path.relative(workspace.root, file), workspace, real)
 }
 
@@ -38,19 +39,28 @@ export async function checkReadable(workspace: Workspace, file: string, input: s
  * A file to write: its path must stay in the workspace, the deepest folder that exists must resolve inside
  * it, and an existing file there must not be a link that leads out.
  */
-export async function checkWritable(workspace: Workspace, target: string, input: string): Promise<string> {
+export function checkWritable(workspace: Workspace, target: string, input: string): string {
   const resolved = workspacePattern(workspace, target, input)
   let existing = resolved
   for (;;) {
-    const stats = await lstat(existing).catch(() => undefined)
-    if (stats) break
+    if (exists(existing)) break
     const parent = path.dirname(existing)
     if (parent === existing) break
     existing = parent
   }
-  const real = await realpath(existing)
+  const real = realpathSync(existing)
   if (!contains(workspace.real, real)) throw outside(input, target, workspace, real)
   return resolved
+}
+
+/** Whether anything (a link too) is at `file`; any error, not only a missing entry, counts as nothing there. */
+function exists(file: string): boolean {
+  try {
+    lstatSync(file)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function outside(input: string, value: string, workspace: Workspace, real?: string): ActionError {
