@@ -107,8 +107,17 @@ describe('parsePolicy', () => {
   })
 
   it.each([
-    ['{"Statement": [', 'not valid JSON'],
-    ['{"Version": "2012-10-17", // comment\n "Statement": []}', 'not valid JSON'],
+    ['{"Statement": [', 'not valid JSON: a closing bracket is expected here'],
+    [
+      '{"Version": "2012-10-17", // comment\n "Statement": []}',
+      'not valid JSON: a comment, which a policy may not have'
+    ],
+    ['{"Version": "2012-10-17" "Statement": []}', 'not valid JSON: a comma is expected here'],
+    [
+      '{"Version": "2012-10-17", "Statement": [], }',
+      'not valid JSON: a property name in double quotes is expected here'
+    ],
+    ['', 'not valid JSON: a value is expected here'],
     ['[]', 'must be a JSON object'],
     ['{"Version": "2012-10-17"}', 'no "Statement"'],
     ['{"Version": "2012-10-18", "Statement": []}', '"Version" must be'],
