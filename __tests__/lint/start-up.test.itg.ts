@@ -1,0 +1,65 @@
+// A lint's start-up is what it loads. The bench times it (`npm run bench -- cold`); this test keeps what made
+// it fast from coming back: no stream or network stack (the log is written to descriptor 1), no fs.promises,
+// and of dist/ only the lint's own code, a small part of it.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DIST_ENTRY, runAction } from '../../test-support/run-action.js'
+
+const RECORDER = path.resolve('test-support/load-recorder.mjs')
+/** What the runner's pipe would have cost to write through process.stdout, and what fs.promises brings. */
+const HEAVY_BUILTINS = [
+  'net',
+  'stream',
+  'fs/promises',
+  'internal/readline/interface',
+  'http',
+  'https',
+  'crypto',
+  'child_process',
+  'zlib',
+  'worker_threads'
+]
+/** The lint's code in dist/ is ~85 KiB; the AWS SDK's chunk alone is 400 KiB. */
+const LINT_DIST_BUDGET = 100 * 1024
+
+describe('lint start-up (bundled action)', () => {
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rpd-start-up-'))
+  })
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('loads no stream, network or fs.promises module, and of dist/ only the lint code', async () => {
+    const record = path.join(dir, 'loads.json')
+    const run = await runAction({
+      inputs: { mode: 'lint', 'policy-file': 'examples/policies/public.json' },
+      env: { NODE_OPTIONS: `--import=${RECORDER}`, LOAD_RECORD_FILE: record }
+    })
+    expect(run.stdout).toContain('::error title=RPD002,file=examples/policies/public.json')
+    expect(run.exitCode).toBe(1)
+
+    const { builtins, files } = JSON.parse(await readFile(record, 'utf8')) as { builtins: string[]; files: string[] }
+    const loaded = builtins.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13))
+    expect(loaded).toContain('os') // the recorder sees what the action loads
+    expect(loaded.filter((name) => HEAVY_BUILTINS.includes(name))).toEqual([])
+
+    const distDir = path.dirname(DIST_ENTRY)
+    const distFiles = files
+      .filter((url) => url.startsWith('file:'))
+      .map((url) => fileURLToPath(url))
+      .filter((file) => path.dirname(file) === distDir)
+    expect(distFiles).toContain(DIST_ENTRY)
+    const sizes = await Promise.all(
+      distFiles.map(async (file) => [path.basename(file), (await stat(file)).size] as const)
+    )
+    const total = sizes.reduce((sum, [, size]) => sum + size, 0)
+    expect({ total: total <= LINT_DIST_BUDGET, sizes }).toEqual({ total: true, sizes })
+  })
+})
