@@ -32,6 +32,10 @@ async function lint(inputs: LintInputs): Promise<void> {
 }
 
 async function deploy(inputs: DeployInputs): Promise<void> {
+  // A deploy waits on timers and signals for minutes, so its log must never block: Node opens the runner's
+  // pipe behind process.stdout non-blocking, and the toolkit's direct writes to it (patches/) then hand a
+  // write the pipe cannot take at once to process.stdout. A lint, over in milliseconds, skips the stream.
+  void process.stdout
   registerSecret(inputs.runpodApiKey)
   registerSecret(inputs.githubToken)
   // Env values are secrets until proven otherwise: masked before any line that could hold one is written.

@@ -1,5 +1,6 @@
 // Preloaded (NODE_OPTIONS=--import) into a run of dist/index.js: at exit, writes to LOAD_RECORD_FILE the
-// built-in modules loaded after this point, and every module file the run imported. No static imports, so
+// built-in modules loaded after this point, every module file the run imported, and whether its stdout was
+// left non-blocking (Linux: the O_NONBLOCK flag in /proc/self/fdinfo/1). No static imports, so
 // the recorder's own needs are loaded after the list is taken and show among them (node:module, its hooks).
 const atStart = new Set(process.moduleLoadList)
 const files = []
@@ -10,6 +11,9 @@ process.getBuiltinModule('node:module').registerHooks({
   }
 })
 process.on('exit', () => {
+  const fs = process.getBuiltinModule('node:fs')
   const builtins = process.moduleLoadList.filter((name) => !atStart.has(name))
-  process.getBuiltinModule('node:fs').writeFileSync(process.env.LOAD_RECORD_FILE, JSON.stringify({ builtins, files }))
+  const flags = /flags:\s*(\d+)/.exec(fs.readFileSync('/proc/self/fdinfo/1', 'utf8'))?.[1]
+  const stdoutNonBlocking = flags === undefined ? undefined : (parseInt(flags, 8) & 0o4000) !== 0
+  fs.writeFileSync(process.env.LOAD_RECORD_FILE, JSON.stringify({ builtins, files, stdoutNonBlocking }))
 })

@@ -25,7 +25,13 @@ const HEAVY_BUILTINS = [
 /** The lint's code in dist/ is ~85 KiB; the AWS SDK's chunk alone is 400 KiB. */
 const LINT_DIST_BUDGET = 100 * 1024
 
-describe('lint start-up (bundled action)', () => {
+interface LoadRecord {
+  readonly builtins: string[]
+  readonly files: string[]
+  readonly stdoutNonBlocking: boolean
+}
+
+describe('what a lint loads, and how a run writes its log (bundled action)', () => {
   let dir: string
 
   beforeAll(async () => {
@@ -45,7 +51,8 @@ describe('lint start-up (bundled action)', () => {
     expect(run.stdout).toContain('::error title=RPD002,file=examples/policies/public.json')
     expect(run.exitCode).toBe(1)
 
-    const { builtins, files } = JSON.parse(await readFile(record, 'utf8')) as { builtins: string[]; files: string[] }
+    const { builtins, files, stdoutNonBlocking } = JSON.parse(await readFile(record, 'utf8')) as LoadRecord
+    expect(stdoutNonBlocking).toBe(false)
     const loaded = builtins.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13))
     expect(loaded).toContain('os') // the recorder sees what the action loads
     expect(loaded.filter((name) => HEAVY_BUILTINS.includes(name))).toEqual([])
@@ -61,5 +68,22 @@ describe('lint start-up (bundled action)', () => {
     )
     const total = sizes.reduce((sum, [, size]) => sum + size, 0)
     expect({ total: total <= LINT_DIST_BUDGET, sizes }).toEqual({ total: true, sizes })
+  })
+  // The other side of writing the log to descriptor 1: a deploy, which waits on timers and signals, must not
+  // block on a pipe the runner is slow to read, so it opens process.stdout, which makes the pipe non-blocking.
+  it('leaves the pipe as it came, where a deploy makes it non-blocking', async () => {
+    const record = path.join(dir, 'deploy-loads.json')
+    const run = await runAction({
+      inputs: {
+        image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/worker:v1',
+        'role-to-assume': 'arn:aws:iam::111122223333:role/github-runpod-deploy',
+        'runpod-api-key': 'rpa_start_up',
+        'pod-id': 'pod-1'
+      },
+      // No OIDC token endpoint: the deploy stops at its first step, having set up its log.
+      env: { NODE_OPTIONS: `--import=${RECORDER}`, LOAD_RECORD_FILE: record }
+    })
+    expect(run.exitCode).toBe(1)
+    expect((JSON.parse(await readFile(record, 'utf8')) as LoadRecord).stdoutNonBlocking).toBe(true)
   })
 })
