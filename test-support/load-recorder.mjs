@@ -1,7 +1,7 @@
 // Preloaded (NODE_OPTIONS=--import) into a run of dist/index.js: at exit, writes to LOAD_RECORD_FILE the
 // built-in modules loaded after this point, every module file the run imported, and whether its stdout was
-// left non-blocking (Linux: the O_NONBLOCK flag in /proc/self/fdinfo/1). No static imports, so
-// the recorder's own needs are loaded after the list is taken and show among them (node:module, its hooks).
+// left non-blocking (Linux: the O_NONBLOCK flag in /proc/self/fdinfo/1). It has no static imports, so what
+// the recorder itself needs loads after the list is taken and shows in it (node:module and its hooks).
 const atStart = new Set(process.moduleLoadList)
 const files = []
 process.getBuiltinModule('node:module').registerHooks({
