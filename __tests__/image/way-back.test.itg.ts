@@ -1,7 +1,9 @@
 // The way back stays open: before any write, the bundled action checks the image each target would be rolled
 // back to (moto's ECR with its lifecycle policies, behind the ECR stand-in for imageStatus and push times).
+import { BatchDeleteImageCommand } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startLocalStack, type LocalStack } from '../../test-support/local-stack.js'
+import { seedClient } from '../../test-support/moto-server.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { runnerCommands } from '../../test-support/runner-commands.js'
 
@@ -127,5 +129,22 @@ describe('the image a rollback puts back', () => {
     } finally {
       stack.ecr.status.delete(digest)
     }
+  })
+
+  it('says so too when the image it rolls back to was deleted meanwhile (ECR answers ImageNotFoundException)', async () => {
+    await pushInOrder('v1', 'v2')
+    const id = pod(image('v1'), 'fail', 3)
+    const ecr = await seedClient(stack.moto, stack.account, stack.region)
+    const deleted = new Promise<unknown>((resolve) =>
+      setTimeout(() => {
+        resolve(ecr.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: 'v1' }] })))
+      }, 2_000)
+    )
+    const run = await deploy({ 'pod-id': id })
+    await deleted
+    expect(run.exitCode).toBe(1)
+    expect(commands(run, 'warning').join('\n')).toContain(
+      `rolling back, but its previous image ${image('v1')} is not in ECR as an ACTIVE image any more`
+    )
   })
 })

@@ -154,13 +154,16 @@ export function isAccessDenied(name: string): boolean {
   return name === 'AccessDeniedException' || name === 'AccessDenied'
 }
 
+/** No image with that tag or digest in the repository: a caller may take that as an answer, not a failure. */
+export class ImageNotFoundError extends ActionError {}
+
 function imageNotFound(
   repo: EcrRepository,
   selector: { tag?: string | undefined; digest?: string | undefined },
   cause?: unknown
-): ActionError {
+): ImageNotFoundError {
   const what = selector.tag !== undefined ? `tag '${selector.tag}'` : `digest ${selector.digest ?? ''}`
-  return new ActionError(
+  return new ImageNotFoundError(
     `The image with ${what} was not found in ECR repository ${repo.arn}. It was never pushed, or was pushed to another repository, account or region: run this action after 'docker push' of exactly the reference in input 'image'.`,
     cause === undefined ? undefined : { cause }
   )

@@ -1,7 +1,7 @@
 // What follows the reads in deploy and verify modes: decide (any problem fails here, before a single write),
 // write, wait, and record what happened in the report. Loaded while the reads are under way (run.ts).
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import { describeImage } from '../aws/ecr.js'
+import { describeImage, ImageNotFoundError } from '../aws/ecr.js'
 import { parseImageReference, type ImageReference } from '../aws/image-reference.js'
 import { ActionError, errorMessage } from '../errors.js'
 import type { DeployInputs } from '../inputs.js'
@@ -269,7 +269,7 @@ async function rollbackImageProblem(
     if (found.status === undefined || found.status === 'ACTIVE') return undefined
     return `its previous image ${previous} is ${found.status} in ECR and cannot be pulled: unless a host still has it cached, restore it to ACTIVE (ECR console → the image → Restore).`
   } catch (error) {
-    return /was not found in ECR/.test(errorMessage(error))
+    return error instanceof ImageNotFoundError
       ? `its previous image ${previous} is not in ECR as an ACTIVE image any more (expired or archived by a lifecycle rule, or deleted): unless a host still has it cached, restore it or push it again.`
       : undefined
   }
