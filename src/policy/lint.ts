@@ -421,5 +421,8 @@ function pinsAccounts(pattern: string): boolean {
 }
 
 function sorted(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule))
+  // Rule ids are ASCII: compared as text, not by the locale's collation.
+  return findings.sort(
+    (a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  )
 }

@@ -32,9 +32,18 @@ function serves(delegation: EcrDelegation, repo: EcrRepository): boolean {
   )
 }
 
-/** The first created (by createdAt, then in Runpod's order): where two runs made one each, both keep this one. */
+/**
+ * The first created (by createdAt, then in Runpod's order): where two runs made one each, both keep this one.
+ * Compared as instants, since `…:05Z` and `…:05.250Z` order wrongly as text; one without a readable time
+ * counts as the oldest.
+ */
 function oldest(delegations: readonly EcrDelegation[]): EcrDelegation | undefined {
-  return [...delegations].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0]
+  const createdAt = (delegation: EcrDelegation) => {
+    const time = Date.parse(delegation.createdAt ?? '')
+    return Number.isNaN(time) ? -Infinity : time
+  }
+  // Equal instants (two unreadable ones too) keep Runpod's order: the sort is stable.
+  return [...delegations].sort((a, b) => (createdAt(a) === createdAt(b) ? 0 : createdAt(a) - createdAt(b)))[0]
 }
 
 /**

@@ -43,11 +43,14 @@ export function credentialFamily(registries: readonly RegistryCredential[], name
   const rotation = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d{14})$`)
   const stamp = (registry: RegistryCredential) =>
     registry.name === name ? '' : (rotation.exec(registry.name)?.[1] ?? undefined)
-  return registries
-    .filter((registry) => stamp(registry) !== undefined)
-    .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
-    .sort((a, b) => a.stamp.localeCompare(b.stamp) || a.index - b.index)
-    .map(({ registry }) => registry)
+  return (
+    registries
+      .filter((registry) => stamp(registry) !== undefined)
+      .map((registry, index) => ({ registry, index, stamp: stamp(registry) ?? '' }))
+      // Fixed-width digits (or '' for the bare name): their order as text is their order in time.
+      .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.index - b.index))
+      .map(({ registry }) => registry)
+  )
 }
 
 /**
