@@ -18,11 +18,12 @@ beforeAll(async () => {
       seen.push({ method: request.method, headers: request.headers, body: Buffer.concat(chunks).toString() })
       const path = request.url ?? '/'
       if (path === '/redirect') return void response.writeHead(302, { location: 'https://elsewhere.example/' }).end()
-      if (path === '/slow-headers') return void setTimeout(() => response.writeHead(200).end('{}'), 2_000)
+      // Late answers that the client gives up on first; their timers must not hold the test run open.
+      if (path === '/slow-headers') return void later(() => response.writeHead(200).end('{}'))
       if (path === '/slow-body') {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.write('{"a":')
-        return void setTimeout(() => response.end('1}'), 2_000)
+        return void later(() => response.end('1}'))
       }
       if (path === '/endless') {
         response.writeHead(200)
@@ -38,7 +39,17 @@ beforeAll(async () => {
   base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
 })
 
+const lateAnswers = new Set<NodeJS.Timeout>()
+function later(answer: () => void): void {
+  const timer = setTimeout(() => {
+    lateAnswers.delete(timer)
+    answer()
+  }, 2_000)
+  lateAnswers.add(timer)
+}
+
 afterAll(async () => {
+  for (const timer of lateAnswers) clearTimeout(timer)
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 })
